@@ -1,0 +1,198 @@
+//! Which case paths the rules read, with the type each is read as.
+//!
+//! Records are the case root and the items of each list the rules iterate; each has a tree of
+//! object fields whose leaves are slot numbers. Nested objects are flattened into their record.
+
+use indexmap::IndexMap;
+
+/// How a slot's JSON is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Any scalar, or a list of scalars.
+    Any,
+    /// true / false
+    Bool,
+    /// A number.
+    Num,
+    /// A string.
+    Str,
+    /// An RFC 3339 timestamp string.
+    Time,
+    /// A list whose items are laid out by the record with this id.
+    List(u32),
+}
+
+impl Kind {
+    /// How the kind is named to users.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Any => "a value",
+            Kind::Bool => "true or false",
+            Kind::Num => "a number",
+            Kind::Str => "a string",
+            Kind::Time => "an RFC 3339 timestamp",
+            Kind::List(_) => "a list",
+        }
+    }
+}
+
+/// One slot of a record.
+#[derive(Debug, Clone)]
+pub struct SlotInfo {
+    /// How it is read.
+    pub kind: Kind,
+    /// Its path within the record, dotted.
+    pub path: String,
+}
+
+/// A field in a record's object tree.
+#[derive(Debug, Clone)]
+pub enum Field {
+    /// A leaf: the value goes to this slot.
+    Slot(u32),
+    /// A nested object.
+    Object(ObjectTree),
+}
+
+/// An object's fields that the rules read.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectTree {
+    /// Field name → what to do with it.
+    pub fields: IndexMap<String, Field>,
+}
+
+/// The case root or a list item.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    /// Object fields read.
+    pub tree: ObjectTree,
+    /// For lists of scalars: the slot that receives the item itself.
+    pub whole: Option<u32>,
+    /// Slot descriptions, by slot number.
+    pub slots: Vec<SlotInfo>,
+    /// Path of the list this record lays out (empty for the root).
+    pub path: String,
+}
+
+/// All records; record 0 is the case root.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Records by id.
+    pub records: Vec<Record>,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            records: vec![Record::default()],
+        }
+    }
+}
+
+/// A path cannot be read the way the rules want.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// The path is read as an object elsewhere (it has fields).
+    ObjectAndValue,
+    /// The path is read as another kind elsewhere.
+    Kinds(Kind, Kind),
+}
+
+impl Layout {
+    /// The slot for `segments` under `record`, created as [`Kind::Any`] when new.
+    pub fn slot(&mut self, record: u32, segments: &[&str]) -> Result<u32, Conflict> {
+        let rec = &mut self.records[record as usize];
+        let Some((last, parents)) = segments.split_last() else {
+            return Err(Conflict::ObjectAndValue);
+        };
+        let mut tree = &mut rec.tree;
+        for seg in parents {
+            let field = tree
+                .fields
+                .entry((*seg).to_string())
+                .or_insert_with(|| Field::Object(ObjectTree::default()));
+            match field {
+                Field::Object(inner) => tree = inner,
+                Field::Slot(_) => return Err(Conflict::ObjectAndValue),
+            }
+        }
+        if let Some(existing) = tree.fields.get(*last) {
+            return match existing {
+                Field::Slot(id) => Ok(*id),
+                Field::Object(_) => Err(Conflict::ObjectAndValue),
+            };
+        }
+        let id = rec.slots.len() as u32;
+        let prefix = if rec.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}[].", rec.path)
+        };
+        rec.slots.push(SlotInfo {
+            kind: Kind::Any,
+            path: format!("{prefix}{}", segments.join(".")),
+        });
+        tree.fields.insert((*last).to_string(), Field::Slot(id));
+        Ok(id)
+    }
+
+    /// The slot that receives each item of a list of scalars.
+    pub fn whole(&mut self, record: u32) -> Result<u32, Conflict> {
+        let rec = &mut self.records[record as usize];
+        if !rec.tree.fields.is_empty() {
+            return Err(Conflict::ObjectAndValue);
+        }
+        if let Some(id) = rec.whole {
+            return Ok(id);
+        }
+        let id = rec.slots.len() as u32;
+        rec.slots.push(SlotInfo {
+            kind: Kind::Any,
+            path: format!("{}[]", rec.path),
+        });
+        rec.whole = Some(id);
+        Ok(id)
+    }
+
+    /// The kind a slot is read as.
+    pub fn kind(&self, record: u32, slot: u32) -> Kind {
+        self.records[record as usize].slots[slot as usize].kind
+    }
+
+    /// Narrows a slot from [`Kind::Any`] to `kind`; fails when it is already another kind.
+    pub fn demand(&mut self, record: u32, slot: u32, kind: Kind) -> Result<(), Conflict> {
+        let info = &mut self.records[record as usize].slots[slot as usize];
+        match info.kind {
+            Kind::Any => {
+                info.kind = kind;
+                Ok(())
+            }
+            current if current == kind => Ok(()),
+            current => Err(Conflict::Kinds(current, kind)),
+        }
+    }
+
+    /// The item record of a list slot, making the slot a list when it was [`Kind::Any`].
+    pub fn list_record(&mut self, record: u32, slot: u32) -> Result<u32, Conflict> {
+        let kind = self.kind(record, slot);
+        match kind {
+            Kind::List(items) => Ok(items),
+            Kind::Any => {
+                let items = self.records.len() as u32;
+                let path = self.records[record as usize].slots[slot as usize].path.clone();
+                self.records.push(Record {
+                    path,
+                    ..Record::default()
+                });
+                self.demand(record, slot, Kind::List(items))?;
+                Ok(items)
+            }
+            other => Err(Conflict::Kinds(other, Kind::List(0))),
+        }
+    }
+
+    /// The dotted path of a slot.
+    pub fn path(&self, record: u32, slot: u32) -> &str {
+        &self.records[record as usize].slots[slot as usize].path
+    }
+}

@@ -1,0 +1,441 @@
+//! Streaming case loader: walks the JSON once, keeps only the laid-out paths, converts each to
+//! the kind the rules read it as, and skips everything else without building it.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::layout::{Field, Kind, Layout, ObjectTree};
+use super::{Case, ListData, Slot};
+
+/// Why a case could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    /// The path of the bad field (`posts[3].at`), when known.
+    pub path: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line in the case text.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "`{path}`: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// Loads a case from JSON text, reading only what `layout` lays out.
+pub fn load_case(layout: &Layout, json: &[u8]) -> Result<Case, CaseError> {
+    let ctx = Ctx {
+        layout,
+        failure: RefCell::new(None),
+    };
+    let mut slots = vec![Slot::Missing; layout.records[0].slots.len()];
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let root = PathCtx {
+        parent: None,
+        seg: Seg::Root,
+    };
+    let seed = ObjectSeed {
+        ctx: &ctx,
+        record: 0,
+        tree: &layout.records[0].tree,
+        slots: &mut slots,
+        path: &root,
+    };
+    let result = seed.deserialize(&mut de).and_then(|()| de.end());
+    match result {
+        Ok(()) => Ok(Case {
+            slots: slots.into_boxed_slice(),
+        }),
+        Err(err) => {
+            let (path, message) = ctx.failure.into_inner().unwrap_or_default();
+            let message = message.unwrap_or_else(|| {
+                let text = err.to_string();
+                match text.rfind(" at line ") {
+                    Some(cut) => text[..cut].to_string(),
+                    None => text,
+                }
+            });
+            Err(CaseError {
+                path: Some(path).filter(|p| !p.is_empty()),
+                message,
+                line: err.line(),
+                column: err.column(),
+            })
+        }
+    }
+}
+
+struct Ctx<'l> {
+    layout: &'l Layout,
+    /// The innermost path where loading failed, and our own message for it.
+    failure: RefCell<Option<(String, Option<String>)>>,
+}
+
+impl Ctx<'_> {
+    fn fail<E: de::Error>(&self, path: &PathCtx<'_>, message: String) -> E {
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some((path.render(), Some(message.clone())));
+        }
+        E::custom(message)
+    }
+
+    fn note_path(&self, path: &PathCtx<'_>) {
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some((path.render(), None));
+        }
+    }
+}
+
+enum Seg<'p> {
+    Root,
+    Key(&'p str),
+    Index(usize),
+}
+
+/// The path being loaded, as a chain of borrowed segments: rendered only on error.
+struct PathCtx<'p> {
+    parent: Option<&'p PathCtx<'p>>,
+    seg: Seg<'p>,
+}
+
+impl PathCtx<'_> {
+    fn render(&self) -> String {
+        let mut segs = Vec::new();
+        let mut at = Some(self);
+        while let Some(p) = at {
+            segs.push(&p.seg);
+            at = p.parent;
+        }
+        let mut out = String::new();
+        for seg in segs.into_iter().rev() {
+            match seg {
+                Seg::Root => {}
+                Seg::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Seg::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        out
+    }
+}
+
+/// A map key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Loads an object's laid-out fields into `slots`.
+struct ObjectSeed<'c, 's, 'p> {
+    ctx: &'c Ctx<'c>,
+    record: u32,
+    tree: &'c ObjectTree,
+    slots: &'s mut [Slot],
+    path: &'p PathCtx<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        fill_null(self.tree, self.slots);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            let path = PathCtx {
+                parent: Some(self.path),
+                seg: Seg::Key(&key),
+            };
+            let outcome = match self.tree.fields.get(key.as_ref()) {
+                None => map.next_value::<IgnoredAny>().map(drop),
+                Some(Field::Object(tree)) => map.next_value_seed(ObjectSeed {
+                    ctx: self.ctx,
+                    record: self.record,
+                    tree,
+                    slots: self.slots,
+                    path: &path,
+                }),
+                Some(Field::Slot(slot)) => {
+                    let seed = ValueSeed {
+                        ctx: self.ctx,
+                        kind: self.ctx.layout.kind(self.record, *slot),
+                        path: &path,
+                    };
+                    map.next_value_seed(seed).map(|value| self.slots[*slot as usize] = value)
+                }
+            };
+            outcome.inspect_err(|_| self.ctx.note_path(&path))?;
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.ctx.fail(self.path, "expected an object, found true/false".into()))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.ctx.fail(self.path, "expected an object, found a string".into()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.ctx.fail(self.path, "expected an object, found a list".into()))
+    }
+}
+
+fn fill_null(tree: &ObjectTree, slots: &mut [Slot]) {
+    for field in tree.fields.values() {
+        match field {
+            Field::Slot(s) => slots[*s as usize] = Slot::Null,
+            Field::Object(inner) => fill_null(inner, slots),
+        }
+    }
+}
+
+/// Loads one value as `kind`.
+struct ValueSeed<'c, 'p> {
+    ctx: &'c Ctx<'c>,
+    kind: Kind,
+    path: &'p PathCtx<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = Slot;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl ValueSeed<'_, '_> {
+    fn wrong<E: de::Error>(&self, found: &str) -> E {
+        self.ctx.fail(
+            self.path,
+            format!("expected {}, found {found}", self.kind.describe()),
+        )
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = Slot;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.kind.describe())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Slot, E> {
+        Ok(Slot::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
+        match self.kind {
+            Kind::Any | Kind::Bool => Ok(Slot::Bool(v)),
+            _ => Err(self.wrong(if v { "`true`" } else { "`false`" })),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
+        match self.kind {
+            Kind::Any | Kind::Num => Ok(Slot::Num(v)),
+            _ => Err(self.wrong(&format!("the number {v}"))),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
+        match self.kind {
+            Kind::Any | Kind::Str => Ok(Slot::Str(v.into())),
+            Kind::Time => match v.parse::<jiff::Timestamp>() {
+                Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
+                Err(_) => Err(self.wrong(&format!("{v:?}"))),
+            },
+            _ => Err(self.wrong(&format!("the string {v:?}"))),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
+        let layout = self.ctx.layout;
+        let (stride, item_kind, tree) = match self.kind {
+            Kind::Any => (1, None, None),
+            Kind::List(record) => {
+                let rec = &layout.records[record as usize];
+                match rec.whole {
+                    Some(whole) => (1, Some(rec.slots[whole as usize].kind), None),
+                    None => (rec.slots.len().max(1), None, Some((record, &rec.tree))),
+                }
+            }
+            _ => return Err(self.wrong("a list")),
+        };
+        let mut slots: Vec<Slot> = Vec::with_capacity(seq.size_hint().unwrap_or(0) * stride);
+        let mut index = 0;
+        loop {
+            let path = PathCtx {
+                parent: Some(self.path),
+                seg: Seg::Index(index),
+            };
+            let start = slots.len();
+            slots.resize(start + stride, Slot::Missing);
+            let more = match tree {
+                Some((record, tree)) => seq.next_element_seed(ItemSeed {
+                    seed: ObjectSeed {
+                        ctx: self.ctx,
+                        record,
+                        tree,
+                        slots: &mut slots[start..],
+                        path: &path,
+                    },
+                }),
+                None => {
+                    let kind = item_kind.unwrap_or(Kind::Any);
+                    if kind == Kind::Any && self.kind == Kind::Any {
+                        seq.next_element_seed(ScalarSeed(ValueSeed {
+                            ctx: self.ctx,
+                            kind,
+                            path: &path,
+                        }))
+                        .map(|v| v.map(|v| slots[start] = v))
+                    } else {
+                        seq.next_element_seed(ValueSeed {
+                            ctx: self.ctx,
+                            kind,
+                            path: &path,
+                        })
+                        .map(|v| v.map(|v| slots[start] = v))
+                    }
+                }
+            }
+            .inspect_err(|_| self.ctx.note_path(&path))?;
+            if more.is_none() {
+                slots.truncate(start);
+                break;
+            }
+            index += 1;
+        }
+        Ok(Slot::List(ListData {
+            stride: stride as u32,
+            slots: slots.into_boxed_slice(),
+        }))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
+        Err(self.wrong("an object"))
+    }
+}
+
+/// A list item that is an object.
+struct ItemSeed<'c, 's, 'p> {
+    seed: ObjectSeed<'c, 's, 'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self.seed)
+    }
+}
+
+/// An element of an untyped list: a scalar, never a nested list.
+struct ScalarSeed<'c, 'p>(ValueSeed<'c, 'p>);
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed<'_, '_> {
+    type Value = Slot;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
+        d.deserialize_any(ScalarVisitor(self.0))
+    }
+}
+
+struct ScalarVisitor<'c, 'p>(ValueSeed<'c, 'p>);
+
+impl<'de> Visitor<'de> for ScalarVisitor<'_, '_> {
+    type Value = Slot;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a scalar")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
+        Ok(Slot::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
+        self.0.visit_bool(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
+        self.0.visit_i64(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
+        self.0.visit_u64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
+        self.0.visit_f64(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
+        self.0.visit_str(v)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
+        Err(self.0.ctx.fail(self.0.path, "expected a value, found a nested list".into()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
+        Err(self.0.ctx.fail(self.0.path, "expected a value, found an object".into()))
+    }
+}

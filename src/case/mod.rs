@@ -1,0 +1,63 @@
+//! Case documents: only the values the rules read, loaded into slots resolved at compile time.
+
+pub mod layout;
+mod load;
+
+pub use load::{CaseError, load_case};
+
+/// One loaded value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slot {
+    /// The field is absent.
+    Missing,
+    /// The field is `null`.
+    Null,
+    /// true / false
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// A string.
+    Str(Box<str>),
+    /// A timestamp, milliseconds since the epoch (UTC).
+    Time(i64),
+    /// A list.
+    List(ListData),
+}
+
+/// A list's items, stored flat: item `i` holds slots `i * stride .. (i + 1) * stride`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListData {
+    /// Slots per item.
+    pub stride: u32,
+    /// All items' slots.
+    pub slots: Box<[Slot]>,
+}
+
+impl ListData {
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        if self.stride == 0 {
+            0
+        } else {
+            self.slots.len() / self.stride as usize
+        }
+    }
+
+    /// True when the list has no items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The slots of item `index`.
+    pub fn item(&self, index: usize) -> &[Slot] {
+        let stride = self.stride as usize;
+        &self.slots[index * stride..(index + 1) * stride]
+    }
+}
+
+/// A loaded case: the root record's slots.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Root slots, as laid out by the program's [`layout::Layout`].
+    pub slots: Box<[Slot]>,
+}

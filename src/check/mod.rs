@@ -1,0 +1,315 @@
+//! Checking: resolves names and case paths, infers and checks types, validates paths against
+//! a schema, and lowers the syntax tree into a [`Program`]. Reports every problem it finds.
+
+mod fold;
+mod items;
+mod load;
+mod lower;
+mod types;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+
+pub use load::{Disk, FileSource, Memory};
+
+use crate::case::layout::Layout;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::program::{CollectionDef, LetDef, MatchDef, Node, Program};
+use crate::schema::{Schema, SchemaNode};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{Binding, Item};
+use types::Ty;
+
+/// Options for [`compile`].
+#[derive(Default)]
+pub struct Options {
+    /// A case schema: rule paths it does not have are errors, and it fixes paths' types.
+    pub schema: Option<Schema>,
+}
+
+/// A successful compilation.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The program.
+    pub program: Program,
+    /// Warnings (the rules still work).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A failed compilation: the sources and every diagnostic, errors and warnings.
+#[derive(Debug)]
+pub struct Failed {
+    /// The rule files, for rendering.
+    pub sources: SourceMap,
+    /// Diagnostics in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Compiles the rule files at `paths` (and their includes) into a program.
+pub fn compile(paths: &[PathBuf], fs: &dyn FileSource, options: &Options) -> Result<Result<Compiled, Failed>, std::io::Error> {
+    let loaded = load::load(paths, fs)?;
+    Ok(compile_loaded(loaded, options))
+}
+
+/// Compiles one rule file held in memory (tests, embedding).
+pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled, Failed> {
+    let mut memory = Memory::default();
+    memory.0.insert(PathBuf::from(name), text.to_string());
+    match compile(&[PathBuf::from(name)], &memory, options) {
+        Ok(result) => result,
+        Err(e) => unreachable!("in-memory file is present: {e}"),
+    }
+}
+
+fn compile_loaded(loaded: load::Loaded, options: &Options) -> Result<Compiled, Failed> {
+    let load::Loaded {
+        sources,
+        files,
+        diagnostics,
+    } = loaded;
+    let mut checker = Checker::new(&sources, options.schema.as_ref());
+    checker.diags = diagnostics;
+    let items: Vec<&Item> = files.iter().flat_map(|(_, f)| f.items.iter()).collect();
+    checker.declare(&items);
+    let meta = checker.metadata(&items);
+    let (scores, verdict) = checker.scores_and_verdict(&items);
+    checker.lower_remaining_lets();
+    checker.warn_unused();
+    let mut diagnostics = std::mem::take(&mut checker.diags);
+    diagnostics.sort_by_key(|d| (d.span.file.0, d.span.start));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(Failed {
+            sources,
+            diagnostics,
+        });
+    }
+    let mut hasher = Sha256::new();
+    for file in sources.files() {
+        hasher.update(file.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(file.text.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    let mut meta = meta;
+    meta.content_hash = format!("sha256:{}", hex(&digest));
+    let Checker {
+        nodes,
+        spans,
+        let_defs,
+        collections,
+        matches,
+        layout,
+        ..
+    } = checker;
+    Ok(Compiled {
+        program: Program {
+            sources,
+            meta,
+            nodes,
+            spans,
+            lets: let_defs,
+            collections,
+            matches,
+            scores,
+            verdict,
+            layout,
+        },
+        warnings: diagnostics,
+    })
+}
+
+/// Lower-case hexadecimal of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a `let` is in its lowering.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LetState {
+    Pending,
+    Visiting,
+    Done { id: u32, ty: Ty },
+}
+
+struct LetEntry<'a> {
+    binding: &'a Binding,
+    state: LetState,
+    used: bool,
+}
+
+struct ConstEntry<'a> {
+    binding: &'a Binding,
+    value: Option<(crate::program::NodeId, Ty)>,
+    visiting: bool,
+    used: bool,
+}
+
+/// A comprehension variable in scope.
+struct Binder {
+    name: String,
+    record: u32,
+}
+
+/// What score references an expression may make.
+#[derive(Clone, Copy, PartialEq)]
+enum ScoreAccess {
+    /// None (criteria, lets).
+    None,
+    /// Scores before this index (a score's bands).
+    Before(usize),
+    /// All scores (the verdict).
+    All,
+}
+
+struct Checker<'a> {
+    sources: &'a SourceMap,
+    schema: Option<&'a Schema>,
+    diags: Vec<Diagnostic>,
+    nodes: Vec<Node>,
+    spans: Vec<Span>,
+    /// For slot-backed nodes: (record, slot).
+    node_slot: Vec<Option<(u32, u32)>>,
+    layout: Layout,
+    record_schema: HashMap<u32, SchemaNode>,
+    consts: IndexMap<String, ConstEntry<'a>>,
+    lets: Vec<LetEntry<'a>>,
+    let_defs: Vec<LetDef>,
+    let_index: IndexMap<String, usize>,
+    /// The let id holding each match.
+    match_let: Vec<u32>,
+    collections: Vec<CollectionDef>,
+    matches: Vec<MatchDef>,
+    /// Declared scores: name → (index, band labels).
+    score_names: IndexMap<String, (usize, Vec<String>, bool)>,
+    binders: Vec<Binder>,
+    score_access: ScoreAccess,
+    /// True while lowering the top of a `let` (where `match` is allowed).
+    let_top: bool,
+    /// Nesting of collections (0: not inside one).
+    collect_depth: u8,
+}
+
+impl<'a> Checker<'a> {
+    fn new(sources: &'a SourceMap, schema: Option<&'a Schema>) -> Checker<'a> {
+        let mut layout = Layout::default();
+        // The case id is always read, to name cases in traces.
+        let _ = layout.slot(0, &["id"]);
+        Checker {
+            sources,
+            schema,
+            diags: Vec::new(),
+            nodes: Vec::new(),
+            spans: Vec::new(),
+            node_slot: Vec::new(),
+            layout,
+            record_schema: HashMap::new(),
+            consts: IndexMap::new(),
+            lets: Vec::new(),
+            let_defs: Vec::new(),
+            let_index: IndexMap::new(),
+            match_let: Vec::new(),
+            collections: Vec::new(),
+            matches: Vec::new(),
+            score_names: IndexMap::new(),
+            binders: Vec::new(),
+            score_access: ScoreAccess::None,
+            let_top: false,
+            collect_depth: 0,
+        }
+    }
+
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diags.push(diagnostic);
+    }
+
+    /// Registers every const, let and score name; reports duplicates.
+    fn declare(&mut self, items: &[&'a Item]) {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for item in items {
+            let (name, kind) = match item {
+                Item::Const(b) => (&b.name, "constant"),
+                Item::Let(b) => (&b.name, "definition"),
+                Item::Score(s) => (&s.name, "score"),
+                _ => continue,
+            };
+            if let Some(first) = seen.get(&name.name) {
+                let first_at = self.sources.location(*first);
+                self.error(
+                    Diagnostic::error(Code::Duplicate, name.span, format!("`{}` is defined twice", name.name))
+                        .label(format!("this {kind} reuses the name"))
+                        .note(*first, "first defined here")
+                        .help(format!("rename one of them; the first is at {first_at}")),
+                );
+                continue;
+            }
+            seen.insert(name.name.clone(), name.span);
+            match item {
+                Item::Const(b) => {
+                    self.consts.insert(
+                        b.name.name.clone(),
+                        ConstEntry {
+                            binding: b,
+                            value: None,
+                            visiting: false,
+                            used: false,
+                        },
+                    );
+                }
+                Item::Let(b) => {
+                    self.let_index.insert(b.name.name.clone(), self.lets.len());
+                    self.lets.push(LetEntry {
+                        binding: b,
+                        state: LetState::Pending,
+                        used: false,
+                    });
+                }
+                Item::Score(s) => {
+                    let labels = s
+                        .bands
+                        .iter()
+                        .flat_map(|b| &b.rows)
+                        .filter_map(|r| r.label.plain().map(str::to_string))
+                        .collect();
+                    let evidence = matches!(s.mode, crate::syntax::ast::Mode::Evidence { .. });
+                    let index = self.score_names.len();
+                    self.score_names.insert(s.name.name.clone(), (index, labels, evidence));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn lower_remaining_lets(&mut self) {
+        for index in 0..self.lets.len() {
+            if self.lets[index].state == LetState::Pending {
+                self.lower_let(index);
+            }
+        }
+    }
+
+    fn warn_unused(&mut self) {
+        let unused: Vec<(Span, String, &str)> = self
+            .consts
+            .values()
+            .filter(|c| !c.used)
+            .map(|c| (c.binding.name.span, c.binding.name.name.clone(), "constant"))
+            .chain(
+                self.lets
+                    .iter()
+                    .filter(|l| !l.used)
+                    .map(|l| (l.binding.name.span, l.binding.name.name.clone(), "definition")),
+            )
+            .collect();
+        for (span, name, kind) in unused {
+            self.error(
+                Diagnostic::error(Code::UnusedDefinition, span, format!("{kind} `{name}` is never used"))
+                    .label("defined here")
+                    .help("use it in a criterion or remove it"),
+            );
+        }
+    }
+}

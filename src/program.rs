@@ -1,0 +1,449 @@
+//! The compiled rule set: flat tables indexed by ids, with every name and path resolved.
+//!
+//! Expressions live in one arena ([`Program::nodes`]); criteria, lets, collections and
+//! matches point into it. Nothing here is looked up by string at evaluation time.
+
+use crate::case::layout::Layout;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
+
+/// Index of an expression node.
+pub type NodeId = u32;
+
+/// A compiled rule set, ready to score cases.
+#[derive(Debug)]
+pub struct Program {
+    /// The rule files, for line numbers and snippets in traces.
+    pub sources: SourceMap,
+    /// Rule-set metadata and content hash.
+    pub meta: Metadata,
+    /// Expression arena.
+    pub nodes: Vec<Node>,
+    /// Source span of each node.
+    pub spans: Vec<Span>,
+    /// Named derived values (`let`).
+    pub lets: Vec<LetDef>,
+    /// Collection operations (`count`, `distinct`, …).
+    pub collections: Vec<CollectionDef>,
+    /// Detail matches.
+    pub matches: Vec<MatchDef>,
+    /// Scores in evaluation order.
+    pub scores: Vec<ScoreDef>,
+    /// The combined verdict.
+    pub verdict: Option<DecisionDef>,
+    /// What to read from a case.
+    pub layout: Layout,
+}
+
+impl Program {
+    /// The source text of a node.
+    pub fn text(&self, node: NodeId) -> &str {
+        self.sources.snippet(self.spans[node as usize])
+    }
+}
+
+/// Rule-set metadata.
+#[derive(Debug, Default, Clone)]
+pub struct Metadata {
+    /// Rule-set id.
+    pub id: String,
+    /// Version string.
+    pub version: String,
+    /// Description.
+    pub description: String,
+    /// References (sources the rules rest on).
+    pub references: Vec<String>,
+    /// `sha256:` of all rule files' names and contents, in load order.
+    pub content_hash: String,
+}
+
+/// A literal value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// true / false
+    Bool(bool),
+    /// A number.
+    Num(f64),
+    /// A string.
+    Str(Box<str>),
+    /// Milliseconds since the epoch.
+    Time(i64),
+    /// Milliseconds.
+    Dur(i64),
+}
+
+/// What a detail-match summary property reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchSummary {
+    /// Fields that matched.
+    Matched,
+    /// Fields that did not match.
+    Mismatched,
+    /// Fields with both sides known.
+    Known,
+    /// Fields with a side unknown.
+    Unknown,
+    /// matched / known.
+    Ratio,
+}
+
+/// What a score reference reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreProp {
+    /// Points (additive) or probability (evidence).
+    Value,
+    /// The band label.
+    Band,
+    /// Known criteria / all criteria.
+    Coverage,
+}
+
+/// An expression node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    /// A constant.
+    Lit(Lit),
+    /// A value read from the case root.
+    Slot(u32),
+    /// A field of the item bound at comprehension `depth`.
+    ItemSlot {
+        /// Binder depth (0 = outermost comprehension).
+        depth: u8,
+        /// Slot in the item record.
+        slot: u32,
+    },
+    /// A `let` value.
+    Let(u32),
+    /// Kleene negation.
+    Not(NodeId),
+    /// Arithmetic negation.
+    Neg(NodeId),
+    /// A binary operation.
+    Binary(BinOp, NodeId, NodeId),
+    /// `value within length side anchor`
+    Within {
+        /// Tested time.
+        value: NodeId,
+        /// Window length.
+        length: NodeId,
+        /// Side.
+        side: WindowSide,
+        /// Anchor time.
+        anchor: NodeId,
+    },
+    /// A collection operation.
+    Collect(u32),
+    /// `known(x)`: never unknown.
+    Known(NodeId),
+    /// `count_true(a, b, …)`
+    CountTrue(Box<[NodeId]>),
+    /// `abs(x)`
+    Abs(NodeId),
+    /// A detail match as a whole.
+    Match(u32),
+    /// One field's outcome of a match.
+    MatchField {
+        /// Match id.
+        id: u32,
+        /// Field index.
+        field: u32,
+    },
+    /// A summary of a match.
+    MatchSummary {
+        /// Match id.
+        id: u32,
+        /// Which summary.
+        what: MatchSummary,
+    },
+    /// A score's value, band or coverage.
+    Score {
+        /// Score index.
+        id: u32,
+        /// What is read.
+        prop: ScoreProp,
+    },
+}
+
+/// A `let` definition.
+#[derive(Debug)]
+pub struct LetDef {
+    /// Its name.
+    pub name: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// Its value.
+    pub node: NodeId,
+    /// Case values and other lets it reads, for the trace.
+    pub reads: Vec<Read>,
+}
+
+/// A collection operation.
+#[derive(Debug)]
+pub struct CollectionDef {
+    /// Operation.
+    pub op: CollectOp,
+    /// The list.
+    pub list: NodeId,
+    /// Binder depth of the item variable.
+    pub depth: u8,
+    /// Projected value or condition.
+    pub projection: Option<NodeId>,
+    /// Filter.
+    pub filter: Option<NodeId>,
+    /// True when not nested in another collection: item outcomes are recorded for the trace.
+    pub traced: bool,
+    /// The whole expression.
+    pub span: Span,
+}
+
+/// How one field of a detail match is compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Matcher {
+    /// Equal values (lists: same set).
+    Exact,
+    /// Equal ignoring case.
+    Nocase,
+    /// Similarity (normalised Levenshtein) at least the threshold.
+    Fuzzy(f64),
+    /// Numbers within an absolute tolerance.
+    Within(f64),
+    /// Numbers within a fraction of the confirmed value.
+    WithinPercent(f64),
+    /// Jaccard overlap at least the threshold; `None`: any shared value.
+    Overlap(Option<f64>),
+}
+
+/// One compared field.
+#[derive(Debug)]
+pub struct MatchFieldDef {
+    /// Field name.
+    pub name: String,
+    /// Comparison.
+    pub matcher: Matcher,
+    /// Claimed value.
+    pub claimed: NodeId,
+    /// Confirmed value.
+    pub confirmed: NodeId,
+}
+
+/// A detail match: claimed object vs confirmed object, field by field.
+#[derive(Debug)]
+pub struct MatchDef {
+    /// Fields in order.
+    pub fields: Vec<MatchFieldDef>,
+}
+
+/// Fixed-point amounts: points or log-odds, in ten-thousandths, so sums are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+pub struct Points(pub i64);
+
+impl Points {
+    /// Units per point.
+    pub const SCALE: i64 = 10_000;
+
+    /// Rounds a float to the fixed-point grid.
+    pub fn from_f64(value: f64) -> Points {
+        if value.is_finite() {
+            Points((value * Self::SCALE as f64).round() as i64)
+        } else {
+            Points(0)
+        }
+    }
+
+    /// The value as a float.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / Self::SCALE as f64
+    }
+}
+
+impl std::ops::Add for Points {
+    type Output = Points;
+    fn add(self, other: Points) -> Points {
+        Points(self.0.saturating_add(other.0))
+    }
+}
+
+impl std::ops::Sub for Points {
+    type Output = Points;
+    fn sub(self, other: Points) -> Points {
+        Points(self.0.saturating_sub(other.0))
+    }
+}
+
+impl std::iter::Sum for Points {
+    fn sum<I: Iterator<Item = Points>>(iter: I) -> Points {
+        iter.fold(Points(0), |a, b| a + b)
+    }
+}
+
+impl std::fmt::Display for Points {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let scale = Self::SCALE as u64;
+        let (whole, frac) = (abs / scale, abs % scale);
+        if frac == 0 {
+            write!(f, "{sign}{whole}")
+        } else {
+            let digits = format!("{frac:04}");
+            write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+        }
+    }
+}
+
+/// How a score adds up.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ScoreMode {
+    /// Points add up from zero.
+    Additive,
+    /// Log-odds add up from the prior's.
+    Evidence {
+        /// Prior probability.
+        prior: f64,
+    },
+}
+
+/// A contribution shape, in the score's unit (points or log-odds).
+#[derive(Debug, Clone)]
+pub enum WeightDef {
+    /// A fixed amount.
+    Fixed(Points),
+    /// `amount` per unit of `count`, the count capped at `max`.
+    Per {
+        /// Per unit.
+        amount: Points,
+        /// Units.
+        count: NodeId,
+        /// Cap on units.
+        max: Option<f64>,
+    },
+    /// Linear from (x0, y0) to (x1, y1), flat outside.
+    Ramp {
+        /// Input.
+        input: NodeId,
+        /// x0, x1.
+        x: [f64; 2],
+        /// y0, y1.
+        y: [Points; 2],
+    },
+}
+
+/// A piece of a reason text.
+#[derive(Debug, Clone)]
+pub enum TextPart {
+    /// Literal text.
+    Text(String),
+    /// An interpolated value.
+    Value(NodeId),
+}
+
+/// One outcome of a criterion.
+#[derive(Debug)]
+pub struct OutcomeDef {
+    /// Condition; `None` for `else`.
+    pub guard: Option<NodeId>,
+    /// Contribution.
+    pub weight: WeightDef,
+    /// Reason text.
+    pub reason: Vec<TextPart>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// What a criterion does when its evidence is unknown.
+#[derive(Debug)]
+pub struct UnknownPolicy {
+    /// `None`: skipped (contributes nothing, lowers coverage); else a stated default.
+    pub default: Option<Points>,
+    /// Reason text.
+    pub reason: Vec<TextPart>,
+}
+
+/// A value a criterion reads, shown as its evidence.
+#[derive(Debug, Clone)]
+pub struct Read {
+    /// As written in the rules (a path, a let name, a collection).
+    pub label: String,
+    /// The node that computes it.
+    pub node: NodeId,
+}
+
+/// A weighted criterion.
+#[derive(Debug)]
+pub struct CriterionDef {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Reasoning and sources.
+    pub about: Option<String>,
+    /// Outcomes, first match wins.
+    pub outcomes: Vec<OutcomeDef>,
+    /// Unknown handling.
+    pub unknown: UnknownPolicy,
+    /// Evidence it reads.
+    pub reads: Vec<Read>,
+    /// The whole criterion.
+    pub span: Span,
+}
+
+/// A score.
+#[derive(Debug)]
+pub struct ScoreDef {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Additive or evidence.
+    pub mode: ScoreMode,
+    /// Criteria in order.
+    pub criteria: Vec<CriterionDef>,
+    /// Bands.
+    pub bands: Option<DecisionDef>,
+    /// The whole score.
+    pub span: Span,
+}
+
+/// The test of a decision row.
+#[derive(Debug, Clone)]
+pub enum RowTestDef {
+    /// The score is at least (or above) a threshold, in points or log-odds.
+    Threshold {
+        /// `>` rather than `>=`.
+        strict: bool,
+        /// Threshold in the score's unit (log-odds for evidence scores).
+        at: Points,
+        /// The threshold as written (points or probability).
+        shown: f64,
+    },
+    /// A condition.
+    When(NodeId),
+    /// Always.
+    Else,
+}
+
+/// One row of a decision table.
+#[derive(Debug)]
+pub struct RowDef {
+    /// Test.
+    pub test: RowTestDef,
+    /// Label given.
+    pub label: String,
+    /// Reason text.
+    pub reason: Vec<TextPart>,
+    /// The whole row.
+    pub span: Span,
+}
+
+/// Bands or the verdict: first row that applies gives the label.
+#[derive(Debug)]
+pub struct DecisionDef {
+    /// Title.
+    pub title: Option<String>,
+    /// Rows.
+    pub rows: Vec<RowDef>,
+    /// Values the rows read.
+    pub reads: Vec<Read>,
+    /// The whole block.
+    pub span: Span,
+}

@@ -1,0 +1,137 @@
+//! Parse errors: what the parser expected where, turned into [`Diagnostic`]s.
+
+use nom::error::{ErrorKind, ParseError};
+
+use super::lexeme::{In, span_at};
+use crate::diagnostic::{Code, Diagnostic};
+
+/// A parse failure: the position and what would have been accepted there.
+#[derive(Debug)]
+pub struct PError<'a> {
+    /// Where parsing stopped.
+    pub at: In<'a>,
+    /// Descriptions of acceptable input, such as "`=>`" or "an expression".
+    pub expected: Vec<&'static str>,
+    /// A lexical error with its own diagnostic (bad literal, unterminated string).
+    pub special: Option<Box<Diagnostic>>,
+}
+
+/// The result of a parser.
+pub type PResult<'a, T> = nom::IResult<In<'a>, T, PError<'a>>;
+
+impl<'a> PError<'a> {
+    /// "expected `what`" at `at`.
+    pub fn expected(at: In<'a>, what: &'static str) -> PError<'a> {
+        PError {
+            at,
+            expected: vec![what],
+            special: None,
+        }
+    }
+
+    /// A lexical error with a ready diagnostic.
+    pub fn special(at: In<'a>, diagnostic: Diagnostic) -> PError<'a> {
+        PError {
+            at,
+            expected: Vec::new(),
+            special: Some(Box::new(diagnostic)),
+        }
+    }
+
+    /// Turns the error into a diagnostic, naming what was found instead.
+    pub fn into_diagnostic(self) -> Diagnostic {
+        if let Some(special) = self.special {
+            return *special;
+        }
+        let found = found_token(self.at.fragment());
+        let span = span_at(self.at, found.len().max(usize::from(!self.at.fragment().is_empty())));
+        let mut expected = self.expected.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        let list = join_alternatives(&expected);
+        let found_text = if found.is_empty() {
+            "end of file".to_string()
+        } else {
+            format!("`{found}`")
+        };
+        Diagnostic::error(Code::Syntax, span, format!("expected {list}, found {found_text}"))
+            .label(format!("expected {list}"))
+            .help(syntax_help(found, &expected))
+    }
+}
+
+impl<'a> ParseError<In<'a>> for PError<'a> {
+    fn from_error_kind(input: In<'a>, _kind: ErrorKind) -> Self {
+        PError {
+            at: input,
+            expected: Vec::new(),
+            special: None,
+        }
+    }
+
+    fn append(_input: In<'a>, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+
+    fn or(mut self, other: Self) -> Self {
+        let (mine, theirs) = (self.at.location_offset(), other.at.location_offset());
+        if self.special.is_some() || mine > theirs {
+            self
+        } else if theirs > mine || other.special.is_some() {
+            other
+        } else {
+            self.expected.extend(other.expected);
+            self
+        }
+    }
+}
+
+/// The next token as the user would see it, for "found `x`".
+fn found_token(rest: &str) -> &str {
+    let Some(first) = rest.chars().next() else {
+        return "";
+    };
+    let len = if first.is_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
+    } else if first == '"' {
+        rest[1..].find('"').map_or(rest.len(), |end| end + 2)
+    } else {
+        let two = rest.get(..2).unwrap_or("");
+        if ["=>", "->", "==", "!=", "<=", ">=", "&&", "||", "??"].contains(&two) {
+            2
+        } else {
+            first.len_utf8()
+        }
+    };
+    let token = &rest[..len];
+    if token.contains('\n') { "end of line" } else { token }
+}
+
+fn join_alternatives(expected: &[&str]) -> String {
+    match expected {
+        [] => "something else".into(),
+        [one] => (*one).into(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// Help for habits from other languages and common slips.
+fn syntax_help(found: &str, expected: &[&str]) -> String {
+    let hint = match found {
+        "&&" => Some("write `and` to combine conditions"),
+        "||" => Some("write `or` for alternatives"),
+        "!" => Some("write `not` to negate a condition"),
+        "->" | ":" if expected.contains(&"`=>`") => {
+            Some("write `=>` between a condition and what it gives")
+        }
+        "=" if expected.iter().any(|e| e.contains("operator") || e.contains("`=>`")) => {
+            Some("compare with `==`")
+        }
+        "if" | "elif" | "case" => Some("write `when condition => weight \"reason\"`"),
+        "" => Some("a `{` or `(` above may not be closed"),
+        _ => None,
+    };
+    hint.map(str::to_string)
+        .unwrap_or_else(|| format!("write {} here; see docs/LANGUAGE.md for the syntax", join_alternatives(expected)))
+}

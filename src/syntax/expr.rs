@@ -1,0 +1,422 @@
+//! Expressions, by precedence climbing from `??` (loosest) to primaries.
+
+use nom::Parser;
+use nom::bytes::complete::take;
+
+use super::ast::{
+    BinOp, CollectOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePart, WindowSide,
+};
+use super::error::{PError, PResult};
+use super::lexeme::{
+    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, span_between,
+    string_text, sym, unterminated, ws,
+};
+
+/// Any expression.
+pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
+    binary_level(i, 0)
+}
+
+/// Operator tiers, loosest first. Comparisons are handled in [`comparison`].
+const TIERS: &[&[(&str, BinOp)]] = &[
+    &[("??", BinOp::Otherwise)],
+    &[("or", BinOp::Or)],
+    &[("and", BinOp::And)],
+];
+
+fn binary_level(i: In<'_>, tier: usize) -> PResult<'_, Expr> {
+    let Some(ops) = TIERS.get(tier) else {
+        return negation(i);
+    };
+    let (mut i, mut left) = binary_level(i, tier + 1)?;
+    'outer: loop {
+        for &(word, op) in *ops {
+            if let (rest, Some(op_span)) = opt_sym(i, word) {
+                let (rest, right) = binary_level(rest, tier + 1)?;
+                left = binary(op, op_span, left, right);
+                i = rest;
+                continue 'outer;
+            }
+        }
+        return Ok((i, left));
+    }
+}
+
+fn binary(op: BinOp, op_span: crate::source::Span, left: Expr, right: Expr) -> Expr {
+    Expr {
+        span: left.span.to(right.span),
+        kind: ExprKind::Binary {
+            op,
+            op_span,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
+    }
+}
+
+fn negation(i: In<'_>) -> PResult<'_, Expr> {
+    if let (rest, Some(not_span)) = opt_sym(i, "not") {
+        let (rest, operand) = negation(rest)?;
+        return Ok((
+            rest,
+            Expr {
+                span: not_span.to(operand.span),
+                kind: ExprKind::Unary {
+                    not: true,
+                    operand: Box::new(operand),
+                },
+            },
+        ));
+    }
+    comparison(i)
+}
+
+const COMPARISONS: &[(&str, BinOp)] = &[
+    ("==", BinOp::Eq),
+    ("!=", BinOp::Ne),
+    ("<=", BinOp::Le),
+    (">=", BinOp::Ge),
+    ("<", BinOp::Lt),
+    (">", BinOp::Gt),
+    ("contains", BinOp::Contains),
+    ("in", BinOp::In),
+];
+
+fn comparison(i: In<'_>) -> PResult<'_, Expr> {
+    let (i, left) = additive(i)?;
+    for &(word, op) in COMPARISONS {
+        if let (rest, Some(op_span)) = opt_sym(i, word) {
+            let (rest, right) = additive(rest)?;
+            return Ok((rest, binary(op, op_span, left, right)));
+        }
+    }
+    if let (rest, Some(_)) = opt_sym(i, "within") {
+        let (rest, length) = additive(rest)?;
+        let (rest, side) = if let (r, Some(_)) = opt_sym(rest, "after") {
+            (r, WindowSide::After)
+        } else if let (r, Some(_)) = opt_sym(rest, "before") {
+            (r, WindowSide::Before)
+        } else {
+            let (r, _) = sym(rest, "of", "`after`, `before` or `of`")?;
+            (r, WindowSide::Around)
+        };
+        let (rest, anchor) = additive(rest)?;
+        return Ok((
+            rest,
+            Expr {
+                span: left.span.to(anchor.span),
+                kind: ExprKind::Within {
+                    value: Box::new(left),
+                    length: Box::new(length),
+                    side,
+                    anchor: Box::new(anchor),
+                },
+            },
+        ));
+    }
+    Ok((i, left))
+}
+
+/// `a + b - c`: the level weights and thresholds are parsed at.
+pub fn additive(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut left) = multiplicative(i)?;
+    loop {
+        let (rest, op) = match (opt_sym(i, "+"), opt_sym(i, "-")) {
+            ((rest, Some(span)), _) => (rest, (BinOp::Add, span)),
+            (_, (rest, Some(span))) => (rest, (BinOp::Sub, span)),
+            _ => return Ok((i, left)),
+        };
+        let (rest, right) = multiplicative(rest)?;
+        left = binary(op.0, op.1, left, right);
+        i = rest;
+    }
+}
+
+fn multiplicative(i: In<'_>) -> PResult<'_, Expr> {
+    let (mut i, mut left) = unary(i)?;
+    loop {
+        let (rest, op) = match (opt_sym(i, "*"), opt_sym(i, "/")) {
+            ((rest, Some(span)), _) => (rest, (BinOp::Mul, span)),
+            (_, (rest, Some(span))) => (rest, (BinOp::Div, span)),
+            _ => return Ok((i, left)),
+        };
+        let (rest, right) = unary(rest)?;
+        left = binary(op.0, op.1, left, right);
+        i = rest;
+    }
+}
+
+fn unary(i: In<'_>) -> PResult<'_, Expr> {
+    if peek(i, "-") && !peek(i, "->") {
+        let (rest, minus) = sym(i, "-", "`-`")?;
+        let (rest, operand) = unary(rest)?;
+        return Ok((
+            rest,
+            Expr {
+                span: minus.to(operand.span),
+                kind: ExprKind::Unary {
+                    not: false,
+                    operand: Box::new(operand),
+                },
+            },
+        ));
+    }
+    if let (rest, Some(_)) = opt_sym(i, "+") {
+        return unary(rest);
+    }
+    primary(i)
+}
+
+fn primary(i: In<'_>) -> PResult<'_, Expr> {
+    let i = ws(i);
+    let first = i.fragment().chars().next();
+    match first {
+        Some(c) if c.is_ascii_digit() => {
+            let (rest, (lit, span)) = number(i)?;
+            let kind = match lit {
+                NumberLit::Number(n) => ExprKind::Number(n),
+                NumberLit::Percent(p) => ExprKind::Percent(p),
+                NumberLit::Duration(d) => ExprKind::Duration(d),
+                NumberLit::Timestamp(t) => ExprKind::Timestamp(t),
+            };
+            Ok((rest, Expr { kind, span }))
+        }
+        Some('"') => {
+            let (rest, template) = template(i)?;
+            let text = template.plain().map(str::to_string);
+            match text {
+                Some(text) => Ok((
+                    rest,
+                    Expr {
+                        kind: ExprKind::Str(text),
+                        span: template.span,
+                    },
+                )),
+                None => Err(nom::Err::Failure(PError::special(
+                    i,
+                    crate::diagnostic::Diagnostic::error(
+                        crate::diagnostic::Code::MisplacedItem,
+                        template.span,
+                        "`{…}` interpolation is only allowed in reason texts",
+                    )
+                    .label("this string interpolates a value")
+                    .help("write `\\{` for a literal brace"),
+                ))),
+            }
+        }
+        Some('(') => {
+            let (rest, _) = sym(i, "(", "`(`")?;
+            let (rest, mut inner) = expr(rest)?;
+            let (rest, _) = sym(rest, ")", "`)`")?;
+            inner.span = span_between(i, rest);
+            Ok((rest, inner))
+        }
+        Some(c) if c.is_alphabetic() || c == '_' => word_expr(i),
+        _ => Err(nom::Err::Error(PError::expected(i, "an expression"))),
+    }
+}
+
+fn word_expr(i: In<'_>) -> PResult<'_, Expr> {
+    let (rest, name) = ident(i)?;
+    match name.name.as_str() {
+        "true" | "false" => {
+            return Ok((
+                rest,
+                Expr {
+                    kind: ExprKind::Bool(name.name == "true"),
+                    span: name.span,
+                },
+            ));
+        }
+        "match" => return match_expr(i, rest),
+        _ => {}
+    }
+    let is_call = rest.fragment().starts_with('(');
+    if is_call {
+        if let Some(op) = collect_op(&name.name) {
+            return collect(i, rest, op);
+        }
+        let (mut rest, _) = sym(rest, "(", "`(`")?;
+        let mut args = Vec::new();
+        if !peek(rest, ")") {
+            loop {
+                let (r, arg) = expr(rest)?;
+                args.push(arg);
+                rest = r;
+                match opt_sym(rest, ",") {
+                    (r, Some(_)) => rest = r,
+                    _ => break,
+                }
+            }
+        }
+        let (rest, _) = sym(rest, ")", "`,` or `)`")?;
+        return Ok((
+            rest,
+            Expr {
+                span: span_between(ws(i), rest),
+                kind: ExprKind::Call {
+                    function: name,
+                    args,
+                },
+            },
+        ));
+    }
+    if RESERVED.contains(&name.name.as_str()) {
+        return Err(nom::Err::Error(PError::expected(ws(i), "an expression")));
+    }
+    let mut segments = vec![name];
+    let mut rest = rest;
+    while rest.fragment().starts_with('.') {
+        let (r, _) = take(1usize).parse(rest)?;
+        let (r, field) = ident(r).map_err(|_| nom::Err::Error(PError::expected(r, "a field name")))?;
+        segments.push(field);
+        rest = r;
+    }
+    let span = segments[0].span.to(segments[segments.len() - 1].span);
+    Ok((
+        rest,
+        Expr {
+            kind: ExprKind::Path(segments),
+            span,
+        },
+    ))
+}
+
+fn collect_op(name: &str) -> Option<CollectOp> {
+    Some(match name {
+        "count" => CollectOp::Count,
+        "distinct" => CollectOp::Distinct,
+        "sum" => CollectOp::Sum,
+        "min" => CollectOp::Min,
+        "max" => CollectOp::Max,
+        "any" => CollectOp::Any,
+        "all" => CollectOp::All,
+        _ => return None,
+    })
+}
+
+/// `count(x in list where cond)`, `distinct(x.f for x in list where cond)`,
+/// `any(x in list where cond)`.
+fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, Expr> {
+    let (rest, _) = sym(after_name, "(", "`(`")?;
+    let projects = matches!(
+        op,
+        CollectOp::Distinct | CollectOp::Sum | CollectOp::Min | CollectOp::Max
+    );
+    let (rest, projection) = if projects {
+        let (rest, value) = expr(rest)?;
+        let (rest, _) = sym(rest, "for", "`for`")?;
+        (rest, Some(Box::new(value)))
+    } else {
+        (rest, None)
+    };
+    let (rest, binder) = ident(rest)?;
+    let (rest, _) = sym(rest, "in", "`in`")?;
+    let (rest, list) = additive(rest)?;
+    let (rest, filter) = match opt_sym(rest, "where") {
+        (rest, Some(_)) => {
+            let (rest, cond) = expr(rest)?;
+            (rest, Some(Box::new(cond)))
+        }
+        (rest, None) if matches!(op, CollectOp::Any | CollectOp::All) => {
+            return Err(nom::Err::Error(PError::expected(ws(rest), "`where`")));
+        }
+        (rest, None) => (rest, None),
+    };
+    let (rest, _) = sym(rest, ")", "`where` or `)`")?;
+    Ok((
+        rest,
+        Expr {
+            span: span_between(ws(start), rest),
+            kind: ExprKind::Collect {
+                op,
+                projection,
+                binder,
+                list: Box::new(list),
+                filter,
+            },
+        },
+    ))
+}
+
+/// `match claim.details with incident.facts { field matcher [argument] … }`
+fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
+    let (rest, claimed) = additive(after_kw)?;
+    let (rest, _) = sym(rest, "with", "`with`")?;
+    let (rest, confirmed) = additive(rest)?;
+    let (mut rest, _) = sym(rest, "{", "`{`")?;
+    let mut fields = Vec::new();
+    while !peek(rest, "}") {
+        let (r, field) = ident(rest)?;
+        let (r, matcher) = ident(r).map_err(|_| {
+            nom::Err::Error(PError::expected(ws(r), "a matcher (exact, nocase, fuzzy, within, overlap)"))
+        })?;
+        let (r, argument) = if at_line_end(r) || peek(r, "}") || peek(r, ",") {
+            (r, None)
+        } else {
+            let (r, arg) = additive(r)?;
+            (r, Some(arg))
+        };
+        fields.push(MatchField {
+            field,
+            matcher,
+            argument,
+        });
+        rest = opt_sym(r, ",").0;
+    }
+    let (rest, _) = sym(rest, "}", "`}`")?;
+    Ok((
+        rest,
+        Expr {
+            span: span_between(ws(start), rest),
+            kind: ExprKind::Match {
+                claimed: Box::new(claimed),
+                confirmed: Box::new(confirmed),
+                fields,
+            },
+        },
+    ))
+}
+
+/// A string literal with `{expr}` interpolations.
+pub fn template(i: In<'_>) -> PResult<'_, Template> {
+    let start = ws(i);
+    let (mut rest, _) = sym(start, "\"", "a string")?;
+    let mut parts = Vec::new();
+    loop {
+        let (r, text) = string_text(rest)?;
+        if !text.is_empty() {
+            parts.push(TemplatePart::Text(text));
+        }
+        rest = r;
+        let fragment = rest.fragment();
+        if fragment.starts_with('"') {
+            let (r, _) = take(1usize).parse(rest)?;
+            return Ok((
+                r,
+                Template {
+                    parts,
+                    span: span_between(start, r),
+                },
+            ));
+        }
+        if fragment.starts_with('{') {
+            let (r, _) = take(1usize).parse(rest)?;
+            let (r, value) = expr(r)?;
+            let (r, _) = sym(r, "}", "`}` to close the interpolation")?;
+            parts.push(TemplatePart::Expr(value));
+            rest = r;
+            continue;
+        }
+        return Err(unterminated(start, rest));
+    }
+}
+
+/// Helper for callers that need an identifier that is not a keyword.
+pub fn name(i: In<'_>) -> PResult<'_, Ident> {
+    let (rest, id) = ident(i)?;
+    if RESERVED.contains(&id.name.as_str()) {
+        return Err(nom::Err::Error(PError::expected(ws(i), "a name")));
+    }
+    Ok((rest, id))
+}

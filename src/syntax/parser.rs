@@ -1,0 +1,497 @@
+//! Items: the rule-set header, includes, definitions, scores with their criteria, verdicts.
+//!
+//! The parser recovers at item boundaries (top-level items, criteria, and lines inside
+//! criteria and tables), so one run reports every syntax error in a file.
+
+use super::ast::{
+    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, RowTest,
+    Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+};
+use super::error::{PError, PResult};
+use super::expr::{additive, expr, name, template};
+use super::lexeme::{In, ident, opt_sym, peek, span_between, sym, ws};
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+
+const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", "verdict"];
+
+/// Parses a whole file, collecting every syntax error.
+pub fn parse_file(text: &str, file: FileId) -> (File, Vec<Diagnostic>) {
+    let mut parser = Parser::default();
+    let mut i = In::new_extra(text, file);
+    let mut items = Vec::new();
+    loop {
+        i = ws(i);
+        if i.fragment().is_empty() {
+            break;
+        }
+        match item(i, &mut parser) {
+            Ok((rest, parsed)) => {
+                items.push(parsed);
+                i = rest;
+            }
+            Err(err) => {
+                parser.report(err);
+                i = skip_to_next_item(i);
+            }
+        }
+    }
+    (File { items }, parser.diagnostics)
+}
+
+#[derive(Default)]
+struct Parser {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Parser {
+    fn report(&mut self, err: nom::Err<PError<'_>>) {
+        if let nom::Err::Error(e) | nom::Err::Failure(e) = err {
+            self.diagnostics.push(e.into_diagnostic());
+        }
+    }
+
+    /// Parses `{ member* }`, recovering from a failed member by skipping to the next line that
+    /// starts with one of `starters` (or the closing brace).
+    fn block<'a, T>(
+        &mut self,
+        i: In<'a>,
+        starters: &[&str],
+        mut member: impl FnMut(&mut Parser, In<'a>) -> PResult<'a, T>,
+    ) -> PResult<'a, Vec<T>> {
+        let (mut i, _) = sym(i, "{", "`{`")?;
+        let mut members = Vec::new();
+        loop {
+            i = ws(i);
+            if peek(i, "}") {
+                let (rest, _) = sym(i, "}", "`}`")?;
+                return Ok((rest, members));
+            }
+            if i.fragment().is_empty() {
+                return Err(nom::Err::Error(PError::expected(i, "`}`")));
+            }
+            match member(self, i) {
+                Ok((rest, m)) => {
+                    members.push(m);
+                    i = rest;
+                }
+                Err(err) => {
+                    self.report(err);
+                    i = skip_line_until(i, starters);
+                }
+            }
+        }
+    }
+}
+
+fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+    let start = ws(i);
+    let (rest, keyword) = ident(start)
+        .map_err(|_| nom::Err::Error(PError::expected(start, "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)")))?;
+    match keyword.name.as_str() {
+        "ruleset" => ruleset(start, rest, parser),
+        "include" => {
+            let (rest, path) = template(rest)?;
+            Ok((rest, Item::Include(path)))
+        }
+        "const" => binding(start, rest).map(|(r, b)| (r, Item::Const(b))),
+        "let" => binding(start, rest).map(|(r, b)| (r, Item::Let(b))),
+        "score" => score(start, rest, parser),
+        "verdict" => {
+            let (rest, title) = opt_template(rest)?;
+            let (rest, rows) = decision_rows(rest, parser)?;
+            Ok((
+                rest,
+                Item::Verdict(Decision {
+                    title,
+                    rows,
+                    span: span_between(start, rest),
+                }),
+            ))
+        }
+        _ => Err(nom::Err::Error(PError::expected(
+            start,
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)",
+        ))),
+    }
+}
+
+fn opt_template(i: In<'_>) -> PResult<'_, Option<Template>> {
+    if peek(i, "\"") {
+        let (rest, t) = template(i)?;
+        Ok((rest, Some(t)))
+    } else {
+        Ok((i, None))
+    }
+}
+
+fn ruleset<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+    let (i, id) = name(i)?;
+    let (rest, entries) = parser.block(i, &[], |_, i| {
+        let (i, key) = ident(i)?;
+        let (i, value) = template(i)?;
+        Ok((i, (key, value)))
+    })?;
+    Ok((
+        rest,
+        Item::Ruleset(Ruleset {
+            id,
+            entries,
+            span: span_between(start, rest),
+        }),
+    ))
+}
+
+fn binding<'a>(start: In<'a>, i: In<'a>) -> PResult<'a, Binding> {
+    let (i, bound) = name(i)?;
+    let (i, description) = opt_template(i)?;
+    let (i, _) = sym(i, "=", "`=`")?;
+    let (rest, value) = expr(i)?;
+    Ok((
+        rest,
+        Binding {
+            name: bound,
+            description,
+            value,
+            span: span_between(start, rest),
+        },
+    ))
+}
+
+enum ScoreMember {
+    Mode(Mode, crate::source::Span),
+    Criterion(Criterion),
+    Bands(Decision),
+}
+
+fn score<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+    let (i, score_name) = name(i)?;
+    let (i, title) = opt_template(i)?;
+    let starters = &["criterion", "bands", "additive", "evidence"];
+    let (rest, members) = parser.block(i, starters, |parser, i| score_member(i, parser))?;
+    let mut mode = None;
+    let mut criteria = Vec::new();
+    let mut bands = None;
+    for member in members {
+        match member {
+            ScoreMember::Mode(m, span) => mode = Some((m, span)),
+            ScoreMember::Criterion(c) => criteria.push(c),
+            ScoreMember::Bands(b) => bands = Some(b),
+        }
+    }
+    let (mode, mode_span) = mode.unwrap_or((Mode::Additive, score_name.span));
+    Ok((
+        rest,
+        Item::Score(Score {
+            name: score_name,
+            title,
+            mode,
+            mode_span,
+            criteria,
+            bands,
+            span: span_between(start, rest),
+        }),
+    ))
+}
+
+fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> {
+    let start = ws(i);
+    let (rest, keyword) = ident(start).map_err(|_| {
+        nom::Err::Error(PError::expected(start, "`criterion`, `bands`, `additive`, `evidence` or `}`"))
+    })?;
+    match keyword.name.as_str() {
+        "additive" => Ok((rest, ScoreMember::Mode(Mode::Additive, keyword.span))),
+        "evidence" => {
+            let (rest, _) = sym(rest, "prior", "`prior`")?;
+            let (rest, prior) = additive(rest)?;
+            Ok((
+                rest,
+                ScoreMember::Mode(Mode::Evidence { prior }, span_between(start, rest)),
+            ))
+        }
+        "criterion" => criterion(start, rest, parser).map(|(r, c)| (r, ScoreMember::Criterion(c))),
+        "bands" => {
+            let (rest, rows) = decision_rows(rest, parser)?;
+            Ok((
+                rest,
+                ScoreMember::Bands(Decision {
+                    title: None,
+                    rows,
+                    span: span_between(start, rest),
+                }),
+            ))
+        }
+        _ => Err(nom::Err::Error(PError::expected(
+            start,
+            "`criterion`, `bands`, `additive`, `evidence` or `}`",
+        ))),
+    }
+}
+
+enum CriterionMember {
+    About(Template),
+    Outcome(Outcome),
+    Unknown(UnknownArm),
+}
+
+fn criterion<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Criterion> {
+    let (i, criterion_name) = name(i)?;
+    let (i, title) = opt_template(i)?;
+    let starters = &["when", "else", "unknown", "about"];
+    let (rest, members) = parser.block(i, starters, |_, i| criterion_member(i))?;
+    let mut about = None;
+    let mut outcomes = Vec::new();
+    let mut unknown = None;
+    for member in members {
+        match member {
+            CriterionMember::About(t) => about = Some(t),
+            CriterionMember::Outcome(o) => outcomes.push(o),
+            CriterionMember::Unknown(u) => unknown = Some(u),
+        }
+    }
+    Ok((
+        rest,
+        Criterion {
+            name: criterion_name,
+            title,
+            about,
+            outcomes,
+            unknown,
+            span: span_between(start, rest),
+        },
+    ))
+}
+
+fn criterion_member(i: In<'_>) -> PResult<'_, CriterionMember> {
+    let start = ws(i);
+    let expected = "`when`, `else`, `unknown`, `about` or `}`";
+    let (rest, keyword) =
+        ident(start).map_err(|_| nom::Err::Error(PError::expected(start, expected)))?;
+    match keyword.name.as_str() {
+        "about" => template(rest).map(|(r, t)| (r, CriterionMember::About(t))),
+        "when" | "else" => {
+            let (rest, guard) = if keyword.name == "when" {
+                let (rest, cond) = expr(rest)?;
+                (rest, Guard::When(cond))
+            } else {
+                (rest, Guard::Else(keyword.span))
+            };
+            let (rest, _) = sym(rest, "=>", "`=>`")?;
+            let (rest, weight) = weight(rest)?;
+            let (rest, reason) = opt_template(rest)?;
+            Ok((
+                rest,
+                CriterionMember::Outcome(Outcome {
+                    guard,
+                    weight,
+                    reason,
+                    span: span_between(start, rest),
+                }),
+            ))
+        }
+        "unknown" => {
+            let (rest, _) = sym(rest, "=>", "`=>`")?;
+            let (rest, weight) = match opt_sym(rest, "skip") {
+                (rest, Some(_)) => (rest, None),
+                (rest, None) => {
+                    let (rest, w) = weight(rest)?;
+                    (rest, Some(w))
+                }
+            };
+            let (rest, reason) = opt_template(rest)?;
+            Ok((
+                rest,
+                CriterionMember::Unknown(UnknownArm {
+                    weight,
+                    reason,
+                    span: span_between(start, rest),
+                }),
+            ))
+        }
+        _ => Err(nom::Err::Error(PError::expected(start, expected))),
+    }
+}
+
+/// `[lr] amount`, `[lr] amount per count [max cap]`, `[lr] ramp(input, x0 => y0, x1 => y1)`.
+fn weight(i: In<'_>) -> PResult<'_, Weight> {
+    let start = ws(i);
+    let (i, unit) = match opt_sym(start, "lr") {
+        (rest, Some(_)) => (rest, WeightUnit::Ratio),
+        (rest, None) => (rest, WeightUnit::Points),
+    };
+    if let (rest, Some(_)) = opt_sym(i, "ramp") {
+        let (rest, _) = sym(rest, "(", "`(`")?;
+        let (rest, input) = expr(rest)?;
+        let (rest, _) = sym(rest, ",", "`,`")?;
+        let (rest, first) = ramp_point(rest)?;
+        let (rest, _) = sym(rest, ",", "`,`")?;
+        let (rest, second) = ramp_point(rest)?;
+        let (rest, _) = sym(rest, ")", "`)`")?;
+        return Ok((
+            rest,
+            Weight {
+                unit,
+                shape: WeightShape::Ramp {
+                    input,
+                    points: [first, second],
+                },
+                span: span_between(start, rest),
+            },
+        ));
+    }
+    let (rest, amount) = additive(i).map_err(|e| match e {
+        nom::Err::Error(_) => nom::Err::Error(PError::expected(ws(i), "a weight (points, `lr` ratio or `ramp`)")),
+        other => other,
+    })?;
+    let shape;
+    let rest = match opt_sym(rest, "per") {
+        (rest, Some(_)) => {
+            let (rest, count) = additive(rest)?;
+            let (rest, max) = match opt_sym(rest, "max") {
+                (rest, Some(_)) => {
+                    let (rest, cap) = additive(rest)?;
+                    (rest, Some(cap))
+                }
+                (rest, None) => (rest, None),
+            };
+            shape = WeightShape::Per { amount, count, max };
+            rest
+        }
+        (rest, None) => {
+            shape = WeightShape::Fixed(amount);
+            rest
+        }
+    };
+    Ok((
+        rest,
+        Weight {
+            unit,
+            shape,
+            span: span_between(start, rest),
+        },
+    ))
+}
+
+fn ramp_point(i: In<'_>) -> PResult<'_, (crate::syntax::ast::Expr, crate::syntax::ast::Expr)> {
+    let (i, x) = additive(i)?;
+    let (i, _) = sym(i, "=>", "`=>`")?;
+    let (i, y) = additive(i)?;
+    Ok((i, (x, y)))
+}
+
+fn decision_rows<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Vec<DecisionRow>> {
+    parser.block(i, &["when", "else", ">=", ">"], |_, i| decision_row(i))
+}
+
+fn decision_row(i: In<'_>) -> PResult<'_, DecisionRow> {
+    let start = ws(i);
+    let (rest, test) = if let (rest, Some(_)) = opt_sym(start, ">=") {
+        let (rest, value) = additive(rest)?;
+        (rest, RowTest::Threshold { strict: false, value })
+    } else if let (rest, Some(_)) = opt_sym(start, ">") {
+        let (rest, value) = additive(rest)?;
+        (rest, RowTest::Threshold { strict: true, value })
+    } else if let (rest, Some(_)) = opt_sym(start, "when") {
+        let (rest, cond) = expr(rest)?;
+        (rest, RowTest::When(cond))
+    } else if let (rest, Some(_)) = opt_sym(start, "else") {
+        (rest, RowTest::Else)
+    } else {
+        return Err(nom::Err::Error(PError::expected(
+            start,
+            "`>=`, `>`, `when`, `else` or `}`",
+        )));
+    };
+    let (rest, _) = sym(rest, "=>", "`=>`")?;
+    let (rest, label) = template(rest)?;
+    let (rest, reason) = opt_template(rest)?;
+    Ok((
+        rest,
+        DecisionRow {
+            test,
+            label,
+            reason,
+            span: span_between(start, rest),
+        },
+    ))
+}
+
+/// Recovery inside a block: skips to the next line whose first word is a member keyword,
+/// or to the line holding the block's closing brace.
+fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
+    let text = i.fragment();
+    let mut depth = 0i32;
+    let mut at_line_start = false;
+    let mut chars = text.char_indices().peekable();
+    while let Some((pos, c)) = chars.next() {
+        if at_line_start && depth <= 0 {
+            let line = text[pos..].trim_start_matches([' ', '\t']);
+            let starts_member = starters.iter().any(|s| {
+                line.starts_with(s) && !line[s.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            if starts_member || line.starts_with('}') {
+                return advance(i, pos);
+            }
+        }
+        at_line_start = c == '\n';
+        match c {
+            '{' | '(' => depth += 1,
+            '}' | ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return advance(i, pos);
+                }
+            }
+            '"' => skip_string(&mut chars),
+            '#' => skip_comment(&mut chars, &mut at_line_start),
+            _ => {}
+        }
+    }
+    advance(i, text.len())
+}
+
+/// Recovery at top level: skips to the next line starting with an item keyword.
+fn skip_to_next_item(i: In<'_>) -> In<'_> {
+    let text = i.fragment();
+    let mut search_from = text.find('\n').map_or(text.len(), |p| p + 1);
+    while search_from < text.len() {
+        let line = &text[search_from..];
+        if ITEM_KEYWORDS
+            .iter()
+            .any(|k| line.starts_with(k) && line[k.len()..].starts_with([' ', '\t']))
+        {
+            return advance(i, search_from);
+        }
+        search_from += line.find('\n').map_or(line.len(), |p| p + 1);
+    }
+    advance(i, text.len())
+}
+
+fn skip_string(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' | '\n' => return,
+            _ => {}
+        }
+    }
+}
+
+fn skip_comment(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, at_line_start: &mut bool) {
+    for (_, c) in chars.by_ref() {
+        if c == '\n' {
+            *at_line_start = true;
+            return;
+        }
+    }
+}
+
+fn advance(i: In<'_>, bytes: usize) -> In<'_> {
+    use nom::Parser as _;
+    nom::bytes::complete::take::<_, _, PError>(bytes)
+        .parse(i)
+        .map_or(i, |(rest, _)| rest)
+}
+
