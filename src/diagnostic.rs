@@ -149,10 +149,9 @@ impl Diagnostic {
     /// Renders rustc-style, with `file:line:column`, the underlined source and help.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let file = sources.file(self.span.file);
-        let (line, column) = file.line_col(self.span.start);
         let report = Rendered {
             diagnostic: self,
-            source: NamedSource::new(format!("{}:{line}:{column}", file.name), file.text.clone()),
+            source: NamedSource::new(file.name.clone(), file.text.clone()),
         };
         let theme = if color {
             GraphicalTheme::unicode()

@@ -15,3 +15,17 @@ pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod trace;
+
+use sha2::{Digest, Sha256};
+
+/// `sha256:` hash of a case's text, as shown in provenance.
+pub fn case_hash(json: &[u8]) -> String {
+    format!("sha256:{}", check::hex(&Sha256::digest(json)))
+}
+
+/// Loads, evaluates and explains one case: the whole job for an embedding application.
+pub fn score_case(program: &program::Program, json: &[u8]) -> Result<trace::Report, case::CaseError> {
+    let case = case::load_case(&program.layout, json)?;
+    let evaluation = eval::evaluate(program, &case);
+    Ok(trace::Report::new(&evaluation, &case_hash(json)))
+}

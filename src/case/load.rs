@@ -307,6 +307,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
         match self.kind {
+            Kind::Any if looks_like_timestamp(v) => match v.parse::<jiff::Timestamp>() {
+                Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
+                Err(_) => Ok(Slot::Str(v.into())),
+            },
             Kind::Any | Kind::Str => Ok(Slot::Str(v.into())),
             Kind::Time => match v.parse::<jiff::Timestamp>() {
                 Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
@@ -438,4 +442,10 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
         Err(self.0.ctx.fail(self.0.path, "expected a value, found an object".into()))
     }
+}
+
+/// An untyped string is read as a timestamp when it has the shape `YYYY-MM-DDThh:mm…`.
+fn looks_like_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b't') && b[..4].iter().all(u8::is_ascii_digit)
 }

@@ -687,7 +687,8 @@ impl Checker<'_> {
             }
             self.match_let[m as usize] = id;
         }
-        let reads = self.reads(&[node]);
+        // A match shows its field table instead of inputs.
+        let reads = if matches!(ty, Ty::Match(_)) { Vec::new() } else { self.reads(&[node]) };
         self.let_defs.push(LetDef {
             name: binding.name.name.clone(),
             description: binding.description.as_ref().and_then(|d| d.plain().map(str::to_string)),
@@ -821,7 +822,12 @@ impl Checker<'_> {
                     Some(self.sources.snippet(def.span).to_string())
                 }
                 Node::MatchField { id: m, .. } | Node::MatchSummary { id: m, .. } | Node::Match(m) => {
-                    self.match_let.get(*m as usize).map(|l| self.let_defs[*l as usize].name.clone())
+                    if let Some(def) = self.match_let.get(*m as usize).and_then(|l| self.let_defs.get(*l as usize)) {
+                        if !out.iter().any(|r| r.label == def.name) {
+                            out.push(Read { label: def.name.clone(), node: def.node });
+                        }
+                    }
+                    None
                 }
                 Node::Score { id: s, prop } => {
                     let name = self.score_names.get_index(*s as usize).map(|(n, _)| n.clone()).unwrap_or_default();

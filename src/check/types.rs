@@ -67,11 +67,12 @@ impl Ty {
 }
 
 /// The result type of an arithmetic operator, with the types it wants untyped operands to have.
-/// `None` when the operand types do not combine.
+/// Two untyped operands stay untyped (their other uses decide; the operation is checked when
+/// the case is read). `None` when the operand types do not combine.
 pub fn arithmetic(op: BinOp, left: Ty, right: Ty) -> Option<(Ty, Ty, Ty)> {
     use Ty::*;
     let (l, r) = match (left, right) {
-        (Any, Any) => (Num, Num),
+        (Any, Any) => return Some((Any, Any, Any)),
         (Any, Time) | (Any, Dur) if op == BinOp::Sub => (Time, right),
         (Any, Time) => (Dur, Time),
         (Any, Dur) => (if op == BinOp::Add { Time } else { Num }, Dur),

@@ -1,1 +1,597 @@
-//! eval
+//! Evaluation: a program over a case gives scores, bands, a verdict, and everything a trace
+//! shows: each criterion's outcome and evidence, each window's counted and excluded items, each
+//! detail match's fields. Always terminates: every loop runs over a finite list of the case.
+
+pub mod matchers;
+pub mod value;
+
+use std::collections::HashSet;
+
+use crate::case::{Case, ListData};
+use crate::program::{
+    DecisionDef, MatchSummary, Node, NodeId, Points, Program, RowTestDef, ScoreMode, ScoreProp,
+    TextPart, WeightDef,
+};
+use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
+use matchers::{FieldOutcome, compare};
+use value::{Value, and, binary, not, or, tri};
+
+/// How a collection treated one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// The filter was false.
+    Excluded,
+    /// Counted (for `distinct`: the first item with its value).
+    Counted,
+    /// The filter or value was unknown: left out.
+    Unknown,
+    /// `distinct` only: passed the filter, but its value was already counted.
+    Duplicate,
+}
+
+/// What happened to a criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Outcome at this index applied.
+    Applied(usize),
+    /// No outcome's condition held (and there is no `else`): contributes nothing.
+    NoOutcome,
+    /// Evidence unknown: skipped, or scored with the stated default.
+    Unknown {
+        /// True when the unknown arm's default was scored.
+        defaulted: bool,
+    },
+}
+
+/// A criterion's result.
+#[derive(Debug, Clone)]
+pub struct CriterionResult<'a> {
+    /// Applied, no outcome, or unknown.
+    pub status: Status,
+    /// Points or log-odds added to the score.
+    pub contribution: Points,
+    /// For `per` and `ramp` weights: the count or input used.
+    pub input: Option<f64>,
+    /// Values of the criterion's reads, in [`crate::program::CriterionDef::reads`] order.
+    pub evidence: Vec<Value<'a>>,
+    /// Values interpolated into the reason.
+    pub reason: Vec<Value<'a>>,
+}
+
+/// A decision table's result (bands or verdict).
+#[derive(Debug, Clone)]
+pub struct DecisionResult<'a> {
+    /// The row that applied.
+    pub row: usize,
+    /// Rows before it whose condition was unknown.
+    pub undecided: Vec<usize>,
+    /// Values of the table's reads.
+    pub evidence: Vec<Value<'a>>,
+    /// Values interpolated into the row's reason.
+    pub reason: Vec<Value<'a>>,
+}
+
+/// A score's result.
+#[derive(Debug, Clone)]
+pub struct ScoreResult<'a> {
+    /// Starting amount: 0 points, or the prior's log-odds.
+    pub base: Points,
+    /// base + Σ contributions, exactly.
+    pub total: Points,
+    /// Evidence scores: the probability of the total.
+    pub probability: Option<f64>,
+    /// Per criterion, in order.
+    pub criteria: Vec<CriterionResult<'a>>,
+    /// The band, when the score has bands.
+    pub band: Option<DecisionResult<'a>>,
+    /// Criteria whose evidence was known.
+    pub known: usize,
+}
+
+impl ScoreResult<'_> {
+    /// Known criteria as a fraction of all.
+    pub fn coverage(&self) -> f64 {
+        if self.criteria.is_empty() {
+            1.0
+        } else {
+            self.known as f64 / self.criteria.len() as f64
+        }
+    }
+}
+
+/// A detail match's result: each field's outcome.
+#[derive(Debug, Clone, Default)]
+pub struct MatchResult<'a> {
+    /// Per field, in order.
+    pub fields: Vec<FieldOutcome>,
+    /// Per field: the claimed and the confirmed value.
+    pub values: Vec<(Value<'a>, Value<'a>)>,
+}
+
+impl MatchResult<'_> {
+    fn count(&self, pred: impl Fn(&FieldOutcome) -> bool) -> f64 {
+        self.fields.iter().filter(|f| pred(f)).count() as f64
+    }
+
+    fn summary(&self, what: MatchSummary) -> Value<'static> {
+        let matched = self.count(|f| f.matched == Some(true));
+        let known = self.count(|f| f.matched.is_some());
+        match what {
+            MatchSummary::Matched => Value::Num(matched),
+            MatchSummary::Mismatched => Value::Num(known - matched),
+            MatchSummary::Known => Value::Num(known),
+            MatchSummary::Unknown => Value::Num(self.fields.len() as f64 - known),
+            MatchSummary::Ratio if known > 0.0 => Value::Num(matched / known),
+            MatchSummary::Ratio => Value::Unknown,
+        }
+    }
+}
+
+/// Everything evaluation produced for one case.
+#[derive(Debug)]
+pub struct Evaluation<'a> {
+    /// The program evaluated.
+    pub program: &'a Program,
+    /// The case.
+    pub case: &'a Case,
+    /// Per score, in program order.
+    pub scores: Vec<ScoreResult<'a>>,
+    /// The verdict, when the program has one.
+    pub verdict: Option<DecisionResult<'a>>,
+    /// Values of lets that were read.
+    pub lets: Vec<Option<Value<'a>>>,
+    /// Results of traced collections that ran.
+    pub collections: Vec<Option<Value<'a>>>,
+    /// Item marks of traced collections that ran.
+    pub windows: Vec<Option<Vec<Mark>>>,
+    /// Detail matches that ran.
+    pub matches: Vec<Option<MatchResult<'a>>>,
+}
+
+/// Scores a case.
+pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Evaluation<'a> {
+    let mut ev = Evaluator {
+        program,
+        case,
+        lets: vec![None; program.lets.len()],
+        collections: vec![None; program.collections.len()],
+        windows: vec![None; program.collections.len()],
+        matches: vec![None; program.matches.len()],
+        items: Vec::new(),
+        scores: Vec::with_capacity(program.scores.len()),
+    };
+    for score in &program.scores {
+        let result = ev.score(score);
+        ev.scores.push(result);
+    }
+    let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None));
+    Evaluation {
+        program,
+        case,
+        scores: ev.scores,
+        verdict,
+        lets: ev.lets,
+        collections: ev.collections,
+        windows: ev.windows,
+        matches: ev.matches,
+    }
+}
+
+struct Evaluator<'a> {
+    program: &'a Program,
+    case: &'a Case,
+    lets: Vec<Option<Value<'a>>>,
+    collections: Vec<Option<Value<'a>>>,
+    windows: Vec<Option<Vec<Mark>>>,
+    matches: Vec<Option<MatchResult<'a>>>,
+    /// The items bound by enclosing collections: (list, index).
+    items: Vec<(&'a ListData, usize)>,
+    scores: Vec<ScoreResult<'a>>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn score(&mut self, def: &'a crate::program::ScoreDef) -> ScoreResult<'a> {
+        let base = match def.mode {
+            ScoreMode::Additive => Points(0),
+            ScoreMode::Evidence { prior } => Points::from_f64((prior / (1.0 - prior)).ln()),
+        };
+        let criteria: Vec<CriterionResult<'a>> = def.criteria.iter().map(|c| self.criterion(c)).collect();
+        let total = base + criteria.iter().map(|c| c.contribution).sum();
+        let known = criteria.iter().filter(|c| !matches!(c.status, Status::Unknown { .. })).count();
+        let probability = match def.mode {
+            ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
+            ScoreMode::Additive => None,
+        };
+        let mut result = ScoreResult {
+            base,
+            total,
+            probability,
+            criteria,
+            band: None,
+            known,
+        };
+        if let Some(bands) = &def.bands {
+            result.band = Some(self.decision(bands, Some(total)));
+        }
+        result
+    }
+
+    fn criterion(&mut self, def: &'a crate::program::CriterionDef) -> CriterionResult<'a> {
+        let mut status = Status::NoOutcome;
+        let mut contribution = Points(0);
+        let mut input = None;
+        for (index, outcome) in def.outcomes.iter().enumerate() {
+            let holds = match outcome.guard {
+                None => Some(true),
+                Some(guard) => self.eval(guard).truth(),
+            };
+            match holds {
+                Some(true) => {
+                    match self.weight(&outcome.weight) {
+                        Some((points, used)) => {
+                            status = Status::Applied(index);
+                            contribution = points;
+                            input = used;
+                        }
+                        None => status = Status::Unknown { defaulted: false },
+                    }
+                    break;
+                }
+                Some(false) => continue,
+                None => {
+                    status = Status::Unknown { defaulted: false };
+                    break;
+                }
+            }
+        }
+        let reason_parts: &'a [TextPart] = match status {
+            Status::Applied(i) => &def.outcomes[i].reason,
+            Status::Unknown { .. } => {
+                if let Some(default) = def.unknown.default {
+                    status = Status::Unknown { defaulted: true };
+                    contribution = default;
+                }
+                &def.unknown.reason
+            }
+            Status::NoOutcome => &[],
+        };
+        let reason = self.text(reason_parts);
+        let evidence = def.reads.iter().map(|r| self.eval(r.node)).collect();
+        CriterionResult {
+            status,
+            contribution,
+            input,
+            evidence,
+            reason,
+        }
+    }
+
+    /// A weight's amount, and the count or input it used; `None` when that input is unknown.
+    fn weight(&mut self, weight: &WeightDef) -> Option<(Points, Option<f64>)> {
+        match weight {
+            WeightDef::Fixed(points) => Some((*points, None)),
+            WeightDef::Per { amount, count, max } => {
+                let n = self.eval(*count).as_number()?;
+                let used = max.map_or(n, |m| n.min(m)).max(0.0);
+                Some((Points((amount.0 as f64 * used).round() as i64), Some(n)))
+            }
+            WeightDef::Ramp { input, x, y } => {
+                let v = self.eval(*input).as_number()?;
+                let t = ((v - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0);
+                let amount = y[0].0 as f64 + t * (y[1].0 - y[0].0) as f64;
+                Some((Points(amount.round() as i64), Some(v)))
+            }
+        }
+    }
+
+    fn text(&mut self, parts: &'a [TextPart]) -> Vec<Value<'a>> {
+        parts
+            .iter()
+            .filter_map(|p| match p {
+                TextPart::Value(node) => Some(self.eval(*node)),
+                TextPart::Text(_) => None,
+            })
+            .collect()
+    }
+
+    /// First row that applies; rows whose condition is unknown are noted and passed over.
+    fn decision(&mut self, def: &'a DecisionDef, total: Option<Points>) -> DecisionResult<'a> {
+        let mut undecided = Vec::new();
+        let mut chosen = def.rows.len().saturating_sub(1);
+        for (index, row) in def.rows.iter().enumerate() {
+            let applies = match &row.test {
+                RowTestDef::Threshold { strict, at, .. } => {
+                    let total = total.unwrap_or_default();
+                    Some(if *strict { total > *at } else { total >= *at })
+                }
+                RowTestDef::When(node) => self.eval(*node).truth(),
+                RowTestDef::Else => Some(true),
+            };
+            match applies {
+                Some(true) => {
+                    chosen = index;
+                    break;
+                }
+                Some(false) => {}
+                None => undecided.push(index),
+            }
+        }
+        let evidence = def.reads.iter().map(|r| self.eval(r.node)).collect();
+        let reason = match def.rows.get(chosen) {
+            Some(row) => self.text(&row.reason),
+            None => Vec::new(),
+        };
+        DecisionResult {
+            row: chosen,
+            undecided,
+            evidence,
+            reason,
+        }
+    }
+
+    fn eval(&mut self, id: NodeId) -> Value<'a> {
+        let program = self.program;
+        match &program.nodes[id as usize] {
+            Node::Lit(lit) => Value::of_lit(lit),
+            Node::Slot(slot) => Value::of_slot(&self.case.slots[*slot as usize]),
+            Node::ItemSlot { depth, slot } => {
+                let (list, index) = self.items[*depth as usize];
+                Value::of_slot(&list.slots[index * list.stride as usize + *slot as usize])
+            }
+            Node::Let(l) => self.let_value(*l),
+            Node::Not(a) => not(self.eval(*a)),
+            Node::Neg(a) => match self.eval(*a) {
+                Value::Num(n) => Value::Num(-n),
+                Value::Dur(d) => Value::Dur(-d),
+                _ => Value::Unknown,
+            },
+            Node::Binary(BinOp::And, a, b) => {
+                let left = self.eval(*a);
+                if left.truth() == Some(false) {
+                    return left;
+                }
+                and(left, self.eval(*b))
+            }
+            Node::Binary(BinOp::Or, a, b) => {
+                let left = self.eval(*a);
+                if left.truth() == Some(true) {
+                    return left;
+                }
+                or(left, self.eval(*b))
+            }
+            Node::Binary(BinOp::Otherwise, a, b) => match self.eval(*a) {
+                Value::Unknown => self.eval(*b),
+                known => known,
+            },
+            Node::Binary(op, a, b) => {
+                let left = self.eval(*a);
+                let right = self.eval(*b);
+                binary(*op, left, right)
+            }
+            Node::Within {
+                value,
+                length,
+                side,
+                anchor,
+            } => {
+                let (Value::Time(t), Value::Dur(d), Value::Time(at)) =
+                    (self.eval(*value), self.eval(*length), self.eval(*anchor))
+                else {
+                    return Value::Unknown;
+                };
+                Value::Bool(match side {
+                    WindowSide::After => t >= at && t <= at.saturating_add(d),
+                    WindowSide::Before => t <= at && t >= at.saturating_sub(d),
+                    WindowSide::Around => t.abs_diff(at) <= d.unsigned_abs(),
+                })
+            }
+            Node::Collect(c) => self.collection(*c),
+            Node::Known(a) => Value::Bool(!self.eval(*a).is_unknown()),
+            Node::CountTrue(parts) => {
+                let (mut trues, mut known) = (0, 0);
+                for part in parts.iter() {
+                    if let Some(b) = self.eval(*part).truth() {
+                        known += 1;
+                        trues += usize::from(b);
+                    }
+                }
+                if known == 0 { Value::Unknown } else { Value::Num(trues as f64) }
+            }
+            Node::Abs(a) => match self.eval(*a) {
+                Value::Num(n) => Value::Num(n.abs()),
+                Value::Dur(d) => Value::Dur(d.saturating_abs()),
+                _ => Value::Unknown,
+            },
+            Node::Match(m) => {
+                self.detail_match(*m);
+                Value::Match(*m)
+            }
+            Node::MatchField { id, field } => {
+                self.detail_match(*id);
+                let result = self.matches[*id as usize].as_ref();
+                tri(result.and_then(|r| r.fields[*field as usize].matched))
+            }
+            Node::MatchSummary { id, what } => {
+                self.detail_match(*id);
+                self.matches[*id as usize]
+                    .as_ref()
+                    .map_or(Value::Unknown, |r| r.summary(*what))
+            }
+            Node::Score { id, prop } => self.score_value(*id as usize, *prop),
+        }
+    }
+
+    fn let_value(&mut self, id: u32) -> Value<'a> {
+        if let Some(value) = self.lets[id as usize] {
+            return value;
+        }
+        let node = self.program.lets[id as usize].node;
+        let value = self.eval(node);
+        self.lets[id as usize] = Some(value);
+        value
+    }
+
+    fn score_value(&self, index: usize, prop: ScoreProp) -> Value<'a> {
+        let (Some(result), Some(def)) = (self.scores.get(index), self.program.scores.get(index)) else {
+            return Value::Unknown;
+        };
+        match prop {
+            ScoreProp::Value => Value::Num(result.probability.unwrap_or(result.total.as_f64())),
+            ScoreProp::Coverage => Value::Num(result.coverage()),
+            ScoreProp::Band => match (&result.band, &def.bands) {
+                (Some(band), Some(bands)) => Value::Str(&bands.rows[band.row].label),
+                _ => Value::Unknown,
+            },
+        }
+    }
+
+    fn detail_match(&mut self, id: u32) {
+        if self.matches[id as usize].is_some() {
+            return;
+        }
+        let def = &self.program.matches[id as usize];
+        let mut result = MatchResult::default();
+        for field in &def.fields {
+            let claimed = self.eval(field.claimed);
+            let confirmed = self.eval(field.confirmed);
+            result.fields.push(compare(field.matcher, claimed, confirmed));
+            result.values.push((claimed, confirmed));
+        }
+        self.matches[id as usize] = Some(result);
+    }
+
+    /// Runs a collection over its list. Top-level collections are memoised and mark each item.
+    fn collection(&mut self, id: u32) -> Value<'a> {
+        let def = &self.program.collections[id as usize];
+        if def.traced {
+            if let Some(value) = self.collections[id as usize] {
+                return value;
+            }
+        }
+        let Value::List(list) = self.eval(def.list) else {
+            if def.traced {
+                self.collections[id as usize] = Some(Value::Unknown);
+            }
+            return Value::Unknown;
+        };
+        let len = list.len();
+        let mut marks = if def.traced { Vec::with_capacity(len) } else { Vec::new() };
+        let mut seen: HashSet<Key<'a>> = HashSet::new();
+        let (mut count, mut sum) = (0usize, 0.0);
+        let mut extreme: Option<Value<'a>> = None;
+        let (mut any_unknown, mut any_false) = (false, false);
+        self.items.push((list, 0));
+        let depth = self.items.len() - 1;
+        for index in 0..len {
+            self.items[depth].1 = index;
+            let passes = match def.filter {
+                Some(filter) => self.eval(filter).truth(),
+                None => Some(true),
+            };
+            let mark = match passes {
+                None => {
+                    any_unknown = true;
+                    Mark::Unknown
+                }
+                Some(false) => {
+                    any_false = true;
+                    Mark::Excluded
+                }
+                Some(true) => match def.op {
+                    CollectOp::Count | CollectOp::Any | CollectOp::All => {
+                        count += 1;
+                        Mark::Counted
+                    }
+                    CollectOp::Distinct | CollectOp::Sum | CollectOp::Min | CollectOp::Max => {
+                        let value = def.projection.map_or(Value::Unknown, |p| self.eval(p));
+                        self.project(def.op, value, &mut seen, &mut count, &mut sum, &mut extreme)
+                    }
+                },
+            };
+            if def.traced {
+                marks.push(mark);
+            }
+        }
+        self.items.pop();
+        let result = match def.op {
+            CollectOp::Count | CollectOp::Distinct => Value::Num(count as f64),
+            CollectOp::Sum => Value::Num(sum),
+            CollectOp::Min | CollectOp::Max => extreme.unwrap_or(Value::Unknown),
+            CollectOp::Any if count > 0 => Value::Bool(true),
+            CollectOp::All if any_false => Value::Bool(false),
+            CollectOp::Any | CollectOp::All if any_unknown => Value::Unknown,
+            CollectOp::Any => Value::Bool(false),
+            CollectOp::All => Value::Bool(true),
+        };
+        if def.traced {
+            self.collections[id as usize] = Some(result);
+            self.windows[id as usize] = Some(marks);
+        }
+        result
+    }
+
+    fn project(
+        &mut self,
+        op: CollectOp,
+        value: Value<'a>,
+        seen: &mut HashSet<Key<'a>>,
+        count: &mut usize,
+        sum: &mut f64,
+        extreme: &mut Option<Value<'a>>,
+    ) -> Mark {
+        let Some(key) = Key::of(value) else {
+            return Mark::Unknown;
+        };
+        match op {
+            CollectOp::Distinct => {
+                if seen.insert(key) {
+                    *count += 1;
+                    Mark::Counted
+                } else {
+                    Mark::Duplicate
+                }
+            }
+            CollectOp::Sum => match value {
+                Value::Num(n) => {
+                    *sum += n;
+                    Mark::Counted
+                }
+                _ => Mark::Unknown,
+            },
+            _ => {
+                let better = match *extreme {
+                    None => true,
+                    Some(current) => {
+                        let wanted = if op == CollectOp::Min { BinOp::Lt } else { BinOp::Gt };
+                        binary(wanted, value, current).truth() == Some(true)
+                    }
+                };
+                if better {
+                    *extreme = Some(value);
+                }
+                Mark::Counted
+            }
+        }
+    }
+}
+
+/// A hashable form of a known scalar, for `distinct`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Bool(bool),
+    Num(u64),
+    Str(&'a str),
+    Time(i64),
+}
+
+impl<'a> Key<'a> {
+    fn of(value: Value<'a>) -> Option<Key<'a>> {
+        Some(match value {
+            Value::Bool(b) => Key::Bool(b),
+            Value::Num(n) => Key::Num(if n == 0.0 { 0 } else { n.to_bits() }),
+            Value::Str(s) => Key::Str(s),
+            Value::Time(t) | Value::Dur(t) => Key::Time(t),
+            Value::Unknown | Value::List(_) | Value::Match(_) => return None,
+        })
+    }
+}

@@ -1,1 +1,12 @@
-//! trace
+//! Explanation traces: an [`Evaluation`](crate::eval::Evaluation) turned into a self-contained
+//! [`Report`], rendered as text for reviewers or as stable JSON for machines.
+
+pub mod format;
+mod margin;
+mod report;
+pub mod text;
+
+pub use report::{
+    Coverage, CriterionReport, Decision, Evidence, FieldReport, Margin, Provenance, Report,
+    ScoreReport, Way, Window,
+};

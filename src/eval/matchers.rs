@@ -1,0 +1,124 @@
+//! Field matchers of detail matches: claimed value against confirmed value.
+
+use super::value::{Value, equal, items};
+use crate::program::Matcher;
+
+/// One field's outcome: matched or not (`None`: a side is unknown) and how similar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldOutcome {
+    /// True, false, or unknown when either side is missing, null, or an empty list.
+    pub matched: Option<bool>,
+    /// Similarity in 0..1 where the matcher measures one.
+    pub similarity: Option<f64>,
+}
+
+const UNKNOWN: FieldOutcome = FieldOutcome {
+    matched: None,
+    similarity: None,
+};
+
+/// Compares a claimed value with a confirmed one.
+pub fn compare(matcher: Matcher, claimed: Value<'_>, confirmed: Value<'_>) -> FieldOutcome {
+    let stated = |v: Value<'_>| !v.is_unknown() && !matches!(v, Value::List(l) if l.is_empty());
+    if !stated(claimed) || !stated(confirmed) {
+        return UNKNOWN;
+    }
+    match matcher {
+        Matcher::Exact => set_equality(claimed, confirmed, false),
+        Matcher::Nocase => set_equality(claimed, confirmed, true),
+        Matcher::Fuzzy(threshold) => fuzzy(claimed, confirmed, threshold),
+        Matcher::Within(tolerance) => numeric(claimed, confirmed, |_| tolerance),
+        Matcher::WithinPercent(fraction) => numeric(claimed, confirmed, |c| c.abs() * fraction),
+        Matcher::Overlap(threshold) => {
+            let j = jaccard(claimed, confirmed);
+            FieldOutcome {
+                matched: Some(match threshold {
+                    Some(t) => j >= t,
+                    None => j > 0.0,
+                }),
+                similarity: Some(j),
+            }
+        }
+    }
+}
+
+fn text(v: Value<'_>, fold_case: bool) -> Option<String> {
+    match v {
+        Value::Str(s) if fold_case => Some(s.to_lowercase()),
+        Value::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn same(a: Value<'_>, b: Value<'_>, fold_case: bool) -> bool {
+    match (text(a, fold_case), text(b, fold_case)) {
+        (Some(x), Some(y)) => x == y,
+        _ => equal(a, b),
+    }
+}
+
+/// Same set of values (a scalar is a one-item set).
+fn set_equality(claimed: Value<'_>, confirmed: Value<'_>, fold_case: bool) -> FieldOutcome {
+    let all_in = |xs: Value<'_>, ys: Value<'_>| items(xs).all(|x| items(ys).any(|y| same(x, y, fold_case)));
+    let matched = all_in(claimed, confirmed) && all_in(confirmed, claimed);
+    FieldOutcome {
+        matched: Some(matched),
+        similarity: Some(if matched { 1.0 } else { jaccard_with(claimed, confirmed, fold_case) }),
+    }
+}
+
+/// Every claimed item has a confirmed item at least `threshold` similar (normalised
+/// Levenshtein, case-insensitive); similarity is the weakest claimed item's best.
+fn fuzzy(claimed: Value<'_>, confirmed: Value<'_>, threshold: f64) -> FieldOutcome {
+    let mut weakest: Option<f64> = None;
+    for c in items(claimed) {
+        let Some(c) = text(c, true) else { continue };
+        let best = items(confirmed)
+            .filter_map(|f| text(f, true))
+            .map(|f| strsim::normalized_levenshtein(&c, &f))
+            .fold(0.0, f64::max);
+        weakest = Some(weakest.map_or(best, |w: f64| w.min(best)));
+    }
+    match weakest {
+        Some(s) => FieldOutcome {
+            matched: Some(s >= threshold),
+            similarity: Some(s),
+        },
+        None => set_equality(claimed, confirmed, true),
+    }
+}
+
+/// |claimed − confirmed| within a tolerance computed from the confirmed value.
+fn numeric(claimed: Value<'_>, confirmed: Value<'_>, tolerance: impl Fn(f64) -> f64) -> FieldOutcome {
+    match (claimed.as_number(), confirmed.as_number()) {
+        (Some(c), Some(f)) => {
+            let difference = (c - f).abs();
+            FieldOutcome {
+                matched: Some(difference <= tolerance(f) + f64::EPSILON),
+                similarity: Some(1.0 - (difference / f.abs().max(1.0)).min(1.0)),
+            }
+        }
+        _ => UNKNOWN,
+    }
+}
+
+fn jaccard(a: Value<'_>, b: Value<'_>) -> f64 {
+    jaccard_with(a, b, true)
+}
+
+/// |A ∩ B| / |A ∪ B| of two value sets.
+fn jaccard_with<'a>(a: Value<'a>, b: Value<'a>, fold_case: bool) -> f64 {
+    let distinct = |v: Value<'a>| {
+        let mut out: Vec<Value<'a>> = Vec::new();
+        for x in items(v) {
+            if !out.iter().any(|y| same(x, *y, fold_case)) {
+                out.push(x);
+            }
+        }
+        out
+    };
+    let (xs, ys) = (distinct(a), distinct(b));
+    let shared = xs.iter().filter(|x| ys.iter().any(|y| same(**x, *y, fold_case))).count();
+    let union = xs.len() + ys.len() - shared;
+    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+}

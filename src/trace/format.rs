@@ -1,0 +1,99 @@
+//! How values, durations, timestamps and probabilities are written for people and machines.
+
+use serde_json::Value as Json;
+
+use crate::eval::value::Value;
+
+/// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`.
+pub fn duration(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let mut rest = ms.unsigned_abs();
+    if rest == 0 {
+        return "0s".into();
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+        if rest >= size {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// A timestamp in milliseconds as RFC 3339 UTC.
+pub fn timestamp(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms}ms"), |t| t.to_string())
+}
+
+/// A number without needless decimals (at most four).
+pub fn number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let text = format!("{n:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A probability as a percentage with one decimal.
+pub fn percent(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+/// The ICD 203 word of estimative probability for `p`.
+pub fn estimative(p: f64) -> &'static str {
+    match p {
+        p if p < 0.05 => "almost no chance",
+        p if p < 0.20 => "very unlikely",
+        p if p < 0.45 => "unlikely",
+        p if p <= 0.55 => "roughly even chance",
+        p if p < 0.80 => "likely",
+        p if p < 0.95 => "very likely",
+        _ => "almost certain",
+    }
+}
+
+/// A value for a terminal.
+pub fn text(v: Value<'_>) -> String {
+    match v {
+        Value::Unknown => "unknown".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Num(n) => number(n),
+        Value::Str(s) => format!("{s:?}"),
+        Value::Time(t) => timestamp(t),
+        Value::Dur(d) => duration(d),
+        Value::List(list) => {
+            if list.stride == 1 {
+                let items: Vec<String> = crate::eval::value::items(v).map(text).collect();
+                format!("[{}]", items.join(", "))
+            } else {
+                format!("{} items", list.len())
+            }
+        }
+        Value::Match(_) => "detail match".into(),
+    }
+}
+
+/// A value for JSON output.
+pub fn json(v: Value<'_>) -> Json {
+    match v {
+        Value::Unknown => Json::Null,
+        Value::Bool(b) => Json::Bool(b),
+        Value::Num(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
+        Value::Str(s) => Json::String(s.to_string()),
+        Value::Time(t) => Json::String(timestamp(t)),
+        Value::Dur(d) => Json::String(duration(d)),
+        Value::List(list) => {
+            if list.stride == 1 {
+                Json::Array(crate::eval::value::items(v).map(json).collect())
+            } else {
+                Json::String(format!("{} items", list.len()))
+            }
+        }
+        Value::Match(_) => Json::String("detail match".into()),
+    }
+}
