@@ -138,7 +138,7 @@ impl<'a> Checker<'a> {
             criteria.push(self.criterion(criterion, mode));
         }
         let bands = score.bands.as_ref().map(|b| {
-            self.score_access = ScoreAccess::Before(index);
+            self.score_access = ScoreAccess::Before(index + 1);
             let def = self.decision(b, Some(mode));
             self.score_access = ScoreAccess::None;
             def

@@ -202,10 +202,6 @@ impl Checker<'_> {
                 if ordering && !orderable(ty) && ty != Ty::Error {
                     self.mismatch(op_span, format!("`{}` cannot order {}s", op.symbol(), ty.describe().trim_start_matches("a ").trim_start_matches("an ")), "only numbers, timestamps and durations can be ordered");
                 }
-                if ordering && lt == Ty::Any && rt == Ty::Any {
-                    self.demand(l, Ty::Num, left.span);
-                    self.demand(r, Ty::Num, right.span);
-                }
                 (self.push(Node::Binary(op, l, r), span), Ty::Bool)
             }
             BinOp::Contains | BinOp::In => {
@@ -709,7 +705,7 @@ impl Checker<'_> {
             self.error(
                 Diagnostic::error(Code::MisplacedItem, head.span, format!("score `{}` cannot be read here", head.name))
                     .label("score reference")
-                    .help("scores can be read in the verdict, and in the bands of a later score"),
+                    .help("scores can be read in the verdict, and in their own or a later score's bands"),
             );
             return self.error_node(span);
         }

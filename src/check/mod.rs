@@ -70,14 +70,15 @@ fn compile_loaded(loaded: load::Loaded, options: &Options) -> Result<Compiled, F
         files,
         diagnostics,
     } = loaded;
-    let mut checker = Checker::new(&sources, options.schema.as_ref());
-    checker.diags = diagnostics;
     let items: Vec<&Item> = files.iter().flat_map(|(_, f)| f.items.iter()).collect();
-    checker.declare(&items);
-    let meta = checker.metadata(&items);
-    let (scores, verdict) = checker.scores_and_verdict(&items);
-    checker.lower_remaining_lets();
-    checker.warn_unused();
+    // Pass 1 settles the type of every case path from all its uses; pass 2 checks again with
+    // those types known, so values derived from untyped paths (`a - b`) are typed too.
+    let mut first = Checker::new(&sources, options.schema.as_ref());
+    first.run(&items);
+    let mut checker = Checker::new(&sources, options.schema.as_ref());
+    checker.layout = first.layout;
+    checker.diags = diagnostics;
+    let (meta, scores, verdict) = checker.run(&items);
     let mut diagnostics = std::mem::take(&mut checker.diags);
     diagnostics.sort_by_key(|d| (d.span.file.0, d.span.start));
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -220,6 +221,16 @@ impl<'a> Checker<'a> {
             let_top: false,
             collect_depth: 0,
         }
+    }
+
+    /// Checks and lowers all items.
+    fn run(&mut self, items: &[&'a Item]) -> (crate::program::Metadata, Vec<crate::program::ScoreDef>, Option<crate::program::DecisionDef>) {
+        self.declare(items);
+        let meta = self.metadata(items);
+        let (scores, verdict) = self.scores_and_verdict(items);
+        self.lower_remaining_lets();
+        self.warn_unused();
+        (meta, scores, verdict)
     }
 
     fn error(&mut self, diagnostic: Diagnostic) {

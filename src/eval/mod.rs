@@ -161,8 +161,7 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Evaluation<'a> {
         scores: Vec::with_capacity(program.scores.len()),
     };
     for score in &program.scores {
-        let result = ev.score(score);
-        ev.scores.push(result);
+        ev.score(score);
     }
     let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None));
     Evaluation {
@@ -190,7 +189,8 @@ struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    fn score(&mut self, def: &'a crate::program::ScoreDef) -> ScoreResult<'a> {
+    /// Scores one criterion set and appends the result to `self.scores`.
+    fn score(&mut self, def: &'a crate::program::ScoreDef) {
         let base = match def.mode {
             ScoreMode::Additive => Points(0),
             ScoreMode::Evidence { prior } => Points::from_f64((prior / (1.0 - prior)).ln()),
@@ -202,18 +202,21 @@ impl<'a> Evaluator<'a> {
             ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
             ScoreMode::Additive => None,
         };
-        let mut result = ScoreResult {
+        self.scores.push(ScoreResult {
             base,
             total,
             probability,
             criteria,
             band: None,
             known,
-        };
+        });
+        // Bands may read this score's value and coverage (its own band is not yet known).
         if let Some(bands) = &def.bands {
-            result.band = Some(self.decision(bands, Some(total)));
+            let band = self.decision(bands, Some(total));
+            if let Some(result) = self.scores.last_mut() {
+                result.band = Some(band);
+            }
         }
-        result
     }
 
     fn criterion(&mut self, def: &'a crate::program::CriterionDef) -> CriterionResult<'a> {

@@ -32,14 +32,15 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
         .find(|r| matches!(r.test, RowTestDef::Threshold { .. }));
     if let Some(row) = above {
         if let RowTestDef::Threshold { strict, at, .. } = row.test {
-            let needed = Points(at.0 - result.total.0 + i64::from(strict));
-            if needed.0 > 0 {
+            let distance = at.0 - result.total.0;
+            if distance >= 0 {
                 out.push(Margin {
                     direction: "up",
                     band: row.label.clone(),
                     threshold: shown(row),
-                    needed: needed.as_f64(),
-                    ways: ways(program, def, result, needed.0),
+                    needed: Points(distance).as_f64(),
+                    strictly_more: strict,
+                    ways: ways(program, def, result, distance + i64::from(strict)),
                 });
             }
         }
@@ -49,13 +50,14 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
             .iter()
             .find(|r| !matches!(r.test, RowTestDef::When(_)));
         if let Some(row) = below {
-            let drop = Points(result.total.0 - at.0 + i64::from(!strict));
+            let distance = result.total.0 - at.0;
             out.push(Margin {
                 direction: "down",
                 band: row.label.clone(),
                 threshold: shown(&rows[band.row]).replace(">=", "below").replace('>', "at or below"),
-                needed: drop.as_f64(),
-                ways: ways(program, def, result, -drop.0),
+                needed: Points(distance).as_f64(),
+                strictly_more: !strict,
+                ways: ways(program, def, result, -(distance + i64::from(!strict))),
             });
         }
     }

@@ -186,8 +186,10 @@ pub struct Margin {
     pub band: String,
     /// Its threshold, as written.
     pub threshold: String,
-    /// Points or log-odds needed (up) or the drop that would cross (down).
+    /// Distance to the threshold, in points or log-odds.
     pub needed: f64,
+    /// True when the score must move by more than `needed` (not just reach it).
+    pub strictly_more: bool,
     /// Single-criterion changes that would be enough.
     pub ways: Vec<Way>,
 }
@@ -320,7 +322,7 @@ impl Builder<'_, '_> {
             status,
             contribution: result.contribution.as_f64(),
             likelihood_ratio: match mode {
-                ScoreMode::Evidence { .. } => Some(round4(result.contribution.as_f64().exp())),
+                ScoreMode::Evidence { .. } => Some((result.contribution.as_f64().exp() * 100.0).round() / 100.0),
                 ScoreMode::Additive => None,
             },
             outcome,

@@ -94,7 +94,8 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
         let verb = if margin.direction == "up" { "more" } else { "less" };
         let _ = writeln!(
             out,
-            "\n  margin: {} {unit} {verb} would make it {} ({})",
+            "\n  margin: {}{} {unit} {verb} would make it {} ({})",
+            if margin.strictly_more { "over " } else { "" },
             format::number(margin.needed.abs()),
             margin.band,
             margin.threshold
@@ -133,12 +134,15 @@ fn criterion_lines(out: &mut String, c: &CriterionReport) {
     if !c.unknown.is_empty() {
         let _ = writeln!(out, "            unknown evidence: {}", c.unknown.join(", "));
     }
+    let mut shown = Vec::new();
     for e in &c.evidence {
-        evidence_lines(out, e, "            ");
+        evidence_lines(out, e, "            ", &mut shown);
     }
 }
 
-fn evidence_lines(out: &mut String, e: &Evidence, indent: &str) {
+/// Writes one piece of evidence; details (inputs, windows, match fields) only the first time
+/// `shown` meets its name.
+fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &mut Vec<&'r str>) {
     let value = match e.state {
         "missing" => "MISSING".to_string(),
         "null" => "NULL (not known)".to_string(),
@@ -146,6 +150,12 @@ fn evidence_lines(out: &mut String, e: &Evidence, indent: &str) {
         _ => json_text(&e.value),
     };
     let description = e.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    let expandable = e.window.is_some() || e.fields.is_some() || !e.inputs.is_empty();
+    if expandable && shown.contains(&e.name.as_str()) {
+        let _ = writeln!(out, "{indent}· {} = {value} (as above)", e.name);
+        return;
+    }
+    shown.push(&e.name);
     let _ = writeln!(out, "{indent}· {}{description} = {value}", e.name);
     if let Some(w) = &e.window {
         let mut parts = vec![format!("{} of {} items of `{}` counted", w.counted.len(), w.items, w.list)];
@@ -176,7 +186,7 @@ fn evidence_lines(out: &mut String, e: &Evidence, indent: &str) {
     }
     let deeper = format!("{indent}    ");
     for input in &e.inputs {
-        evidence_lines(out, input, &deeper);
+        evidence_lines(out, input, &deeper, shown);
     }
 }
 
