@@ -52,7 +52,6 @@ codes! {
     UnknownMetadata = "E019", "unknown metadata key";
     MissingItem = "E020", "missing required item";
     ItemMisuse = "E021", "list or item used the wrong way";
-    BadSchema = "E022", "invalid case schema";
     MisplacedItem = "E023", "item not allowed here";
     UnusedDefinition = "W001", "unused definition";
 }

@@ -229,7 +229,11 @@ impl<'a> Checker<'a> {
         let meta = self.metadata(items);
         let (scores, verdict) = self.scores_and_verdict(items);
         self.lower_remaining_lets();
-        self.warn_unused();
+        // An unused definition is usually the echo of an error (a misspelt use): say it only
+        // when there is nothing worse to say.
+        if !self.diags.iter().any(Diagnostic::is_error) {
+            self.warn_unused();
+        }
         (meta, scores, verdict)
     }
 

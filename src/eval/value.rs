@@ -175,3 +175,63 @@ pub fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
         BinOp::And | BinOp::Or | BinOp::Otherwise => Value::Unknown,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Value<'static> = Value::Bool(true);
+    const F: Value<'static> = Value::Bool(false);
+    const U: Value<'static> = Value::Unknown;
+
+    #[test]
+    fn kleene_and_or_not_truth_tables() {
+        // (a, b, a and b, a or b)
+        let table = [
+            (T, T, T, T),
+            (T, F, F, T),
+            (T, U, U, T),
+            (F, F, F, F),
+            (F, U, F, U),
+            (U, U, U, U),
+        ];
+        for (a, b, want_and, want_or) in table {
+            assert_eq!(and(a, b), want_and, "{a:?} and {b:?}");
+            assert_eq!(and(b, a), want_and, "{b:?} and {a:?}");
+            assert_eq!(or(a, b), want_or, "{a:?} or {b:?}");
+            assert_eq!(or(b, a), want_or, "{b:?} or {a:?}");
+        }
+        assert_eq!(not(T), F);
+        assert_eq!(not(F), T);
+        assert_eq!(not(U), U);
+    }
+
+    #[test]
+    fn unknown_propagates_through_comparisons_and_arithmetic() {
+        for op in [BinOp::Eq, BinOp::Ne, BinOp::Lt, BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div] {
+            assert_eq!(binary(op, U, Value::Num(1.0)), U, "{op:?}");
+            assert_eq!(binary(op, Value::Num(1.0), U), U, "{op:?}");
+        }
+    }
+
+    #[test]
+    fn time_arithmetic() {
+        let start = Value::Time(1_521_796_200_000); // 2018-03-23T09:10:00Z
+        let claim = Value::Time(1_521_820_800_000); // 2018-03-23T16:00:00Z
+        let delay = binary(BinOp::Sub, claim, start);
+        assert_eq!(delay, Value::Dur(6 * 3_600_000 + 50 * 60_000));
+        assert_eq!(binary(BinOp::Add, start, delay), claim);
+        assert_eq!(binary(BinOp::Sub, claim, delay), start);
+        assert_eq!(binary(BinOp::Lt, delay, Value::Dur(6 * 3_600_000)), F);
+        assert_eq!(binary(BinOp::Div, delay, Value::Dur(60_000)), Value::Num(410.0));
+        assert_eq!(binary(BinOp::Mul, Value::Dur(1_000), Value::Num(3.0)), Value::Dur(3_000));
+        assert_eq!(binary(BinOp::Div, Value::Dur(1_000), Value::Num(0.0)), U, "division by zero is unknown");
+    }
+
+    #[test]
+    fn values_of_different_kinds_are_never_equal() {
+        assert_eq!(binary(BinOp::Eq, Value::Str("1"), Value::Num(1.0)), F);
+        assert_eq!(binary(BinOp::Ne, Value::Str("1"), Value::Num(1.0)), T);
+        assert_eq!(binary(BinOp::Lt, Value::Str("a"), Value::Num(1.0)), U, "no order across kinds");
+    }
+}

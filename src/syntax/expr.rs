@@ -121,6 +121,9 @@ fn comparison(i: In<'_>) -> PResult<'_, Expr> {
 pub fn additive(i: In<'_>) -> PResult<'_, Expr> {
     let (mut i, mut left) = multiplicative(i)?;
     loop {
+        if peek(i, "->") {
+            return Ok((i, left));
+        }
         let (rest, op) = match (opt_sym(i, "+"), opt_sym(i, "-")) {
             ((rest, Some(span)), _) => (rest, (BinOp::Add, span)),
             (_, (rest, Some(span))) => (rest, (BinOp::Sub, span)),

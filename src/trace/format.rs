@@ -97,3 +97,25 @@ pub fn json(v: Value<'_>) -> Json {
         Value::Match(_) => Json::String("detail match".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(0), "0s");
+        assert_eq!(duration(6 * 3_600_000 + 50 * 60_000), "6h 50m");
+        assert_eq!(duration(2 * 86_400_000 + 3 * 3_600_000 + 5_000), "2d 3h");
+        assert_eq!(duration(-90 * 60_000), "-1h 30m");
+    }
+
+    #[test]
+    fn icd_203_words_cover_the_scale() {
+        let words: Vec<&str> = [0.01, 0.1, 0.3, 0.5, 0.6, 0.9, 0.97].into_iter().map(estimative).collect();
+        assert_eq!(
+            words,
+            ["almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely", "almost certain"]
+        );
+    }
+}
