@@ -130,16 +130,20 @@ pub struct Evidence {
     /// A case path, definition name or collection, as written.
     pub name: String,
     /// The definition's description, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The value (null when unknown).
     pub value: Json,
     /// `known`, `missing`, `null` or `unknown`.
     pub state: &'static str,
     /// For collections: which items counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub window: Option<Window>,
     /// For detail matches: each field.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldReport>>,
     /// For definitions: the values they were computed from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inputs: Vec<Evidence>,
 }
 
@@ -471,12 +475,14 @@ impl Builder<'_, '_> {
 fn collect_unknown(evidence: &[Evidence], out: &mut Vec<String>) {
     for e in evidence {
         if e.inputs.is_empty() {
-            if e.state != "known" && !out.contains(&e.name) {
-                out.push(match e.state {
-                    "missing" => format!("{} (missing)", e.name),
-                    "null" => format!("{} (null)", e.name),
-                    _ => e.name.clone(),
-                });
+            let entry = match e.state {
+                "known" => continue,
+                "missing" => format!("{} (missing)", e.name),
+                "null" => format!("{} (null)", e.name),
+                _ => e.name.clone(),
+            };
+            if !out.contains(&entry) {
+                out.push(entry);
             }
         } else if e.state != "known" {
             collect_unknown(&e.inputs, out);
