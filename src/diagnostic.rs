@@ -245,7 +245,10 @@ impl miette::Diagnostic for Rendered<'_> {
 }
 
 /// "did you mean `x`?" for a misspelled name, from the candidates that are close enough.
-pub fn did_you_mean<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+pub fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<String> {
     let best = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))

@@ -24,7 +24,10 @@ pub fn case_hash(json: &[u8]) -> String {
 }
 
 /// Loads, evaluates and explains one case: the whole job for an embedding application.
-pub fn score_case(program: &program::Program, json: &[u8]) -> Result<trace::Report, case::CaseError> {
+pub fn score_case(
+    program: &program::Program,
+    json: &[u8],
+) -> Result<trace::Report, case::CaseError> {
     let case = case::load_case(&program.layout, json)?;
     let evaluation = eval::evaluate(program, &case);
     Ok(trace::Report::new(&evaluation, &case_hash(json)))

@@ -131,6 +131,30 @@ pub enum Node {
         /// Anchor time.
         anchor: NodeId,
     },
+    /// `item.field within length side anchor` with a constant length: a fused [`Node::Within`].
+    WithinItem {
+        /// Binder depth of the item.
+        depth: u8,
+        /// Slot in the item record.
+        slot: u32,
+        /// Window length in milliseconds.
+        length: i64,
+        /// Side.
+        side: WindowSide,
+        /// Anchor time.
+        anchor: NodeId,
+    },
+    /// `item.field op value`: a fused [`Node::Binary`] comparison.
+    CompareItem {
+        /// Comparison operator.
+        op: BinOp,
+        /// Binder depth of the item.
+        depth: u8,
+        /// Slot in the item record.
+        slot: u32,
+        /// The other operand.
+        rhs: NodeId,
+    },
     /// A collection operation.
     Collect(u32),
     /// `known(x)`: never unknown.

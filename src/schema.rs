@@ -46,7 +46,8 @@ impl Schema {
         let mut node = node;
         for _ in 0..32 {
             match node.get("$ref").and_then(Json::as_str) {
-                Some(pointer) => match pointer.strip_prefix('#').and_then(|p| self.root.pointer(p)) {
+                Some(pointer) => match pointer.strip_prefix('#').and_then(|p| self.root.pointer(p))
+                {
                     Some(target) => node = target,
                     None => return node,
                 },
@@ -65,7 +66,11 @@ impl Schema {
     }
 
     /// The kind of value at `segments` under the root (or under a list item schema).
-    pub fn lookup(&self, from: Option<&SchemaNode>, segments: &[&str]) -> Result<(Kind, SchemaNode), PathError> {
+    pub fn lookup(
+        &self,
+        from: Option<&SchemaNode>,
+        segments: &[&str],
+    ) -> Result<(Kind, SchemaNode), PathError> {
         let mut node = self.resolve(from.map_or(&self.root, |n| &n.0));
         for (index, seg) in segments.iter().enumerate() {
             let properties = node.get("properties").and_then(Json::as_object);
@@ -86,9 +91,14 @@ impl Schema {
     }
 
     fn kind_of(&self, node: &Json) -> Kind {
-        let types: Vec<&str> = Self::types(node).into_iter().filter(|t| *t != "null").collect();
+        let types: Vec<&str> = Self::types(node)
+            .into_iter()
+            .filter(|t| *t != "null")
+            .collect();
         match types.as_slice() {
-            ["string"] if node.get("format").and_then(Json::as_str) == Some("date-time") => Kind::Time,
+            ["string"] if node.get("format").and_then(Json::as_str) == Some("date-time") => {
+                Kind::Time
+            }
             ["string"] => Kind::Str,
             ["number"] | ["integer"] => Kind::Num,
             ["boolean"] => Kind::Bool,
@@ -99,7 +109,8 @@ impl Schema {
     /// The schema of a list's items, when the node is an array.
     pub fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
         let node = self.resolve(&node.0);
-        node.get("items").map(|i| SchemaNode(self.resolve(i).clone()))
+        node.get("items")
+            .map(|i| SchemaNode(self.resolve(i).clone()))
     }
 
     /// Checks a case against the schema; returns every violation, in document order.
@@ -109,7 +120,13 @@ impl Schema {
         out
     }
 
-    fn validate_node(&self, schema: &Json, value: &Json, path: &mut String, out: &mut Vec<Violation>) {
+    fn validate_node(
+        &self,
+        schema: &Json,
+        value: &Json,
+        path: &mut String,
+        out: &mut Vec<Violation>,
+    ) {
         let schema = self.resolve(schema);
         let types = Self::types(schema);
         let fits = |t: &str| match t {
@@ -122,7 +139,11 @@ impl Schema {
             "object" => value.is_object(),
             _ => true,
         };
-        let shown = if path.is_empty() { "(case)".to_string() } else { path.clone() };
+        let shown = if path.is_empty() {
+            "(case)".to_string()
+        } else {
+            path.clone()
+        };
         if !types.is_empty() && !types.iter().any(|t| fits(t)) {
             out.push(Violation {
                 path: shown,
@@ -130,24 +151,23 @@ impl Schema {
             });
             return;
         }
-        if let Some(choices) = schema.get("enum").and_then(Json::as_array) {
-            if !choices.contains(value) {
-                let list: Vec<String> = choices.iter().map(Json::to_string).collect();
-                out.push(Violation {
-                    path: shown.clone(),
-                    message: format!("{value} is not one of {}", list.join(", ")),
-                });
-            }
+        if let Some(choices) = schema.get("enum").and_then(Json::as_array)
+            && !choices.contains(value)
+        {
+            let list: Vec<String> = choices.iter().map(Json::to_string).collect();
+            out.push(Violation {
+                path: shown.clone(),
+                message: format!("{value} is not one of {}", list.join(", ")),
+            });
         }
-        if schema.get("format").and_then(Json::as_str) == Some("date-time") {
-            if let Some(text) = value.as_str() {
-                if text.parse::<jiff::Timestamp>().is_err() {
-                    out.push(Violation {
-                        path: shown.clone(),
-                        message: format!("{text:?} is not an RFC 3339 timestamp"),
-                    });
-                }
-            }
+        if schema.get("format").and_then(Json::as_str) == Some("date-time")
+            && let Some(text) = value.as_str()
+            && text.parse::<jiff::Timestamp>().is_err()
+        {
+            out.push(Violation {
+                path: shown.clone(),
+                message: format!("{text:?} is not an RFC 3339 timestamp"),
+            });
         }
         match value {
             Json::Object(fields) => {

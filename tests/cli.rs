@@ -20,7 +20,12 @@ fn credence_stdin(args: &[&str], input: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("credence starts");
-    child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
     child.wait_with_output().expect("credence finishes")
 }
 
@@ -45,7 +50,11 @@ fn ten_thousandths(x: f64) -> i64 {
 fn check_accepts_the_shipped_rules() {
     let out = credence(&["check", "rules/", "--schema", "docs/case.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("ok: claims_of_responsibility 1.0.0"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: claims_of_responsibility 1.0.0"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -56,8 +65,15 @@ fn check_reports_three_unrelated_mistakes_in_one_run() {
     for code in ["E001", "E005", "E014"] {
         assert!(stderr.contains(code), "missing {code} in:\n{stderr}");
     }
-    for location in ["three_mistakes.cred:10:51", "three_mistakes.cred:14:10", "three_mistakes.cred:23:18"] {
-        assert!(stderr.contains(location), "missing {location} in:\n{stderr}");
+    for location in [
+        "three_mistakes.cred:10:51",
+        "three_mistakes.cred:14:10",
+        "three_mistakes.cred:23:18",
+    ] {
+        assert!(
+            stderr.contains(location),
+            "missing {location} in:\n{stderr}"
+        );
     }
     assert_eq!(stderr.matches("help:").count(), 3);
     assert!(stderr.ends_with("3 errors, 0 warnings\n"), "{stderr}");
@@ -65,7 +81,12 @@ fn check_reports_three_unrelated_mistakes_in_one_run() {
 
 #[test]
 fn check_json_lists_diagnostics() {
-    let out = credence(&["check", "--format", "json", "tests/diagnostics/three_mistakes.cred"]);
+    let out = credence(&[
+        "check",
+        "--format",
+        "json",
+        "tests/diagnostics/three_mistakes.cred",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["ok"], false);
@@ -80,7 +101,13 @@ fn check_json_lists_diagnostics() {
 
 #[test]
 fn json_score_is_deterministic_and_contributions_add_up() {
-    let args = ["score", "--format", "json", "rules/", "fixtures/cases/trebes-2018.json"];
+    let args = [
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        "fixtures/cases/trebes-2018.json",
+    ];
     let first = credence(&args);
     let second = credence(&args);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
@@ -88,32 +115,81 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     let report: Value = serde_json::from_slice(&first.stdout).expect("json");
     for score in report["scores"].as_array().expect("scores") {
         let criteria = score["criteria"].as_array().expect("criteria");
-        let sum: i64 = criteria.iter().map(|c| ten_thousandths(c["contribution"].as_f64().expect("number"))).sum();
+        let sum: i64 = criteria
+            .iter()
+            .map(|c| ten_thousandths(c["contribution"].as_f64().expect("number")))
+            .sum();
         let base = ten_thousandths(score["base"].as_f64().expect("base"));
-        assert_eq!(base + sum, ten_thousandths(score["total"].as_f64().expect("total")), "{}", score["name"]);
+        assert_eq!(
+            base + sum,
+            ten_thousandths(score["total"].as_f64().expect("total")),
+            "{}",
+            score["name"]
+        );
         for c in criteria {
-            assert!(!c["evidence"].as_array().expect("evidence").is_empty(), "{} names no evidence", c["name"]);
-            assert!(c["rule"].as_str().expect("rule").starts_with("rules/claims.cred:"));
+            assert!(
+                !c["evidence"].as_array().expect("evidence").is_empty(),
+                "{} names no evidence",
+                c["name"]
+            );
+            assert!(
+                c["rule"]
+                    .as_str()
+                    .expect("rule")
+                    .starts_with("rules/claims.cred:")
+            );
         }
-        assert!(!score["margins"].as_array().expect("margins").is_empty(), "{} has no margin", score["name"]);
+        assert!(
+            !score["margins"].as_array().expect("margins").is_empty(),
+            "{} has no margin",
+            score["name"]
+        );
     }
     let provenance = &report["provenance"];
     assert_eq!(provenance["ruleset"], "claims_of_responsibility");
     assert_eq!(provenance["version"], "1.0.0");
     for key in ["rules_hash", "case_hash"] {
-        assert!(provenance[key].as_str().expect("hash").starts_with("sha256:"), "{key}");
+        assert!(
+            provenance[key]
+                .as_str()
+                .expect("hash")
+                .starts_with("sha256:"),
+            "{key}"
+        );
     }
-    assert!(provenance["engine"].as_str().expect("engine").starts_with("credence "));
+    assert!(
+        provenance["engine"]
+            .as_str()
+            .expect("engine")
+            .starts_with("credence ")
+    );
 }
 
 #[test]
 fn a_deleted_field_turns_its_criteria_unknown_not_false() {
-    let full: Value = serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case")).expect("json");
+    let full: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
+            .expect("json");
     let mut cut = full.clone();
-    cut["claim"].as_object_mut().expect("claim").remove("channel_class");
+    cut["claim"]
+        .as_object_mut()
+        .expect("claim")
+        .remove("channel_class");
     let path = temp_file("cut.json", &cut.to_string());
-    let before = credence(&["score", "--format", "json", "rules/", "tests/data/small.json"]);
-    let after = credence(&["score", "--format", "json", "rules/", path.to_str().expect("utf-8 path")]);
+    let before = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        "tests/data/small.json",
+    ]);
+    let after = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        path.to_str().expect("utf-8 path"),
+    ]);
     let (before, after): (Value, Value) = (
         serde_json::from_slice(&before.stdout).expect("json"),
         serde_json::from_slice(&after.stdout).expect("json"),
@@ -123,10 +199,18 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
     assert_eq!(channel(&before)["status"], "applied");
     assert_eq!(channel(&after)["status"], "unknown");
     assert_eq!(channel(&after)["contribution"], 0.0);
-    assert_eq!(channel(&after)["unknown"][0], "claim.channel_class (missing)");
+    assert_eq!(
+        channel(&after)["unknown"][0],
+        "claim.channel_class (missing)"
+    );
     let known = |r: &Value| credibility(r)["coverage"]["known"].as_u64().expect("known");
     assert_eq!(known(&after), known(&before) - 1);
-    assert!(credibility(&after)["coverage"]["unknown"].as_array().expect("list").contains(&Value::from("channel")));
+    assert!(
+        credibility(&after)["coverage"]["unknown"]
+            .as_array()
+            .expect("list")
+            .contains(&Value::from("channel"))
+    );
     assert_ne!(credibility(&after)["total"], credibility(&before)["total"]);
 }
 
@@ -136,11 +220,25 @@ fn a_json_lines_batch_scores_every_good_line_and_names_the_bad_ones() {
     let good: Value = serde_json::from_str(&good).expect("json");
     let mut bad_type = good.clone();
     bad_type["claim"]["published_at"] = Value::from("yesterday afternoon");
-    let lines = [good.to_string(), "{\"id\": \"broken\", \"claim\": ".to_string(), bad_type.to_string(), good.to_string()];
+    let lines = [
+        good.to_string(),
+        "{\"id\": \"broken\", \"claim\": ".to_string(),
+        bad_type.to_string(),
+        good.to_string(),
+    ];
     let path = temp_file("batch.jsonl", &(lines.join("\n") + "\n"));
-    let out = credence(&["score", "--format", "json", "rules/", path.to_str().expect("utf-8 path")]);
+    let out = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        path.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(out.status.code(), Some(3), "invalid case data");
-    let records: Vec<Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+    let records: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
     assert_eq!(records.len(), 4);
     assert_eq!(records[0]["case"], "synthetic-small");
     assert_eq!(records[1]["line"], 2);
@@ -153,7 +251,10 @@ fn a_json_lines_batch_scores_every_good_line_and_names_the_bad_ones() {
         stderr.contains("batch.jsonl:3 (column") && stderr.contains("`claim.published_at`: expected an RFC 3339 timestamp, found \"yesterday afternoon\""),
         "{stderr}"
     );
-    assert!(stderr.contains("2 cases could not be scored; 2 scored"), "{stderr}");
+    assert!(
+        stderr.contains("2 cases could not be scored; 2 scored"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -163,30 +264,51 @@ fn stdin_takes_a_document_or_json_lines() {
     assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
     let compact: Value = serde_json::from_slice(&case).expect("json");
     let batch = format!("{compact}\n{compact}\n");
-    let two = credence_stdin(&["score", "--format", "json", "rules/", "-"], batch.as_bytes());
+    let two = credence_stdin(
+        &["score", "--format", "json", "rules/", "-"],
+        batch.as_bytes(),
+    );
     assert_eq!(two.status.code(), Some(0));
     assert_eq!(text(&two.stdout).lines().count(), 2);
 }
 
 #[test]
 fn schema_validation_names_the_bad_path() {
-    let mut case: Value = serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case")).expect("json");
+    let mut case: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
+            .expect("json");
     case["claim"]["channel_class"] = Value::from("telegram");
     let path = temp_file("invalid.json", &case.to_string());
-    let out = credence(&["score", "--schema", "docs/case.schema.json", "rules/", path.to_str().expect("utf-8 path")]);
+    let out = credence(&[
+        "score",
+        "--schema",
+        "docs/case.schema.json",
+        "rules/",
+        path.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("`claim.channel_class`: \"telegram\" is not one of"), "{stderr}");
+    assert!(
+        stderr.contains("`claim.channel_class`: \"telegram\" is not one of"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn exit_codes_for_usage_and_missing_files() {
-    assert_eq!(credence(&["score", "rules/"]).status.code(), Some(2), "one input is a usage error");
+    assert_eq!(
+        credence(&["score", "rules/"]).status.code(),
+        Some(2),
+        "one input is a usage error"
+    );
     assert_eq!(credence(&["frobnicate"]).status.code(), Some(2));
     let missing = credence(&["score", "rules/", "no/such/case.json"]);
     assert_eq!(missing.status.code(), Some(4));
     assert!(text(&missing.stderr).contains("no/such/case.json"));
-    assert_eq!(credence(&["check", "no/such/rules.cred"]).status.code(), Some(4));
+    assert_eq!(
+        credence(&["check", "no/such/rules.cred"]).status.code(),
+        Some(4)
+    );
 }
 
 #[test]
@@ -198,7 +320,13 @@ fn text_trace_of_a_small_case() {
 
 #[test]
 fn json_trace_of_a_small_case() {
-    let out = credence(&["score", "--format", "json", "rules/", "tests/data/small.json"]);
+    let out = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        "tests/data/small.json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
 }

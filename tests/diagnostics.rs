@@ -42,27 +42,51 @@ fn every_diagnostic_underlines_the_stated_text() {
     for file in &files {
         let text = std::fs::read_to_string(file).expect("readable");
         let expected = expectations(&text);
-        assert!(!expected.is_empty(), "{}: no `# expect:` line", file.display());
-        let options = Options { schema: schema(&text) };
-        let result = check::compile(std::slice::from_ref(file), &Disk, &options).expect("files exist");
+        assert!(
+            !expected.is_empty(),
+            "{}: no `# expect:` line",
+            file.display()
+        );
+        let options = Options {
+            schema: schema(&text),
+        };
+        let result =
+            check::compile(std::slice::from_ref(file), &Disk, &options).expect("files exist");
         let (sources, diagnostics) = match result {
             Ok(compiled) => (compiled.program.sources, compiled.warnings),
             Err(failed) => (failed.sources, failed.diagnostics),
         };
         let got: Vec<(String, String)> = diagnostics
             .iter()
-            .map(|d| (d.code.as_str().to_string(), sources.snippet(d.span).to_string()))
+            .map(|d| {
+                (
+                    d.code.as_str().to_string(),
+                    sources.snippet(d.span).to_string(),
+                )
+            })
             .collect();
         assert_eq!(got, expected, "{}", file.display());
-        let rendered: String = diagnostics.iter().map(|d| d.render(&sources, false)).collect();
+        let rendered: String = diagnostics
+            .iter()
+            .map(|d| d.render(&sources, false))
+            .collect();
         for d in &diagnostics {
-            assert!(d.help.is_some(), "{}: {} has no help", file.display(), d.code.as_str());
+            assert!(
+                d.help.is_some(),
+                "{}: {} has no help",
+                file.display(),
+                d.code.as_str()
+            );
             codes.insert(d.code.as_str());
         }
         let name = snapshot_name(file);
         insta::assert_snapshot!(name, rendered);
     }
-    assert!(codes.len() >= 15, "only {} distinct kinds covered: {codes:?}", codes.len());
+    assert!(
+        codes.len() >= 15,
+        "only {} distinct kinds covered: {codes:?}",
+        codes.len()
+    );
 }
 
 fn snapshot_name(file: &Path) -> String {
@@ -71,5 +95,6 @@ fn snapshot_name(file: &Path) -> String {
     } else {
         file.file_stem()
     };
-    stem.map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    stem.map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -41,6 +41,8 @@ impl Kind {
 pub struct SlotInfo {
     /// How it is read.
     pub kind: Kind,
+    /// Strings read into this slot get a per-case symbol number (for `distinct`).
+    pub intern: bool,
     /// Its path within the record, dotted.
     pub path: String,
 }
@@ -59,6 +61,21 @@ pub enum Field {
 pub struct ObjectTree {
     /// Field name → what to do with it.
     pub fields: IndexMap<String, Field>,
+}
+
+impl ObjectTree {
+    /// The field called `name`. Objects read by rules have few fields, where comparing names
+    /// beats hashing them (this runs for every key of every case).
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        if self.fields.len() <= 12 {
+            self.fields
+                .iter()
+                .find(|(k, _)| k.as_str() == name)
+                .map(|(_, f)| f)
+        } else {
+            self.fields.get(name)
+        }
+    }
 }
 
 /// The case root or a list item.
@@ -130,6 +147,7 @@ impl Layout {
         };
         rec.slots.push(SlotInfo {
             kind: Kind::Any,
+            intern: false,
             path: format!("{prefix}{}", segments.join(".")),
         });
         tree.fields.insert((*last).to_string(), Field::Slot(id));
@@ -148,6 +166,7 @@ impl Layout {
         let id = rec.slots.len() as u32;
         rec.slots.push(SlotInfo {
             kind: Kind::Any,
+            intern: false,
             path: format!("{}[]", rec.path),
         });
         rec.whole = Some(id);
@@ -179,7 +198,9 @@ impl Layout {
             Kind::List(items) => Ok(items),
             Kind::Any => {
                 let items = self.records.len() as u32;
-                let path = self.records[record as usize].slots[slot as usize].path.clone();
+                let path = self.records[record as usize].slots[slot as usize]
+                    .path
+                    .clone();
                 self.records.push(Record {
                     path,
                     ..Record::default()
@@ -189,6 +210,11 @@ impl Layout {
             }
             other => Err(Conflict::Kinds(other, Kind::List(0))),
         }
+    }
+
+    /// Marks a slot whose strings are interned when a case is read.
+    pub fn intern(&mut self, record: u32, slot: u32) {
+        self.records[record as usize].slots[slot as usize].intern = true;
     }
 
     /// The dotted path of a slot.

@@ -7,8 +7,11 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::layout::{Field, Kind, Layout, ObjectTree};
-use super::{Case, ListData, Slot};
+use super::{Case, ListData, NO_SYMBOL, Slot};
 
 /// Why a case could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +42,7 @@ pub fn load_case(layout: &Layout, json: &[u8]) -> Result<Case, CaseError> {
     let ctx = Ctx {
         layout,
         failure: RefCell::new(None),
+        symbols: RefCell::new(HashMap::with_capacity(64)),
     };
     let mut slots = vec![Slot::Missing; layout.records[0].slots.len()];
     let mut de = serde_json::Deserializer::from_slice(json);
@@ -57,6 +61,7 @@ pub fn load_case(layout: &Layout, json: &[u8]) -> Result<Case, CaseError> {
     match result {
         Ok(()) => Ok(Case {
             slots: slots.into_boxed_slice(),
+            symbols: ctx.symbols.borrow().len() as u32,
         }),
         Err(err) => {
             let (path, message) = ctx.failure.into_inner().unwrap_or_default();
@@ -81,9 +86,26 @@ struct Ctx<'l> {
     layout: &'l Layout,
     /// The innermost path where loading failed, and our own message for it.
     failure: RefCell<Option<(String, Option<String>)>>,
+    /// Interned strings and their symbol numbers.
+    symbols: RefCell<HashMap<Arc<str>, u32>>,
 }
 
 impl Ctx<'_> {
+    /// A string slot, interned when its slot asks for it.
+    fn string(&self, text: &str, intern: bool) -> Slot {
+        if !intern {
+            return Slot::Str(text.into(), NO_SYMBOL);
+        }
+        let mut symbols = self.symbols.borrow_mut();
+        if let Some((shared, symbol)) = symbols.get_key_value(text) {
+            return Slot::Str(shared.clone(), *symbol);
+        }
+        let shared: Arc<str> = text.into();
+        let symbol = symbols.len() as u32;
+        symbols.insert(shared.clone(), symbol);
+        Slot::Str(shared, symbol)
+    }
+
     fn fail<E: de::Error>(&self, path: &PathCtx<'_>, message: String) -> E {
         let mut failure = self.failure.borrow_mut();
         if failure.is_none() {
@@ -193,7 +215,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
                 parent: Some(self.path),
                 seg: Seg::Key(&key),
             };
-            let outcome = match self.tree.fields.get(key.as_ref()) {
+            let outcome = match self.tree.field(&key) {
                 None => map.next_value::<IgnoredAny>().map(drop),
                 Some(Field::Object(tree)) => map.next_value_seed(ObjectSeed {
                     ctx: self.ctx,
@@ -203,12 +225,15 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
                     path: &path,
                 }),
                 Some(Field::Slot(slot)) => {
+                    let info = &self.ctx.layout.records[self.record as usize].slots[*slot as usize];
                     let seed = ValueSeed {
                         ctx: self.ctx,
-                        kind: self.ctx.layout.kind(self.record, *slot),
+                        kind: info.kind,
+                        intern: info.intern,
                         path: &path,
                     };
-                    map.next_value_seed(seed).map(|value| self.slots[*slot as usize] = value)
+                    map.next_value_seed(seed)
+                        .map(|value| self.slots[*slot as usize] = value)
                 }
             };
             outcome.inspect_err(|_| self.ctx.note_path(&path))?;
@@ -217,22 +242,34 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.ctx.fail(self.path, "expected an object, found true/false".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found true/false".into()))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found a number".into()))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found a number".into()))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.ctx.fail(self.path, "expected an object, found a number".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found a number".into()))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.ctx.fail(self.path, "expected an object, found a string".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found a string".into()))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Err(self.ctx.fail(self.path, "expected an object, found a list".into()))
+        Err(self
+            .ctx
+            .fail(self.path, "expected an object, found a list".into()))
     }
 }
 
@@ -249,6 +286,7 @@ fn fill_null(tree: &ObjectTree, slots: &mut [Slot]) {
 struct ValueSeed<'c, 'p> {
     ctx: &'c Ctx<'c>,
     kind: Kind,
+    intern: bool,
     path: &'p PathCtx<'p>,
 }
 
@@ -309,9 +347,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         match self.kind {
             Kind::Any if looks_like_timestamp(v) => match v.parse::<jiff::Timestamp>() {
                 Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
-                Err(_) => Ok(Slot::Str(v.into())),
+                Err(_) => Ok(self.ctx.string(v, self.intern)),
             },
-            Kind::Any | Kind::Str => Ok(Slot::Str(v.into())),
+            Kind::Any | Kind::Str => Ok(self.ctx.string(v, self.intern)),
             Kind::Time => match v.parse::<jiff::Timestamp>() {
                 Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
                 Err(_) => Err(self.wrong(&format!("{v:?}"))),
@@ -327,7 +365,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             Kind::List(record) => {
                 let rec = &layout.records[record as usize];
                 match rec.whole {
-                    Some(whole) => (1, Some(rec.slots[whole as usize].kind), None),
+                    Some(whole) => (1, Some(&rec.slots[whole as usize]), None),
                     None => (rec.slots.len().max(1), None, Some((record, &rec.tree))),
                 }
             }
@@ -353,21 +391,20 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     },
                 }),
                 None => {
-                    let kind = item_kind.unwrap_or(Kind::Any);
-                    if kind == Kind::Any && self.kind == Kind::Any {
-                        seq.next_element_seed(ScalarSeed(ValueSeed {
-                            ctx: self.ctx,
-                            kind,
-                            path: &path,
-                        }))
-                        .map(|v| v.map(|v| slots[start] = v))
+                    let (kind, intern) =
+                        item_kind.map_or((Kind::Any, false), |info| (info.kind, info.intern));
+                    let seed = ValueSeed {
+                        ctx: self.ctx,
+                        kind,
+                        intern,
+                        path: &path,
+                    };
+                    if kind == Kind::Any {
+                        seq.next_element_seed(ScalarSeed(seed))
+                            .map(|v| v.map(|v| slots[start] = v))
                     } else {
-                        seq.next_element_seed(ValueSeed {
-                            ctx: self.ctx,
-                            kind,
-                            path: &path,
-                        })
-                        .map(|v| v.map(|v| slots[start] = v))
+                        seq.next_element_seed(seed)
+                            .map(|v| v.map(|v| slots[start] = v))
                     }
                 }
             }
@@ -437,15 +474,25 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_, '_> {
         self.0.visit_str(v)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
-        Err(self.0.ctx.fail(self.0.path, "expected a value, found a nested list".into()))
+        Err(self
+            .0
+            .ctx
+            .fail(self.0.path, "expected a value, found a nested list".into()))
     }
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
-        Err(self.0.ctx.fail(self.0.path, "expected a value, found an object".into()))
+        Err(self
+            .0
+            .ctx
+            .fail(self.0.path, "expected a value, found an object".into()))
     }
 }
 
 /// An untyped string is read as a timestamp when it has the shape `YYYY-MM-DDThh:mm…`.
 fn looks_like_timestamp(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() >= 20 && b[4] == b'-' && b[7] == b'-' && (b[10] == b'T' || b[10] == b't') && b[..4].iter().all(u8::is_ascii_digit)
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b'T' || b[10] == b't')
+        && b[..4].iter().all(u8::is_ascii_digit)
 }

@@ -1,5 +1,7 @@
 //! Case documents: only the values the rules read, loaded into slots resolved at compile time.
 
+use std::sync::Arc;
+
 pub mod layout;
 mod load;
 
@@ -16,8 +18,9 @@ pub enum Slot {
     Bool(bool),
     /// A number.
     Num(f64),
-    /// A string.
-    Str(Box<str>),
+    /// A string, with its symbol number when its slot is interned ([`NO_SYMBOL`] otherwise).
+    /// Interned strings share one allocation per distinct text.
+    Str(Arc<str>, u32),
     /// A timestamp, milliseconds since the epoch (UTC).
     Time(i64),
     /// A list.
@@ -55,9 +58,14 @@ impl ListData {
     }
 }
 
+/// The symbol of a string that was not interned.
+pub const NO_SYMBOL: u32 = u32::MAX;
+
 /// A loaded case: the root record's slots.
 #[derive(Debug, Clone)]
 pub struct Case {
     /// Root slots, as laid out by the program's [`layout::Layout`].
     pub slots: Box<[Slot]>,
+    /// How many distinct interned strings the case has (symbols are `0..symbols`).
+    pub symbols: u32,
 }

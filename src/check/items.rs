@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::program::{
-    CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RowDef, RowTestDef,
-    ScoreDef, ScoreMode, TextPart, UnknownPolicy, WeightDef,
+    CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RowDef, RowTestDef, ScoreDef,
+    ScoreMode, TextPart, UnknownPolicy, WeightDef,
 };
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -24,13 +24,19 @@ impl<'a> Checker<'a> {
         let mut meta = Metadata::default();
         let mut first: Option<Span> = None;
         for item in items {
-            let Item::Ruleset(ruleset) = item else { continue };
+            let Item::Ruleset(ruleset) = item else {
+                continue;
+            };
             if let Some(first) = first {
                 self.error(
-                    Diagnostic::error(Code::Duplicate, ruleset.id.span, "a rule set has one `ruleset` header")
-                        .label("second header")
-                        .note(first, "first header")
-                        .help("keep the header in the main file; included files hold definitions only"),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        ruleset.id.span,
+                        "a rule set has one `ruleset` header",
+                    )
+                    .label("second header")
+                    .note(first, "first header")
+                    .help("keep the header in the main file; included files hold definitions only"),
                 );
                 continue;
             }
@@ -44,11 +50,17 @@ impl<'a> Checker<'a> {
                     "reference" => meta.references.push(text),
                     other => {
                         let help = did_you_mean(other, METADATA_KEYS.iter().copied())
-                            .unwrap_or_else(|| format!("the keys are {}", quoted_list(METADATA_KEYS)));
+                            .unwrap_or_else(|| {
+                                format!("the keys are {}", quoted_list(METADATA_KEYS))
+                            });
                         self.error(
-                            Diagnostic::error(Code::UnknownMetadata, key.span, format!("unknown metadata key `{other}`"))
-                                .label("not a metadata key")
-                                .help(help),
+                            Diagnostic::error(
+                                Code::UnknownMetadata,
+                                key.span,
+                                format!("unknown metadata key `{other}`"),
+                            )
+                            .label("not a metadata key")
+                            .help(help),
                         );
                     }
                 }
@@ -57,33 +69,47 @@ impl<'a> Checker<'a> {
         if first.is_none() {
             let span = Span::default();
             self.error(
-                Diagnostic::error(Code::MissingItem, span, "the rule set has no `ruleset` header")
-                    .label("expected `ruleset id { version \"…\" }` in the main file")
-                    .help("start the main file with `ruleset my_rules { version \"1.0\" }`"),
+                Diagnostic::error(
+                    Code::MissingItem,
+                    span,
+                    "the rule set has no `ruleset` header",
+                )
+                .label("expected `ruleset id { version \"…\" }` in the main file")
+                .help("start the main file with `ruleset my_rules { version \"1.0\" }`"),
             );
         }
         meta
     }
 
     /// Lowers every score (in order) and the verdict.
-    pub(super) fn scores_and_verdict(&mut self, items: &[&'a Item]) -> (Vec<ScoreDef>, Option<DecisionDef>) {
+    pub(super) fn scores_and_verdict(
+        &mut self,
+        items: &[&'a Item],
+    ) -> (Vec<ScoreDef>, Option<DecisionDef>) {
         let mut scores = Vec::new();
         let mut verdict: Option<DecisionDef> = None;
         for item in items {
             match item {
-                Item::Score(score) => {
-                    if self.score_names.get(&score.name.name).is_some_and(|(i, _, _)| *i == scores.len()) {
-                        let def = self.score(score, scores.len());
-                        scores.push(def);
-                    }
+                Item::Score(score)
+                    if self
+                        .score_names
+                        .get(&score.name.name)
+                        .is_some_and(|(i, _, _)| *i == scores.len()) =>
+                {
+                    let def = self.score(score, scores.len());
+                    scores.push(def);
                 }
                 Item::Verdict(decision) => {
                     if let Some(previous) = &verdict {
                         self.error(
-                            Diagnostic::error(Code::Duplicate, decision.span, "a rule set has one `verdict`")
-                                .label("second verdict")
-                                .note(previous.span, "first verdict")
-                                .help("merge the rows into one table"),
+                            Diagnostic::error(
+                                Code::Duplicate,
+                                decision.span,
+                                "a rule set has one `verdict`",
+                            )
+                            .label("second verdict")
+                            .note(previous.span, "first verdict")
+                            .help("merge the rows into one table"),
                         );
                         continue;
                     }
@@ -96,9 +122,13 @@ impl<'a> Checker<'a> {
         }
         if scores.is_empty() && !self.diags.iter().any(|d| d.code == Code::MissingItem) {
             self.error(
-                Diagnostic::error(Code::MissingItem, Span::default(), "the rule set has no `score`")
-                    .label("expected at least one score")
-                    .help("add `score name { criterion … }`"),
+                Diagnostic::error(
+                    Code::MissingItem,
+                    Span::default(),
+                    "the rule set has no `score`",
+                )
+                .label("expected at least one score")
+                .help("add `score name { criterion … }`"),
             );
         }
         (scores, verdict)
@@ -113,9 +143,13 @@ impl<'a> Checker<'a> {
                     Some(p) => ScoreMode::Evidence { prior: p },
                     None => {
                         self.error(
-                            Diagnostic::error(Code::OutOfRange, prior.span, "a prior must be a probability strictly between 0% and 100%")
-                                .label("not a usable prior")
-                                .help("write the base rate as a percentage, such as `prior 30%`"),
+                            Diagnostic::error(
+                                Code::OutOfRange,
+                                prior.span,
+                                "a prior must be a probability strictly between 0% and 100%",
+                            )
+                            .label("not a usable prior")
+                            .help("write the base rate as a percentage, such as `prior 30%`"),
                         );
                         ScoreMode::Evidence { prior: 0.5 }
                     }
@@ -127,10 +161,17 @@ impl<'a> Checker<'a> {
         for criterion in &score.criteria {
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == criterion.name.name) {
                 self.error(
-                    Diagnostic::error(Code::Duplicate, criterion.name.span, format!("criterion `{}` appears twice in `{}`", criterion.name.name, score.name.name))
-                        .label("second criterion with this name")
-                        .note(*first, "first one")
-                        .help("rename one; trace lines are keyed by criterion name"),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        criterion.name.span,
+                        format!(
+                            "criterion `{}` appears twice in `{}`",
+                            criterion.name.name, score.name.name
+                        ),
+                    )
+                    .label("second criterion with this name")
+                    .note(*first, "first one")
+                    .help("rename one; trace lines are keyed by criterion name"),
                 );
                 continue;
             }
@@ -160,10 +201,14 @@ impl<'a> Checker<'a> {
         for outcome in &criterion.outcomes {
             if let Some(else_span) = else_seen {
                 self.error(
-                    Diagnostic::error(Code::MisplacedItem, outcome.span, "this outcome can never apply")
-                        .label("after `else`")
-                        .note(else_span, "`else` applies to everything left")
-                        .help("move `else` to the end of the criterion"),
+                    Diagnostic::error(
+                        Code::MisplacedItem,
+                        outcome.span,
+                        "this outcome can never apply",
+                    )
+                    .label("after `else`")
+                    .note(else_span, "`else` applies to everything left")
+                    .help("move `else` to the end of the criterion"),
                 );
             }
             let guard = match &outcome.guard {
@@ -186,19 +231,29 @@ impl<'a> Checker<'a> {
             });
         }
         let unknown = match &criterion.unknown {
-            None => UnknownPolicy { default: None, reason: Vec::new() },
+            None => UnknownPolicy {
+                default: None,
+                reason: Vec::new(),
+            },
             Some(arm) => {
-                let default = arm.weight.as_ref().and_then(|w| match self.weight(w, mode) {
-                    WeightDef::Fixed(points) => Some(points),
-                    _ => {
-                        self.error(
-                            Diagnostic::error(Code::NotConstant, w.span, "the default for unknown evidence must be a fixed amount")
+                let default = arm
+                    .weight
+                    .as_ref()
+                    .and_then(|w| match self.weight(w, mode) {
+                        WeightDef::Fixed(points) => Some(points),
+                        _ => {
+                            self.error(
+                                Diagnostic::error(
+                                    Code::NotConstant,
+                                    w.span,
+                                    "the default for unknown evidence must be a fixed amount",
+                                )
                                 .label("depends on evidence that is unknown")
                                 .help("write a fixed weight such as `0` or `lr 1`, or `skip`"),
-                        );
-                        None
-                    }
-                });
+                            );
+                            None
+                        }
+                    });
                 let reason = self.text(arm.reason.as_ref());
                 roots.extend(text_nodes(&reason));
                 UnknownPolicy { default, reason }
@@ -256,7 +311,11 @@ impl<'a> Checker<'a> {
         };
         match &weight.shape {
             WeightShape::Fixed(e) => WeightDef::Fixed(amount(self, e)),
-            WeightShape::Per { amount: a, count, max } => {
+            WeightShape::Per {
+                amount: a,
+                count,
+                max,
+            } => {
                 let amount = amount(self, a);
                 let count = self.expect(count, Ty::Num, "the count of a `per` weight");
                 let max = max.as_ref().and_then(|m| {
@@ -264,9 +323,13 @@ impl<'a> Checker<'a> {
                     let value = fold_num(&self.nodes, node);
                     if value.is_none() {
                         self.error(
-                            Diagnostic::error(Code::NotConstant, m.span, "a `max` must be a constant")
-                                .label("not a constant")
-                                .help("write a number such as `max 3`"),
+                            Diagnostic::error(
+                                Code::NotConstant,
+                                m.span,
+                                "a `max` must be a constant",
+                            )
+                            .label("not a constant")
+                            .help("write a number such as `max 3`"),
                         );
                     }
                     value
@@ -298,12 +361,20 @@ impl<'a> Checker<'a> {
                 }
                 if x[0] >= x[1] {
                     self.error(
-                        Diagnostic::error(Code::OutOfRange, weight.span, "a ramp's first x must be smaller than its second")
-                            .label("x values out of order")
-                            .help("write `ramp(value, low => y0, high => y1)`"),
+                        Diagnostic::error(
+                            Code::OutOfRange,
+                            weight.span,
+                            "a ramp's first x must be smaller than its second",
+                        )
+                        .label("x values out of order")
+                        .help("write `ramp(value, low => y0, high => y1)`"),
                     );
                 }
-                WeightDef::Ramp { input: input_node, x, y }
+                WeightDef::Ramp {
+                    input: input_node,
+                    x,
+                    y,
+                }
             }
         }
     }
@@ -332,18 +403,26 @@ impl<'a> Checker<'a> {
                         }
                         ScoreMode::Additive => Points::from_f64(shown),
                     };
-                    if let Some((before, before_span)) = previous {
-                        if shown > before {
-                            self.error(
-                                Diagnostic::error(Code::BadBands, value.span, "bands must go from the highest threshold to the lowest")
-                                    .label("higher than the band above")
-                                    .note(before_span, "the band above")
-                                    .help("reorder the bands; the first that the score reaches applies"),
-                            );
-                        }
+                    if let Some((before, before_span)) = previous
+                        && shown > before
+                    {
+                        self.error(
+                            Diagnostic::error(
+                                Code::BadBands,
+                                value.span,
+                                "bands must go from the highest threshold to the lowest",
+                            )
+                            .label("higher than the band above")
+                            .note(before_span, "the band above")
+                            .help("reorder the bands; the first that the score reaches applies"),
+                        );
                     }
                     previous = Some((shown, value.span));
-                    RowTestDef::Threshold { strict: *strict, at, shown }
+                    RowTestDef::Threshold {
+                        strict: *strict,
+                        at,
+                        shown,
+                    }
                 }
                 (RowTest::Threshold { value, .. }, None) => {
                     self.error(
@@ -366,9 +445,13 @@ impl<'a> Checker<'a> {
                 Some(label) => label.to_string(),
                 None => {
                     self.error(
-                        Diagnostic::error(Code::MisplacedItem, row.label.span, "a label cannot interpolate values")
-                            .label("interpolation in a label")
-                            .help("put evidence values in the reason text after the label"),
+                        Diagnostic::error(
+                            Code::MisplacedItem,
+                            row.label.span,
+                            "a label cannot interpolate values",
+                        )
+                        .label("interpolation in a label")
+                        .help("put evidence values in the reason text after the label"),
                     );
                     String::new()
                 }
@@ -382,9 +465,13 @@ impl<'a> Checker<'a> {
         }
         if !matches!(rows.last().map(|r| &r.test), Some(RowTestDef::Else)) {
             self.error(
-                Diagnostic::error(Code::BadBands, decision.span, format!("{what} must end with an `else` row"))
-                    .label("no `else` row")
-                    .help("add `else => \"label\"` so every case gets a label"),
+                Diagnostic::error(
+                    Code::BadBands,
+                    decision.span,
+                    format!("{what} must end with an `else` row"),
+                )
+                .label("no `else` row")
+                .help("add `else => \"label\"` so every case gets a label"),
             );
         }
         DecisionDef {
@@ -397,7 +484,9 @@ impl<'a> Checker<'a> {
 
     /// Lowers a reason text.
     fn text(&mut self, template: Option<&Template>) -> Vec<TextPart> {
-        let Some(template) = template else { return Vec::new() };
+        let Some(template) = template else {
+            return Vec::new();
+        };
         template
             .parts
             .iter()

@@ -98,8 +98,12 @@ impl Loader<'_> {
     fn include(&mut self, from: &Path, target: Option<&str>, span: Span) {
         let Some(target) = target else {
             self.loaded.diagnostics.push(
-                Diagnostic::error(Code::MisplacedItem, span, "an include path cannot interpolate values")
-                    .label("write a plain path"),
+                Diagnostic::error(
+                    Code::MisplacedItem,
+                    span,
+                    "an include path cannot interpolate values",
+                )
+                .label("write a plain path"),
             );
             return;
         };

@@ -4,8 +4,8 @@
 use crate::case::layout::{Conflict, Kind};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::program::{
-    CollectionDef, LetDef, Lit, MatchDef, MatchFieldDef, MatchSummary, Matcher, Node, NodeId,
-    Read, ScoreProp,
+    CollectionDef, LetDef, Lit, MatchDef, MatchFieldDef, MatchSummary, Matcher, Node, NodeId, Read,
+    ScoreProp,
 };
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CollectOp, Expr, ExprKind, Ident, MatchField};
@@ -22,7 +22,18 @@ const MATCH_SUMMARIES: &[(&str, MatchSummary)] = &[
     ("ratio", MatchSummary::Ratio),
 ];
 
-const FUNCTIONS: &[&str] = &["known", "count_true", "abs", "count", "distinct", "sum", "min", "max", "any", "all"];
+const FUNCTIONS: &[&str] = &[
+    "known",
+    "count_true",
+    "abs",
+    "count",
+    "distinct",
+    "sum",
+    "min",
+    "max",
+    "any",
+    "all",
+];
 
 impl Checker<'_> {
     pub(super) fn push(&mut self, node: Node, span: Span) -> NodeId {
@@ -48,15 +59,25 @@ impl Checker<'_> {
         if !self.coerce(id, have, want, e.span) {
             self.error(
                 Diagnostic::error(
-                    if want == Ty::Bool { Code::NotBoolean } else { Code::TypeMismatch },
+                    if want == Ty::Bool {
+                        Code::NotBoolean
+                    } else {
+                        Code::TypeMismatch
+                    },
                     e.span,
-                    format!("{role} must be {}, but this is {}", want.describe(), have.describe()),
+                    format!(
+                        "{role} must be {}, but this is {}",
+                        want.describe(),
+                        have.describe()
+                    ),
                 )
                 .label(format!("this is {}", have.describe()))
                 .help(match (want, have) {
                     (Ty::Bool, Ty::Num) => "compare it, for example `x > 0`".to_string(),
                     (Ty::Bool, Ty::Str) => "compare it, for example `x == \"value\"`".to_string(),
-                    (Ty::Num, Ty::Dur) => "divide by a duration to get a number, for example `delay / 1h`".to_string(),
+                    (Ty::Num, Ty::Dur) => {
+                        "divide by a duration to get a number, for example `delay / 1h`".to_string()
+                    }
                     _ => format!("write {} here", want.describe()),
                 }),
             );
@@ -107,7 +128,9 @@ impl Checker<'_> {
                 wanted.describe(),
                 had.describe()
             ),
-            Conflict::ObjectAndValue => format!("`{path}` is read both as an object and as a value"),
+            Conflict::ObjectAndValue => {
+                format!("`{path}` is read both as an object and as a value")
+            }
         };
         self.error(
             Diagnostic::error(Code::TypeMismatch, span, message)
@@ -121,8 +144,13 @@ impl Checker<'_> {
         let let_top = std::mem::replace(&mut self.let_top, false);
         let span = e.span;
         match &e.kind {
-            ExprKind::Number(n) | ExprKind::Percent(n) => (self.push(Node::Lit(Lit::Num(*n)), span), Ty::Num),
-            ExprKind::Str(s) => (self.push(Node::Lit(Lit::Str(s.as_str().into())), span), Ty::Str),
+            ExprKind::Number(n) | ExprKind::Percent(n) => {
+                (self.push(Node::Lit(Lit::Num(*n)), span), Ty::Num)
+            }
+            ExprKind::Str(s) => (
+                self.push(Node::Lit(Lit::Str(s.as_str().into())), span),
+                Ty::Str,
+            ),
             ExprKind::Bool(b) => (self.push(Node::Lit(Lit::Bool(*b)), span), Ty::Bool),
             ExprKind::Duration(d) => (self.push(Node::Lit(Lit::Dur(*d)), span), Ty::Dur),
             ExprKind::Timestamp(t) => (self.push(Node::Lit(Lit::Time(*t)), span), Ty::Time),
@@ -131,7 +159,10 @@ impl Checker<'_> {
                 let inner = self.expect(operand, Ty::Bool, "the operand of `not`");
                 (self.push(Node::Not(inner), span), Ty::Bool)
             }
-            ExprKind::Unary { not: false, operand } => {
+            ExprKind::Unary {
+                not: false,
+                operand,
+            } => {
                 let (inner, ty) = self.expr(operand);
                 let ty = match ty {
                     Ty::Num | Ty::Dur | Ty::Error => ty,
@@ -140,24 +171,74 @@ impl Checker<'_> {
                         Ty::Num
                     }
                     other => {
-                        self.mismatch(operand.span, format!("cannot negate {}", other.describe()), "negate a number or a duration");
+                        self.mismatch(
+                            operand.span,
+                            format!("cannot negate {}", other.describe()),
+                            "negate a number or a duration",
+                        );
                         Ty::Error
                     }
                 };
                 (self.push(Node::Neg(inner), span), ty)
             }
-            ExprKind::Binary { op, op_span, left, right } => self.binary(*op, *op_span, left, right, span),
-            ExprKind::Within { value, length, side, anchor } => {
+            ExprKind::Binary {
+                op,
+                op_span,
+                left,
+                right,
+            } => self.binary(*op, *op_span, left, right, span),
+            ExprKind::Within {
+                value,
+                length,
+                side,
+                anchor,
+            } => {
                 let value = self.expect(value, Ty::Time, "the tested time of `within`");
                 let length = self.expect(length, Ty::Dur, "the length of a `within` window");
                 let anchor = self.expect(anchor, Ty::Time, "the anchor of a `within` window");
-                (self.push(Node::Within { value, length, side: *side, anchor }, span), Ty::Bool)
+                let fused = match (
+                    &self.nodes[value as usize],
+                    super::fold::fold(&self.nodes, length),
+                ) {
+                    (Node::ItemSlot { depth, slot }, Some(Lit::Dur(length))) => {
+                        Some(Node::WithinItem {
+                            depth: *depth,
+                            slot: *slot,
+                            length,
+                            side: *side,
+                            anchor,
+                        })
+                    }
+                    _ => None,
+                };
+                let node = fused.unwrap_or(Node::Within {
+                    value,
+                    length,
+                    side: *side,
+                    anchor,
+                });
+                (self.push(node, span), Ty::Bool)
             }
-            ExprKind::Collect { op, projection, binder, list, filter } => {
-                self.collect(*op, projection.as_deref(), binder, list, filter.as_deref(), span)
-            }
+            ExprKind::Collect {
+                op,
+                projection,
+                binder,
+                list,
+                filter,
+            } => self.collect(
+                *op,
+                projection.as_deref(),
+                binder,
+                list,
+                filter.as_deref(),
+                span,
+            ),
             ExprKind::Call { function, args } => self.call(function, args, span),
-            ExprKind::Match { claimed, confirmed, fields } => {
+            ExprKind::Match {
+                claimed,
+                confirmed,
+                fields,
+            } => {
                 if !let_top {
                     self.error(
                         Diagnostic::error(Code::MisplacedItem, span, "a detail match must be the whole value of a `let`")
@@ -179,7 +260,14 @@ impl Checker<'_> {
         );
     }
 
-    fn binary(&mut self, op: BinOp, op_span: Span, left: &Expr, right: &Expr, span: Span) -> (NodeId, Ty) {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        op_span: Span,
+        left: &Expr,
+        right: &Expr,
+        span: Span,
+    ) -> (NodeId, Ty) {
         match op {
             BinOp::And | BinOp::Or => {
                 let l = self.expect(left, Ty::Bool, &format!("each side of `{}`", op.symbol()));
@@ -200,18 +288,53 @@ impl Checker<'_> {
                 let ty = self.unify(l, lt, r, rt, op_span, &format!("`{}`", op.symbol()));
                 let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
                 if ordering && !orderable(ty) && ty != Ty::Error {
-                    self.mismatch(op_span, format!("`{}` cannot order {}s", op.symbol(), ty.describe().trim_start_matches("a ").trim_start_matches("an ")), "only numbers, timestamps and durations can be ordered");
+                    self.mismatch(
+                        op_span,
+                        format!(
+                            "`{}` cannot order {}s",
+                            op.symbol(),
+                            ty.describe()
+                                .trim_start_matches("a ")
+                                .trim_start_matches("an ")
+                        ),
+                        "only numbers, timestamps and durations can be ordered",
+                    );
                 }
-                (self.push(Node::Binary(op, l, r), span), Ty::Bool)
+                let node = match self.nodes[l as usize] {
+                    Node::ItemSlot { depth, slot } => Node::CompareItem {
+                        op,
+                        depth,
+                        slot,
+                        rhs: r,
+                    },
+                    _ => Node::Binary(op, l, r),
+                };
+                (self.push(node, span), Ty::Bool)
             }
             BinOp::Contains | BinOp::In => {
-                let (list_expr, item_expr) = if op == BinOp::Contains { (left, right) } else { (right, left) };
+                let (list_expr, item_expr) = if op == BinOp::Contains {
+                    (left, right)
+                } else {
+                    (right, left)
+                };
                 let (list, list_ty) = self.expr(list_expr);
                 if !matches!(list_ty, Ty::List(_) | Ty::Any | Ty::Error) {
-                    self.mismatch(list_expr.span, format!("`{}` needs a list, but this is {}", op.symbol(), list_ty.describe()), "use `==` to compare single values");
+                    self.mismatch(
+                        list_expr.span,
+                        format!(
+                            "`{}` needs a list, but this is {}",
+                            op.symbol(),
+                            list_ty.describe()
+                        ),
+                        "use `==` to compare single values",
+                    );
                 }
                 let (item, _) = self.expr(item_expr);
-                let (l, r) = if op == BinOp::Contains { (list, item) } else { (item, list) };
+                let (l, r) = if op == BinOp::Contains {
+                    (list, item)
+                } else {
+                    (item, list)
+                };
                 (self.push(Node::Binary(op, l, r), span), Ty::Bool)
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
@@ -232,11 +355,26 @@ impl Checker<'_> {
                     }
                     None => {
                         let help = match (op, lt, rt) {
-                            (BinOp::Add, Ty::Time, Ty::Time) => "subtract timestamps to get a duration; add a duration to a timestamp",
-                            (_, Ty::Num, Ty::Dur) | (_, Ty::Dur, Ty::Num) => "write the number as a duration, for example `6h`",
-                            _ => "arithmetic works on numbers, durations, and timestamps with durations",
+                            (BinOp::Add, Ty::Time, Ty::Time) => {
+                                "subtract timestamps to get a duration; add a duration to a timestamp"
+                            }
+                            (_, Ty::Num, Ty::Dur) | (_, Ty::Dur, Ty::Num) => {
+                                "write the number as a duration, for example `6h`"
+                            }
+                            _ => {
+                                "arithmetic works on numbers, durations, and timestamps with durations"
+                            }
                         };
-                        self.mismatch(op_span, format!("cannot apply `{}` to {} and {}", op.symbol(), lt.describe(), rt.describe()), help);
+                        self.mismatch(
+                            op_span,
+                            format!(
+                                "cannot apply `{}` to {} and {}",
+                                op.symbol(),
+                                lt.describe(),
+                                rt.describe()
+                            ),
+                            help,
+                        );
                         (self.push(Node::Binary(op, l, r), span), Ty::Error)
                     }
                 }
@@ -260,13 +398,29 @@ impl Checker<'_> {
             (a, b) if a == b || (matches!(a, Ty::List(_)) && matches!(b, Ty::List(_))) => a,
             (a, b) => {
                 let help = match (a, b) {
-                    (Ty::Dur, Ty::Str) | (Ty::Str, Ty::Dur) => "write the duration as a literal such as `6h`, without quotes",
-                    (Ty::Time, Ty::Str) | (Ty::Str, Ty::Time) => "write the timestamp without quotes, for example `2018-03-23T09:10:00Z`",
-                    (Ty::Dur, Ty::Num) | (Ty::Num, Ty::Dur) => "give the number a unit, for example `6h` rather than `6`",
-                    (Ty::Bool, _) | (_, Ty::Bool) => "a condition is already true or false; use it directly",
+                    (Ty::Dur, Ty::Str) | (Ty::Str, Ty::Dur) => {
+                        "write the duration as a literal such as `6h`, without quotes"
+                    }
+                    (Ty::Time, Ty::Str) | (Ty::Str, Ty::Time) => {
+                        "write the timestamp without quotes, for example `2018-03-23T09:10:00Z`"
+                    }
+                    (Ty::Dur, Ty::Num) | (Ty::Num, Ty::Dur) => {
+                        "give the number a unit, for example `6h` rather than `6`"
+                    }
+                    (Ty::Bool, _) | (_, Ty::Bool) => {
+                        "a condition is already true or false; use it directly"
+                    }
                     _ => "both sides must have the same type",
                 };
-                self.mismatch(op_span, format!("{what} cannot compare {} with {}", a.describe(), b.describe()), help);
+                self.mismatch(
+                    op_span,
+                    format!(
+                        "{what} cannot compare {} with {}",
+                        a.describe(),
+                        b.describe()
+                    ),
+                    help,
+                );
                 Ty::Error
             }
         }
@@ -274,8 +428,13 @@ impl Checker<'_> {
 
     /// `score.band == "label"`: the label must be one of the score's bands.
     fn check_band_label(&mut self, band: NodeId, label: NodeId, label_span: Span) {
-        let (Node::Score { id, prop: ScoreProp::Band }, Node::Lit(Lit::Str(text))) =
-            (&self.nodes[band as usize], &self.nodes[label as usize])
+        let (
+            Node::Score {
+                id,
+                prop: ScoreProp::Band,
+            },
+            Node::Lit(Lit::Str(text)),
+        ) = (&self.nodes[band as usize], &self.nodes[label as usize])
         else {
             return;
         };
@@ -299,9 +458,18 @@ impl Checker<'_> {
         let arity = |this: &mut Self, n: usize| {
             if args.len() != n {
                 this.error(
-                    Diagnostic::error(Code::TypeMismatch, span, format!("`{}` takes {n} argument{}, not {}", function.name, if n == 1 { "" } else { "s" }, args.len()))
-                        .label("wrong number of arguments")
-                        .help(format!("write `{}(value)`", function.name)),
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!(
+                            "`{}` takes {n} argument{}, not {}",
+                            function.name,
+                            if n == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                    )
+                    .label("wrong number of arguments")
+                    .help(format!("write `{}(value)`", function.name)),
                 );
                 false
             } else {
@@ -330,42 +498,70 @@ impl Checker<'_> {
                 (self.push(Node::Abs(inner), span), ty)
             }
             "count_true" => {
-                let parts: Vec<NodeId> = args.iter().map(|a| self.expect(a, Ty::Bool, "each argument of `count_true`")).collect();
-                (self.push(Node::CountTrue(parts.into_boxed_slice()), span), Ty::Num)
+                let parts: Vec<NodeId> = args
+                    .iter()
+                    .map(|a| self.expect(a, Ty::Bool, "each argument of `count_true`"))
+                    .collect();
+                (
+                    self.push(Node::CountTrue(parts.into_boxed_slice()), span),
+                    Ty::Num,
+                )
             }
             other => {
                 let help = did_you_mean(other, FUNCTIONS.iter().copied())
                     .unwrap_or_else(|| format!("the functions are {}", quoted_list(FUNCTIONS)));
                 self.error(
-                    Diagnostic::error(Code::UnknownName, function.span, format!("unknown function `{other}`"))
-                        .label("not a function")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        function.span,
+                        format!("unknown function `{other}`"),
+                    )
+                    .label("not a function")
+                    .help(help),
                 );
                 self.error_node(span)
             }
         }
     }
 
-    fn collect(&mut self, op: CollectOp, projection: Option<&Expr>, binder: &Ident, list: &Expr, filter: Option<&Expr>, span: Span) -> (NodeId, Ty) {
+    fn collect(
+        &mut self,
+        op: CollectOp,
+        projection: Option<&Expr>,
+        binder: &Ident,
+        list: &Expr,
+        filter: Option<&Expr>,
+        span: Span,
+    ) -> (NodeId, Ty) {
         let (list_node, list_ty) = self.expr(list);
         let record = match (list_ty, self.node_slot[list_node as usize]) {
             (Ty::List(Some(r)), _) => Some(r),
-            (Ty::Any | Ty::List(None), Some((rec, slot))) => match self.layout.list_record(rec, slot) {
-                Ok(r) => {
-                    self.attach_item_schema(rec, slot, r);
-                    Some(r)
+            (Ty::Any | Ty::List(None), Some((rec, slot))) => {
+                match self.layout.list_record(rec, slot) {
+                    Ok(r) => {
+                        self.attach_item_schema(rec, slot, r);
+                        Some(r)
+                    }
+                    Err(conflict) => {
+                        self.conflict(conflict, rec, slot, list.span);
+                        None
+                    }
                 }
-                Err(conflict) => {
-                    self.conflict(conflict, rec, slot, list.span);
-                    None
-                }
-            },
+            }
             (Ty::Error, _) => None,
             (other, _) => {
                 self.error(
-                    Diagnostic::error(Code::ItemMisuse, list.span, format!("`{}` needs a list of the case, but this is {}", op.name(), other.describe()))
-                        .label("not a list")
-                        .help("iterate a list field of the case, such as `posts`"),
+                    Diagnostic::error(
+                        Code::ItemMisuse,
+                        list.span,
+                        format!(
+                            "`{}` needs a list of the case, but this is {}",
+                            op.name(),
+                            other.describe()
+                        ),
+                    )
+                    .label("not a list")
+                    .help("iterate a list field of the case, such as `posts`"),
                 );
                 None
             }
@@ -374,14 +570,28 @@ impl Checker<'_> {
             return self.error_node(span);
         };
         let depth = self.binders.len() as u8;
-        self.binders.push(Binder { name: binder.name.clone(), record });
+        self.binders.push(Binder {
+            name: binder.name.clone(),
+            record,
+        });
         self.collect_depth += 1;
         let filter = filter.map(|f| self.expect(f, Ty::Bool, "a `where` filter"));
         let (projection, result) = match op {
             CollectOp::Count => (None, Ty::Num),
             CollectOp::Any | CollectOp::All => (None, Ty::Bool),
-            CollectOp::Distinct => (projection.map(|p| self.expr(p).0), Ty::Num),
-            CollectOp::Sum => (projection.map(|p| self.expect(p, Ty::Num, "the value summed")), Ty::Num),
+            CollectOp::Distinct => {
+                let node = projection.map(|p| self.expr(p).0);
+                // Strings counted by `distinct` are interned when the case is read, so the
+                // count needs no hashing.
+                if let Some((rec, slot)) = node.and_then(|n| self.node_slot[n as usize]) {
+                    self.layout.intern(rec, slot);
+                }
+                (node, Ty::Num)
+            }
+            CollectOp::Sum => (
+                projection.map(|p| self.expect(p, Ty::Num, "the value summed")),
+                Ty::Num,
+            ),
             CollectOp::Min | CollectOp::Max => match projection {
                 Some(p) => {
                     let (node, ty) = self.expr(p);
@@ -392,7 +602,15 @@ impl Checker<'_> {
                         }
                         Ty::Num | Ty::Time | Ty::Dur | Ty::Error => ty,
                         other => {
-                            self.mismatch(p.span, format!("`{}` needs numbers, timestamps or durations, not {}", op.name(), other.describe()), "pick a numeric or time field");
+                            self.mismatch(
+                                p.span,
+                                format!(
+                                    "`{}` needs numbers, timestamps or durations, not {}",
+                                    op.name(),
+                                    other.describe()
+                                ),
+                                "pick a numeric or time field",
+                            );
                             Ty::Error
                         }
                     };
@@ -422,19 +640,32 @@ impl Checker<'_> {
             return;
         }
         let path = self.layout.path(record, slot).to_string();
-        let segments: Vec<&str> = path.rsplit("[].").next().unwrap_or(&path).split('.').collect();
+        let segments: Vec<&str> = path
+            .rsplit("[].")
+            .next()
+            .unwrap_or(&path)
+            .split('.')
+            .collect();
         let parent = self.record_schema.get(&record).cloned();
-        if let Ok((_, node)) = schema.lookup(parent.as_ref(), &segments) {
-            if let Some(item) = schema.items(&node) {
-                self.record_schema.insert(items, item);
-            }
+        if let Ok((_, node)) = schema.lookup(parent.as_ref(), &segments)
+            && let Some(item) = schema.items(&node)
+        {
+            self.record_schema.insert(items, item);
         }
     }
 
-    fn detail_match(&mut self, claimed: &Expr, confirmed: &Expr, fields: &[MatchField], span: Span) -> (NodeId, Ty) {
+    fn detail_match(
+        &mut self,
+        claimed: &Expr,
+        confirmed: &Expr,
+        fields: &[MatchField],
+        span: Span,
+    ) -> (NodeId, Ty) {
         let mut defs = Vec::new();
         for field in fields {
-            let Some(matcher) = self.matcher(field) else { continue };
+            let Some(matcher) = self.matcher(field) else {
+                continue;
+            };
             let side = |this: &mut Self, base: &Expr| -> NodeId {
                 match &base.kind {
                     ExprKind::Path(segments) => {
@@ -444,9 +675,13 @@ impl Checker<'_> {
                     }
                     _ => {
                         this.error(
-                            Diagnostic::error(Code::ItemMisuse, base.span, "a detail match compares two objects of the case")
-                                .label("not a case path")
-                                .help("write `match claim.details with incident.facts { … }`"),
+                            Diagnostic::error(
+                                Code::ItemMisuse,
+                                base.span,
+                                "a detail match compares two objects of the case",
+                            )
+                            .label("not a case path")
+                            .help("write `match claim.details with incident.facts { … }`"),
                         );
                         this.error_node(base.span).0
                     }
@@ -454,7 +689,12 @@ impl Checker<'_> {
             };
             let claimed = side(self, claimed);
             let confirmed = side(self, confirmed);
-            defs.push(MatchFieldDef { name: field.field.name.clone(), matcher, claimed, confirmed });
+            defs.push(MatchFieldDef {
+                name: field.field.name.clone(),
+                matcher,
+                claimed,
+                confirmed,
+            });
         }
         let id = self.matches.len() as u32;
         self.matches.push(MatchDef { fields: defs });
@@ -472,9 +712,13 @@ impl Checker<'_> {
                 Some(v) if (0.0..=1.0).contains(&v) => Some(v),
                 _ => {
                     this.error(
-                        Diagnostic::error(Code::OutOfRange, e.span, "a similarity threshold must be between 0 and 1")
-                            .label("not a fraction")
-                            .help("write a percentage such as `85%` or a fraction such as `0.85`"),
+                        Diagnostic::error(
+                            Code::OutOfRange,
+                            e.span,
+                            "a similarity threshold must be between 0 and 1",
+                        )
+                        .label("not a fraction")
+                        .help("write a percentage such as `85%` or a fraction such as `0.85`"),
                     );
                     None
                 }
@@ -491,27 +735,47 @@ impl Checker<'_> {
                 let (node, _) = self.expr(arg);
                 let Some(value) = fold_num(&self.nodes, node).filter(|v| *v >= 0.0) else {
                     self.error(
-                        Diagnostic::error(Code::NotConstant, arg.span, "a tolerance must be a constant number")
-                            .label("not a constant")
-                            .help("write an amount such as `2` or a percentage such as `20%`"),
+                        Diagnostic::error(
+                            Code::NotConstant,
+                            arg.span,
+                            "a tolerance must be a constant number",
+                        )
+                        .label("not a constant")
+                        .help("write an amount such as `2` or a percentage such as `20%`"),
                     );
                     return None;
                 };
-                if percent { Matcher::WithinPercent(value) } else { Matcher::Within(value) }
+                if percent {
+                    Matcher::WithinPercent(value)
+                } else {
+                    Matcher::Within(value)
+                }
             }
             ("fuzzy" | "within", None) => {
                 self.error(
-                    Diagnostic::error(Code::UnknownMatcher, field.matcher.span, format!("`{name}` needs an argument"))
-                        .label("missing threshold")
-                        .help(if name == "fuzzy" { "write `fuzzy 85%`" } else { "write `within 2` or `within 20%`" }),
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        field.matcher.span,
+                        format!("`{name}` needs an argument"),
+                    )
+                    .label("missing threshold")
+                    .help(if name == "fuzzy" {
+                        "write `fuzzy 85%`"
+                    } else {
+                        "write `within 2` or `within 20%`"
+                    }),
                 );
                 return None;
             }
             ("exact" | "nocase", Some(arg)) => {
                 self.error(
-                    Diagnostic::error(Code::UnknownMatcher, arg.span, format!("`{name}` takes no argument"))
-                        .label("unexpected argument")
-                        .help("use `fuzzy 85%` for approximate matching"),
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        arg.span,
+                        format!("`{name}` takes no argument"),
+                    )
+                    .label("unexpected argument")
+                    .help("use `fuzzy 85%` for approximate matching"),
                 );
                 return None;
             }
@@ -519,9 +783,13 @@ impl Checker<'_> {
                 let help = did_you_mean(name, MATCHERS.iter().copied())
                     .unwrap_or_else(|| format!("the matchers are {}", quoted_list(MATCHERS)));
                 self.error(
-                    Diagnostic::error(Code::UnknownMatcher, field.matcher.span, format!("unknown matcher `{name}`"))
-                        .label("not a matcher")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        field.matcher.span,
+                        format!("unknown matcher `{name}`"),
+                    )
+                    .label("not a matcher")
+                    .help(help),
                 );
                 return None;
             }
@@ -561,12 +829,19 @@ impl Checker<'_> {
                 .iter()
                 .copied()
                 .filter(|n| strsim::jaro_winkler(&head.name, n) >= 0.9)
-                .max_by(|a, b| strsim::jaro_winkler(&head.name, a).total_cmp(&strsim::jaro_winkler(&head.name, b)))
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(&head.name, a)
+                        .total_cmp(&strsim::jaro_winkler(&head.name, b))
+                })
             {
                 self.error(
-                    Diagnostic::error(Code::UnknownName, head.span, format!("unknown name `{}`", head.name))
-                        .label("not defined")
-                        .help(format!("did you mean `{close}`?")),
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        head.span,
+                        format!("unknown name `{}`", head.name),
+                    )
+                    .label("not defined")
+                    .help(format!("did you mean `{close}`?")),
                 );
                 return self.error_node(span);
             }
@@ -576,9 +851,16 @@ impl Checker<'_> {
 
     fn no_fields(&mut self, head: &Ident, extra: &Ident) -> (NodeId, Ty) {
         self.error(
-            Diagnostic::error(Code::UnknownField, extra.span, format!("`{}` has no fields", head.name))
-                .label("no such field")
-                .help(format!("`{}` is a single value; remove `.{}`", head.name, extra.name)),
+            Diagnostic::error(
+                Code::UnknownField,
+                extra.span,
+                format!("`{}` has no fields", head.name),
+            )
+            .label("no such field")
+            .help(format!(
+                "`{}` is a single value; remove `.{}`",
+                head.name, extra.name
+            )),
         );
         self.error_node(head.span.to(extra.span))
     }
@@ -605,9 +887,16 @@ impl Checker<'_> {
             None => {
                 if ty != Ty::Error {
                     self.error(
-                        Diagnostic::error(Code::NotConstant, binding.value.span, format!("constant `{}` must not depend on the case", binding.name.name))
-                            .label("reads case data or definitions")
-                            .help("use `let` for values computed from the case"),
+                        Diagnostic::error(
+                            Code::NotConstant,
+                            binding.value.span,
+                            format!(
+                                "constant `{}` must not depend on the case",
+                                binding.name.name
+                            ),
+                        )
+                        .label("reads case data or definitions")
+                        .help("use `let` for values computed from the case"),
                     );
                 }
                 self.error_node(binding.value.span)
@@ -622,9 +911,13 @@ impl Checker<'_> {
 
     fn cycle(&mut self, head: &Ident) -> (NodeId, Ty) {
         self.error(
-            Diagnostic::error(Code::DefinitionCycle, head.span, format!("`{}` is defined in terms of itself", head.name))
-                .label("refers back to the definition being computed")
-                .help("break the cycle: a definition can only use definitions that do not use it"),
+            Diagnostic::error(
+                Code::DefinitionCycle,
+                head.span,
+                format!("`{}` is defined in terms of itself", head.name),
+            )
+            .label("refers back to the definition being computed")
+            .help("break the cycle: a definition can only use definitions that do not use it"),
         );
         self.error_node(head.span)
     }
@@ -647,15 +940,34 @@ impl Checker<'_> {
                 }
                 let fields = &self.matches[m as usize].fields;
                 match fields.iter().position(|f| f.name == field.name) {
-                    Some(f) => (self.push(Node::MatchField { id: m, field: f as u32 }, span), Ty::Bool),
+                    Some(f) => (
+                        self.push(
+                            Node::MatchField {
+                                id: m,
+                                field: f as u32,
+                            },
+                            span,
+                        ),
+                        Ty::Bool,
+                    ),
                     None => {
-                        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).chain(MATCH_SUMMARIES.iter().map(|s| s.0)).collect();
-                        let help = did_you_mean(&field.name, names.iter().copied())
-                            .unwrap_or_else(|| format!("the match compares {}", quoted_list(&names)));
+                        let names: Vec<&str> = fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .chain(MATCH_SUMMARIES.iter().map(|s| s.0))
+                            .collect();
+                        let help =
+                            did_you_mean(&field.name, names.iter().copied()).unwrap_or_else(|| {
+                                format!("the match compares {}", quoted_list(&names))
+                            });
                         self.error(
-                            Diagnostic::error(Code::UnknownField, field.span, format!("the match `{}` has no field `{}`", head.name, field.name))
-                                .label("not compared by this match")
-                                .help(help),
+                            Diagnostic::error(
+                                Code::UnknownField,
+                                field.span,
+                                format!("the match `{}` has no field `{}`", head.name, field.name),
+                            )
+                            .label("not compared by this match")
+                            .help(help),
                         );
                         self.error_node(span)
                     }
@@ -669,7 +981,11 @@ impl Checker<'_> {
     pub(super) fn lower_let(&mut self, index: usize) -> Option<(u32, Ty)> {
         self.lets[index].state = LetState::Visiting;
         let binding = self.lets[index].binding;
-        let saved = (std::mem::take(&mut self.binders), self.score_access, self.collect_depth);
+        let saved = (
+            std::mem::take(&mut self.binders),
+            self.score_access,
+            self.collect_depth,
+        );
         self.score_access = ScoreAccess::None;
         self.collect_depth = 0;
         self.let_top = true;
@@ -684,10 +1000,17 @@ impl Checker<'_> {
             self.match_let[m as usize] = id;
         }
         // A match shows its field table instead of inputs.
-        let reads = if matches!(ty, Ty::Match(_)) { Vec::new() } else { self.reads(&[node]) };
+        let reads = if matches!(ty, Ty::Match(_)) {
+            Vec::new()
+        } else {
+            self.reads(&[node])
+        };
         self.let_defs.push(LetDef {
             name: binding.name.name.clone(),
-            description: binding.description.as_ref().and_then(|d| d.plain().map(str::to_string)),
+            description: binding
+                .description
+                .as_ref()
+                .and_then(|d| d.plain().map(str::to_string)),
             node,
             reads,
         });
@@ -695,7 +1018,13 @@ impl Checker<'_> {
         Some((id, ty))
     }
 
-    fn score_ref(&mut self, index: usize, head: &Ident, rest: &[Ident], span: Span) -> (NodeId, Ty) {
+    fn score_ref(
+        &mut self,
+        index: usize,
+        head: &Ident,
+        rest: &[Ident],
+        span: Span,
+    ) -> (NodeId, Ty) {
         let allowed = match self.score_access {
             ScoreAccess::None => false,
             ScoreAccess::Before(limit) => index < limit,
@@ -703,9 +1032,15 @@ impl Checker<'_> {
         };
         if !allowed {
             self.error(
-                Diagnostic::error(Code::MisplacedItem, head.span, format!("score `{}` cannot be read here", head.name))
-                    .label("score reference")
-                    .help("scores can be read in the verdict, and in their own or a later score's bands"),
+                Diagnostic::error(
+                    Code::MisplacedItem,
+                    head.span,
+                    format!("score `{}` cannot be read here", head.name),
+                )
+                .label("score reference")
+                .help(
+                    "scores can be read in the verdict, and in their own or a later score's bands",
+                ),
             );
             return self.error_node(span);
         }
@@ -714,20 +1049,40 @@ impl Checker<'_> {
             [p] if p.name == "band" => (ScoreProp::Band, Ty::Str),
             [p] if p.name == "coverage" => (ScoreProp::Coverage, Ty::Num),
             [p, ..] => {
-                let help = did_you_mean(&p.name, ["band", "coverage"]).unwrap_or_else(|| "read `.band` or `.coverage`".into());
+                let help = did_you_mean(&p.name, ["band", "coverage"])
+                    .unwrap_or_else(|| "read `.band` or `.coverage`".into());
                 self.error(
-                    Diagnostic::error(Code::UnknownField, p.span, format!("a score has no `{}`", p.name))
-                        .label("unknown score property")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        p.span,
+                        format!("a score has no `{}`", p.name),
+                    )
+                    .label("unknown score property")
+                    .help(help),
                 );
                 return self.error_node(span);
             }
         };
-        (self.push(Node::Score { id: index as u32, prop }, span), ty)
+        (
+            self.push(
+                Node::Score {
+                    id: index as u32,
+                    prop,
+                },
+                span,
+            ),
+            ty,
+        )
     }
 
     /// A case path under `record` (the root, or a list item bound to `item`).
-    fn case_path(&mut self, record: u32, segments: &[Ident], span: Span, item: Option<(u8, &Ident)>) -> (NodeId, Ty) {
+    fn case_path(
+        &mut self,
+        record: u32,
+        segments: &[Ident],
+        span: Span,
+        item: Option<(u8, &Ident)>,
+    ) -> (NodeId, Ty) {
         let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
         let schema_kind = match self.schema_check(record, segments, item.map(|i| i.1)) {
             Ok(kind) => kind,
@@ -741,19 +1096,29 @@ impl Checker<'_> {
         let slot = match slot {
             Ok(slot) => slot,
             Err(_) => {
-                let shown = item.map(|i| i.1.name.as_str()).into_iter().chain(names.iter().copied()).collect::<Vec<_>>().join(".");
+                let shown = item
+                    .map(|i| i.1.name.as_str())
+                    .into_iter()
+                    .chain(names.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 self.error(
-                    Diagnostic::error(Code::ItemMisuse, span, format!("`{shown}` is read both as an object and as a value"))
-                        .label("conflicting use")
-                        .help("read the fields of an object, or the whole value, but not both"),
+                    Diagnostic::error(
+                        Code::ItemMisuse,
+                        span,
+                        format!("`{shown}` is read both as an object and as a value"),
+                    )
+                    .label("conflicting use")
+                    .help("read the fields of an object, or the whole value, but not both"),
                 );
                 return self.error_node(span);
             }
         };
-        if let Some(kind) = schema_kind {
-            if self.layout.kind(record, slot) == Kind::Any && kind != Kind::Any {
-                let _ = self.layout.demand(record, slot, kind);
-            }
+        if let Some(kind) = schema_kind
+            && self.layout.kind(record, slot) == Kind::Any
+            && kind != Kind::Any
+        {
+            let _ = self.layout.demand(record, slot, kind);
         }
         let node = match item {
             Some((depth, _)) => Node::ItemSlot { depth, slot },
@@ -764,8 +1129,15 @@ impl Checker<'_> {
     }
 
     /// Checks a path against the schema, returning the kind it declares.
-    fn schema_check(&mut self, record: u32, segments: &[Ident], item: Option<&Ident>) -> Result<Option<Kind>, ()> {
-        let Some(schema) = self.schema else { return Ok(None) };
+    fn schema_check(
+        &mut self,
+        record: u32,
+        segments: &[Ident],
+        item: Option<&Ident>,
+    ) -> Result<Option<Kind>, ()> {
+        let Some(schema) = self.schema else {
+            return Ok(None);
+        };
         if segments.is_empty() {
             return Ok(None);
         }
@@ -782,18 +1154,33 @@ impl Checker<'_> {
             Ok((kind, _)) => Ok(Some(kind)),
             Err(err) => {
                 let bad = &segments[err.segment];
-                let parent: Vec<&str> = item.map(|i| i.name.as_str()).into_iter().chain(names[..err.segment].iter().copied()).collect();
-                let within = if parent.is_empty() { "the case".to_string() } else { format!("`{}`", parent.join(".")) };
+                let parent: Vec<&str> = item
+                    .map(|i| i.name.as_str())
+                    .into_iter()
+                    .chain(names[..err.segment].iter().copied())
+                    .collect();
+                let within = if parent.is_empty() {
+                    "the case".to_string()
+                } else {
+                    format!("`{}`", parent.join("."))
+                };
                 let help = if err.through_list {
-                    format!("{within} is a list; read its items with a collection such as `count(x in {} where …)`", parent.join("."))
+                    format!(
+                        "{within} is a list; read its items with a collection such as `count(x in {} where …)`",
+                        parent.join(".")
+                    )
                 } else {
                     did_you_mean(&bad.name, err.candidates.iter().map(String::as_str))
                         .unwrap_or_else(|| format!("{within} has {}", quoted_list(&err.candidates)))
                 };
                 self.error(
-                    Diagnostic::error(Code::UnknownField, bad.span, format!("{within} has no field `{}` in the case schema", bad.name))
-                        .label("not in the schema")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        bad.span,
+                        format!("{within} has no field `{}` in the case schema", bad.name),
+                    )
+                    .label("not in the schema")
+                    .help(help),
                 );
                 Err(())
             }
@@ -817,16 +1204,28 @@ impl Checker<'_> {
                     }
                     Some(self.sources.snippet(def.span).to_string())
                 }
-                Node::MatchField { id: m, .. } | Node::MatchSummary { id: m, .. } | Node::Match(m) => {
-                    if let Some(def) = self.match_let.get(*m as usize).and_then(|l| self.let_defs.get(*l as usize)) {
-                        if !out.iter().any(|r| r.label == def.name) {
-                            out.push(Read { label: def.name.clone(), node: def.node });
-                        }
+                Node::MatchField { id: m, .. }
+                | Node::MatchSummary { id: m, .. }
+                | Node::Match(m) => {
+                    if let Some(def) = self
+                        .match_let
+                        .get(*m as usize)
+                        .and_then(|l| self.let_defs.get(*l as usize))
+                        && !out.iter().any(|r| r.label == def.name)
+                    {
+                        out.push(Read {
+                            label: def.name.clone(),
+                            node: def.node,
+                        });
                     }
                     None
                 }
                 Node::Score { id: s, prop } => {
-                    let name = self.score_names.get_index(*s as usize).map(|(n, _)| n.clone()).unwrap_or_default();
+                    let name = self
+                        .score_names
+                        .get_index(*s as usize)
+                        .map(|(n, _)| n.clone())
+                        .unwrap_or_default();
                     Some(match prop {
                         ScoreProp::Value => name,
                         ScoreProp::Band => format!("{name}.band"),
@@ -842,7 +1241,20 @@ impl Checker<'_> {
                     stack.push(*a);
                     None
                 }
-                Node::Within { value, length, anchor, .. } => {
+                Node::WithinItem { anchor, .. } => {
+                    stack.push(*anchor);
+                    None
+                }
+                Node::CompareItem { rhs, .. } => {
+                    stack.push(*rhs);
+                    None
+                }
+                Node::Within {
+                    value,
+                    length,
+                    anchor,
+                    ..
+                } => {
                     stack.push(*anchor);
                     stack.push(*length);
                     stack.push(*value);

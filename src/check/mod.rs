@@ -49,7 +49,11 @@ pub struct Failed {
 }
 
 /// Compiles the rule files at `paths` (and their includes) into a program.
-pub fn compile(paths: &[PathBuf], fs: &dyn FileSource, options: &Options) -> Result<Result<Compiled, Failed>, std::io::Error> {
+pub fn compile(
+    paths: &[PathBuf],
+    fs: &dyn FileSource,
+    options: &Options,
+) -> Result<Result<Compiled, Failed>, std::io::Error> {
     let loaded = load::load(paths, fs)?;
     Ok(compile_loaded(loaded, options))
 }
@@ -224,7 +228,14 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks and lowers all items.
-    fn run(&mut self, items: &[&'a Item]) -> (crate::program::Metadata, Vec<crate::program::ScoreDef>, Option<crate::program::DecisionDef>) {
+    fn run(
+        &mut self,
+        items: &[&'a Item],
+    ) -> (
+        crate::program::Metadata,
+        Vec<crate::program::ScoreDef>,
+        Option<crate::program::DecisionDef>,
+    ) {
         self.declare(items);
         let meta = self.metadata(items);
         let (scores, verdict) = self.scores_and_verdict(items);
@@ -254,10 +265,14 @@ impl<'a> Checker<'a> {
             if let Some(first) = seen.get(&name.name) {
                 let first_at = self.sources.location(*first);
                 self.error(
-                    Diagnostic::error(Code::Duplicate, name.span, format!("`{}` is defined twice", name.name))
-                        .label(format!("this {kind} reuses the name"))
-                        .note(*first, "first defined here")
-                        .help(format!("rename one of them; the first is at {first_at}")),
+                    Diagnostic::error(
+                        Code::Duplicate,
+                        name.span,
+                        format!("`{}` is defined twice", name.name),
+                    )
+                    .label(format!("this {kind} reuses the name"))
+                    .note(*first, "first defined here")
+                    .help(format!("rename one of them; the first is at {first_at}")),
                 );
                 continue;
             }
@@ -291,7 +306,8 @@ impl<'a> Checker<'a> {
                         .collect();
                     let evidence = matches!(s.mode, crate::syntax::ast::Mode::Evidence { .. });
                     let index = self.score_names.len();
-                    self.score_names.insert(s.name.name.clone(), (index, labels, evidence));
+                    self.score_names
+                        .insert(s.name.name.clone(), (index, labels, evidence));
                 }
                 _ => {}
             }
@@ -312,18 +328,23 @@ impl<'a> Checker<'a> {
             .values()
             .filter(|c| !c.used)
             .map(|c| (c.binding.name.span, c.binding.name.name.clone(), "constant"))
-            .chain(
-                self.lets
-                    .iter()
-                    .filter(|l| !l.used)
-                    .map(|l| (l.binding.name.span, l.binding.name.name.clone(), "definition")),
-            )
+            .chain(self.lets.iter().filter(|l| !l.used).map(|l| {
+                (
+                    l.binding.name.span,
+                    l.binding.name.name.clone(),
+                    "definition",
+                )
+            }))
             .collect();
         for (span, name, kind) in unused {
             self.error(
-                Diagnostic::error(Code::UnusedDefinition, span, format!("{kind} `{name}` is never used"))
-                    .label("defined here")
-                    .help("use it in a criterion or remove it"),
+                Diagnostic::error(
+                    Code::UnusedDefinition,
+                    span,
+                    format!("{kind} `{name}` is never used"),
+                )
+                .label("defined here")
+                .help("use it in a criterion or remove it"),
             );
         }
     }

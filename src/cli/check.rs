@@ -14,7 +14,8 @@ pub fn run(rules: &[PathBuf], schema: Option<&Path>, format: Format) -> Exit {
     };
     match format {
         Format::Json if exit != Exit::Io => {
-            let out = serde_json::json!({ "ok": exit == Exit::Success, "diagnostics": diagnostics });
+            let out =
+                serde_json::json!({ "ok": exit == Exit::Success, "diagnostics": diagnostics });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
         Format::Text if exit == Exit::Success => {

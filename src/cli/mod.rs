@@ -40,7 +40,11 @@ pub enum Format {
 }
 
 #[derive(Parser)]
-#[command(name = "credence", version, about = "Scores claims of responsibility with explained, testable rules")]
+#[command(
+    name = "credence",
+    version,
+    about = "Scores claims of responsibility with explained, testable rules"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -80,12 +84,24 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Usage.into() } else { Exit::Success.into() };
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
         }
     };
     let exit = match cli.command {
-        Command::Check { rules, schema, format } => check::run(&rules, schema.as_deref(), format),
-        Command::Score { mut inputs, schema, format } => {
+        Command::Check {
+            rules,
+            schema,
+            format,
+        } => check::run(&rules, schema.as_deref(), format),
+        Command::Score {
+            mut inputs,
+            schema,
+            format,
+        } => {
             let case = inputs.pop().unwrap_or_default();
             score::run(&inputs, &case, schema.as_deref(), format)
         }

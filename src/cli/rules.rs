@@ -16,7 +16,8 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            let entries = std::fs::read_dir(path)
+                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "cred"))
@@ -35,20 +36,25 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 /// Reads a JSON Schema file.
 pub fn read_schema(path: &Path) -> Result<Schema, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read schema `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read schema `{}`: {e}", path.display()))?;
     Schema::parse(&text).map_err(|e| format!("invalid schema `{}`: {e}", path.display()))
 }
 
 /// The outcome of compiling for a command.
 pub enum Compiled {
     /// Ready (warnings already printed).
-    Ready(Program),
+    Ready(Box<Program>),
     /// Errors were printed; exit with this code.
     Failed(Exit),
 }
 
 /// Compiles rules, printing diagnostics to stderr (text) or returning them (json).
-pub fn compile(rules: &[PathBuf], schema: Option<&Path>, format: Format) -> (Compiled, Vec<serde_json::Value>) {
+pub fn compile(
+    rules: &[PathBuf],
+    schema: Option<&Path>,
+    format: Format,
+) -> (Compiled, Vec<serde_json::Value>) {
     let fail = |message: String, exit: Exit| {
         eprintln!("error: {message}");
         (Compiled::Failed(exit), Vec::new())
@@ -66,7 +72,7 @@ pub fn compile(rules: &[PathBuf], schema: Option<&Path>, format: Format) -> (Com
         Err(e) => fail(e.to_string(), Exit::Io),
         Ok(Ok(compiled)) => {
             let json = report(&compiled.program.sources, &compiled.warnings, format);
-            (Compiled::Ready(compiled.program), json)
+            (Compiled::Ready(Box::new(compiled.program)), json)
         }
         Ok(Err(failed)) => {
             let json = report(&failed.sources, &failed.diagnostics, format);
@@ -76,7 +82,11 @@ pub fn compile(rules: &[PathBuf], schema: Option<&Path>, format: Format) -> (Com
 }
 
 /// Prints diagnostics (text) or converts them (json), with a summary line in text mode.
-fn report(sources: &SourceMap, diagnostics: &[Diagnostic], format: Format) -> Vec<serde_json::Value> {
+fn report(
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    format: Format,
+) -> Vec<serde_json::Value> {
     if format == Format::Json {
         return diagnostics.iter().map(|d| d.to_json(sources)).collect();
     }
@@ -95,5 +105,9 @@ fn report(sources: &SourceMap, diagnostics: &[Diagnostic], format: Format) -> Ve
 /// "2 errors, 1 warning".
 pub fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

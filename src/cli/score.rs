@@ -38,14 +38,19 @@ pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: F
             Ok(_) => scorer.text(&text, "stdin", &mut out),
             Err(e) => Err(e),
         }
-    } else if case.extension().is_some_and(|x| x == "jsonl" || x == "ndjson") {
+    } else if case
+        .extension()
+        .is_some_and(|x| x == "jsonl" || x == "ndjson")
+    {
         match std::fs::File::open(case) {
             Ok(file) => scorer.lines(BufReader::new(file), &case.display().to_string(), &mut out),
             Err(e) => Err(e),
         }
     } else {
         match std::fs::read(case) {
-            Ok(text) => scorer.document(&text, &case.display().to_string(), None, &mut out).map(|ok| (usize::from(!ok), usize::from(ok))),
+            Ok(text) => scorer
+                .document(&text, &case.display().to_string(), None, &mut out)
+                .map(|ok| (usize::from(!ok), usize::from(ok))),
             Err(e) => Err(e),
         }
     };
@@ -53,7 +58,10 @@ pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: F
     match (result, flushed) {
         (Ok((0, _)), Ok(())) => Exit::Success,
         (Ok((failed, scored)), Ok(())) => {
-            eprintln!("{failed} case{} could not be scored; {scored} scored", if failed == 1 { "" } else { "s" });
+            eprintln!(
+                "{failed} case{} could not be scored; {scored} scored",
+                if failed == 1 { "" } else { "s" }
+            );
             Exit::InvalidCase
         }
         (Err(e), _) | (_, Err(e)) => {
@@ -71,17 +79,31 @@ struct Scorer<'p> {
 
 impl Scorer<'_> {
     /// Standard input: one document, or JSON Lines when it holds several values.
-    fn text(&self, text: &[u8], name: &str, out: &mut impl Write) -> std::io::Result<(usize, usize)> {
-        let values = serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>().take(2).count();
+    fn text(
+        &self,
+        text: &[u8],
+        name: &str,
+        out: &mut impl Write,
+    ) -> std::io::Result<(usize, usize)> {
+        let values = serde_json::Deserializer::from_slice(text)
+            .into_iter::<serde::de::IgnoredAny>()
+            .take(2)
+            .count();
         if values > 1 {
             self.lines(text, name, out)
         } else {
-            self.document(text, name, None, out).map(|ok| (usize::from(!ok), usize::from(ok)))
+            self.document(text, name, None, out)
+                .map(|ok| (usize::from(!ok), usize::from(ok)))
         }
     }
 
     /// Scores each non-blank line; returns (failed, scored).
-    fn lines(&self, reader: impl BufRead, name: &str, out: &mut impl Write) -> std::io::Result<(usize, usize)> {
+    fn lines(
+        &self,
+        reader: impl BufRead,
+        name: &str,
+        out: &mut impl Write,
+    ) -> std::io::Result<(usize, usize)> {
         let (mut failed, mut scored) = (0, 0);
         let mut first = true;
         for (index, line) in reader.split(b'\n').enumerate() {
@@ -103,15 +125,27 @@ impl Scorer<'_> {
     }
 
     /// Scores one case and writes its trace, or reports why it cannot be scored.
-    fn document(&self, json: &[u8], name: &str, line: Option<usize>, out: &mut impl Write) -> std::io::Result<bool> {
+    fn document(
+        &self,
+        json: &[u8],
+        name: &str,
+        line: Option<usize>,
+        out: &mut impl Write,
+    ) -> std::io::Result<bool> {
         match self.report(json) {
             Ok(report) => {
                 match self.format {
                     Format::Text => write!(out, "{}", text::render(&report))?,
-                    Format::Json if line.is_some() => {
-                        writeln!(out, "{}", serde_json::to_string(&report).unwrap_or_default())?
-                    }
-                    Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?,
+                    Format::Json if line.is_some() => writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&report).unwrap_or_default()
+                    )?,
+                    Format::Json => writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    )?,
                 }
                 Ok(true)
             }
@@ -121,13 +155,20 @@ impl Scorer<'_> {
                     None => name.to_string(),
                 };
                 for p in &problems {
-                    let at = p.line.map(|l| format!(":{l}:{}", p.column)).filter(|_| line.is_none()).unwrap_or_default();
+                    let at = p
+                        .line
+                        .map(|l| format!(":{l}:{}", p.column))
+                        .filter(|_| line.is_none())
+                        .unwrap_or_default();
                     let col = match (line, p.line) {
                         (Some(_), Some(_)) => format!(" (column {})", p.column),
                         _ => String::new(),
                     };
                     match &p.path {
-                        Some(path) => eprintln!("error: {place}{at}{col}: invalid case: `{path}`: {}", p.message),
+                        Some(path) => eprintln!(
+                            "error: {place}{at}{col}: invalid case: `{path}`: {}",
+                            p.message
+                        ),
                         None => eprintln!("error: {place}{at}{col}: invalid case: {}", p.message),
                     }
                 }
@@ -136,8 +177,13 @@ impl Scorer<'_> {
                         .iter()
                         .map(|p| serde_json::json!({"path": p.path, "message": p.message, "line": p.line, "column": p.column}))
                         .collect();
-                    let record = serde_json::json!({"source": name, "line": line, "errors": errors});
-                    writeln!(out, "{}", serde_json::to_string(&record).unwrap_or_default())?;
+                    let record =
+                        serde_json::json!({"source": name, "line": line, "errors": errors});
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string(&record).unwrap_or_default()
+                    )?;
                 }
                 Ok(false)
             }
@@ -147,18 +193,33 @@ impl Scorer<'_> {
     fn report(&self, json: &[u8]) -> Result<Report, Vec<Problem>> {
         if let Some(schema) = self.schema {
             let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
-                vec![Problem { path: None, message: strip_position(&e.to_string()), line: Some(e.line()), column: e.column() }]
+                vec![Problem {
+                    path: None,
+                    message: strip_position(&e.to_string()),
+                    line: Some(e.line()),
+                    column: e.column(),
+                }]
             })?;
             let violations = schema.validate(&value);
             if !violations.is_empty() {
                 return Err(violations
                     .into_iter()
-                    .map(|v| Problem { path: Some(v.path), message: v.message, line: None, column: 0 })
+                    .map(|v| Problem {
+                        path: Some(v.path),
+                        message: v.message,
+                        line: None,
+                        column: 0,
+                    })
                     .collect());
             }
         }
         credence::score_case(self.program, json).map_err(|e| {
-            vec![Problem { path: e.path, message: e.message, line: Some(e.line), column: e.column }]
+            vec![Problem {
+                path: e.path,
+                message: e.message,
+                line: Some(e.line),
+                column: e.column,
+            }]
         })
     }
 }
@@ -171,5 +232,8 @@ struct Problem {
 }
 
 fn strip_position(message: &str) -> String {
-    message.rfind(" at line ").map_or(message, |cut| &message[..cut]).to_string()
+    message
+        .rfind(" at line ")
+        .map_or(message, |cut| &message[..cut])
+        .to_string()
 }

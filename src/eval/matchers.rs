@@ -59,11 +59,16 @@ fn same(a: Value<'_>, b: Value<'_>, fold_case: bool) -> bool {
 
 /// Same set of values (a scalar is a one-item set).
 fn set_equality(claimed: Value<'_>, confirmed: Value<'_>, fold_case: bool) -> FieldOutcome {
-    let all_in = |xs: Value<'_>, ys: Value<'_>| items(xs).all(|x| items(ys).any(|y| same(x, y, fold_case)));
+    let all_in =
+        |xs: Value<'_>, ys: Value<'_>| items(xs).all(|x| items(ys).any(|y| same(x, y, fold_case)));
     let matched = all_in(claimed, confirmed) && all_in(confirmed, claimed);
     FieldOutcome {
         matched: Some(matched),
-        similarity: Some(if matched { 1.0 } else { jaccard_with(claimed, confirmed, fold_case) }),
+        similarity: Some(if matched {
+            1.0
+        } else {
+            jaccard_with(claimed, confirmed, fold_case)
+        }),
     }
 }
 
@@ -89,7 +94,11 @@ fn fuzzy(claimed: Value<'_>, confirmed: Value<'_>, threshold: f64) -> FieldOutco
 }
 
 /// |claimed − confirmed| within a tolerance computed from the confirmed value.
-fn numeric(claimed: Value<'_>, confirmed: Value<'_>, tolerance: impl Fn(f64) -> f64) -> FieldOutcome {
+fn numeric(
+    claimed: Value<'_>,
+    confirmed: Value<'_>,
+    tolerance: impl Fn(f64) -> f64,
+) -> FieldOutcome {
     match (claimed.as_number(), confirmed.as_number()) {
         (Some(c), Some(f)) => {
             let difference = (c - f).abs();
@@ -118,9 +127,16 @@ fn jaccard_with<'a>(a: Value<'a>, b: Value<'a>, fold_case: bool) -> f64 {
         out
     };
     let (xs, ys) = (distinct(a), distinct(b));
-    let shared = xs.iter().filter(|x| ys.iter().any(|y| same(**x, *y, fold_case))).count();
+    let shared = xs
+        .iter()
+        .filter(|x| ys.iter().any(|y| same(**x, *y, fold_case)))
+        .count();
     let union = xs.len() + ys.len() - shared;
-    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+    if union == 0 {
+        0.0
+    } else {
+        shared as f64 / union as f64
+    }
 }
 
 #[cfg(test)]
@@ -131,53 +147,122 @@ mod tests {
     fn list(items: &[&str]) -> ListData {
         ListData {
             stride: 1,
-            slots: items.iter().map(|s| Slot::Str((*s).into())).collect(),
+            slots: items
+                .iter()
+                .map(|s| Slot::Str((*s).into(), crate::case::NO_SYMBOL))
+                .collect(),
         }
     }
 
     #[test]
     fn a_missing_side_or_an_empty_claim_is_unknown() {
         let empty = list(&[]);
-        assert_eq!(compare(Matcher::Exact, Value::Unknown, Value::Num(1.0)).matched, None);
-        assert_eq!(compare(Matcher::Exact, Value::Num(1.0), Value::Unknown).matched, None);
-        assert_eq!(compare(Matcher::Overlap(None), Value::List(&empty), Value::Str("x")).matched, None);
+        assert_eq!(
+            compare(Matcher::Exact, Value::Unknown, Value::Num(1.0)).matched,
+            None
+        );
+        assert_eq!(
+            compare(Matcher::Exact, Value::Num(1.0), Value::Unknown).matched,
+            None
+        );
+        assert_eq!(
+            compare(Matcher::Overlap(None), Value::List(&empty), Value::Str("x")).matched,
+            None
+        );
     }
 
     #[test]
     fn exact_compares_values_and_sets() {
-        assert_eq!(compare(Matcher::Exact, Value::Num(1.0), Value::Num(1.0)).matched, Some(true));
-        assert_eq!(compare(Matcher::Exact, Value::Num(2.0), Value::Num(1.0)).matched, Some(false));
+        assert_eq!(
+            compare(Matcher::Exact, Value::Num(1.0), Value::Num(1.0)).matched,
+            Some(true)
+        );
+        assert_eq!(
+            compare(Matcher::Exact, Value::Num(2.0), Value::Num(1.0)).matched,
+            Some(false)
+        );
         let (a, b) = (list(&["knife", "handgun"]), list(&["handgun", "knife"]));
-        assert_eq!(compare(Matcher::Exact, Value::List(&a), Value::List(&b)).matched, Some(true));
-        assert_eq!(compare(Matcher::Exact, Value::Str("Knife"), Value::Str("knife")).matched, Some(false));
+        assert_eq!(
+            compare(Matcher::Exact, Value::List(&a), Value::List(&b)).matched,
+            Some(true)
+        );
+        assert_eq!(
+            compare(Matcher::Exact, Value::Str("Knife"), Value::Str("knife")).matched,
+            Some(false)
+        );
     }
 
     #[test]
     fn nocase_ignores_letter_case() {
-        let got = compare(Matcher::Nocase, Value::Str("Belgian"), Value::Str("belgian"));
+        let got = compare(
+            Matcher::Nocase,
+            Value::Str("Belgian"),
+            Value::Str("belgian"),
+        );
         assert_eq!(got.matched, Some(true));
-        assert_eq!(compare(Matcher::Nocase, Value::Str("Belgian"), Value::Str("French")).matched, Some(false));
+        assert_eq!(
+            compare(Matcher::Nocase, Value::Str("Belgian"), Value::Str("French")).matched,
+            Some(false)
+        );
     }
 
     #[test]
     fn fuzzy_uses_normalised_levenshtein_against_the_threshold() {
         let confirmed = list(&["Redouane Lakdim"]);
         let close = list(&["Radouane Lakdim"]);
-        let got = compare(Matcher::Fuzzy(0.85), Value::List(&close), Value::List(&confirmed));
+        let got = compare(
+            Matcher::Fuzzy(0.85),
+            Value::List(&close),
+            Value::List(&confirmed),
+        );
         assert_eq!(got.matched, Some(true));
         let similarity = got.similarity.unwrap_or_default();
         assert!((similarity - 14.0 / 15.0).abs() < 1e-9, "{similarity}");
         let far = list(&["Abu Umar al-Baljiki"]);
-        assert_eq!(compare(Matcher::Fuzzy(0.85), Value::List(&far), Value::List(&confirmed)).matched, Some(false));
+        assert_eq!(
+            compare(
+                Matcher::Fuzzy(0.85),
+                Value::List(&far),
+                Value::List(&confirmed)
+            )
+            .matched,
+            Some(false)
+        );
     }
 
     #[test]
     fn numeric_tolerance_absolute_and_percent() {
-        assert_eq!(compare(Matcher::Within(2.0), Value::Num(6.0), Value::Num(4.0)).matched, Some(true));
-        assert_eq!(compare(Matcher::Within(1.0), Value::Num(6.0), Value::Num(4.0)).matched, Some(false));
-        assert_eq!(compare(Matcher::WithinPercent(0.5), Value::Num(6.0), Value::Num(4.0)).matched, Some(true));
-        assert_eq!(compare(Matcher::WithinPercent(0.25), Value::Num(6.0), Value::Num(4.0)).matched, Some(false));
-        assert_eq!(compare(Matcher::Within(1.0), Value::Str("6"), Value::Num(6.0)).matched, None, "not a number");
+        assert_eq!(
+            compare(Matcher::Within(2.0), Value::Num(6.0), Value::Num(4.0)).matched,
+            Some(true)
+        );
+        assert_eq!(
+            compare(Matcher::Within(1.0), Value::Num(6.0), Value::Num(4.0)).matched,
+            Some(false)
+        );
+        assert_eq!(
+            compare(
+                Matcher::WithinPercent(0.5),
+                Value::Num(6.0),
+                Value::Num(4.0)
+            )
+            .matched,
+            Some(true)
+        );
+        assert_eq!(
+            compare(
+                Matcher::WithinPercent(0.25),
+                Value::Num(6.0),
+                Value::Num(4.0)
+            )
+            .matched,
+            Some(false)
+        );
+        assert_eq!(
+            compare(Matcher::Within(1.0), Value::Str("6"), Value::Num(6.0)).matched,
+            None,
+            "not a number"
+        );
     }
 
     #[test]
@@ -186,8 +271,24 @@ mod tests {
         let any = compare(Matcher::Overlap(None), Value::List(&a), Value::List(&b));
         assert_eq!(any.matched, Some(true));
         assert_eq!(any.similarity, Some(1.0 / 3.0));
-        assert_eq!(compare(Matcher::Overlap(Some(0.5)), Value::List(&a), Value::List(&b)).matched, Some(false));
+        assert_eq!(
+            compare(
+                Matcher::Overlap(Some(0.5)),
+                Value::List(&a),
+                Value::List(&b)
+            )
+            .matched,
+            Some(false)
+        );
         let disjoint = list(&["truck"]);
-        assert_eq!(compare(Matcher::Overlap(None), Value::List(&disjoint), Value::List(&b)).matched, Some(false));
+        assert_eq!(
+            compare(
+                Matcher::Overlap(None),
+                Value::List(&disjoint),
+                Value::List(&b)
+            )
+            .matched,
+            Some(false)
+        );
     }
 }

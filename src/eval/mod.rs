@@ -7,7 +7,7 @@ pub mod value;
 
 use std::collections::HashSet;
 
-use crate::case::{Case, ListData};
+use crate::case::{Case, ListData, NO_SYMBOL, Slot};
 use crate::program::{
     DecisionDef, MatchSummary, Node, NodeId, Points, Program, RowTestDef, ScoreMode, ScoreProp,
     TextPart, WeightDef,
@@ -195,9 +195,13 @@ impl<'a> Evaluator<'a> {
             ScoreMode::Additive => Points(0),
             ScoreMode::Evidence { prior } => Points::from_f64((prior / (1.0 - prior)).ln()),
         };
-        let criteria: Vec<CriterionResult<'a>> = def.criteria.iter().map(|c| self.criterion(c)).collect();
+        let criteria: Vec<CriterionResult<'a>> =
+            def.criteria.iter().map(|c| self.criterion(c)).collect();
         let total = base + criteria.iter().map(|c| c.contribution).sum();
-        let known = criteria.iter().filter(|c| !matches!(c.status, Status::Unknown { .. })).count();
+        let known = criteria
+            .iter()
+            .filter(|c| !matches!(c.status, Status::Unknown { .. }))
+            .count();
         let probability = match def.mode {
             ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
             ScoreMode::Additive => None,
@@ -337,10 +341,7 @@ impl<'a> Evaluator<'a> {
         match &program.nodes[id as usize] {
             Node::Lit(lit) => Value::of_lit(lit),
             Node::Slot(slot) => Value::of_slot(&self.case.slots[*slot as usize]),
-            Node::ItemSlot { depth, slot } => {
-                let (list, index) = self.items[*depth as usize];
-                Value::of_slot(&list.slots[index * list.stride as usize + *slot as usize])
-            }
+            Node::ItemSlot { depth, slot } => Value::of_slot(self.item(*depth, *slot)),
             Node::Let(l) => self.let_value(*l),
             Node::Not(a) => not(self.eval(*a)),
             Node::Neg(a) => match self.eval(*a) {
@@ -376,17 +377,30 @@ impl<'a> Evaluator<'a> {
                 length,
                 side,
                 anchor,
+            } => match (self.eval(*value), self.eval(*length), self.eval(*anchor)) {
+                (Value::Time(t), Value::Dur(d), Value::Time(at)) => {
+                    Value::Bool(within(t, d, *side, at))
+                }
+                _ => Value::Unknown,
+            },
+            Node::WithinItem {
+                depth,
+                slot,
+                length,
+                side,
+                anchor,
+            } => match (self.item(*depth, *slot), self.eval(*anchor)) {
+                (Slot::Time(t), Value::Time(at)) => Value::Bool(within(*t, *length, *side, at)),
+                _ => Value::Unknown,
+            },
+            Node::CompareItem {
+                op,
+                depth,
+                slot,
+                rhs,
             } => {
-                let (Value::Time(t), Value::Dur(d), Value::Time(at)) =
-                    (self.eval(*value), self.eval(*length), self.eval(*anchor))
-                else {
-                    return Value::Unknown;
-                };
-                Value::Bool(match side {
-                    WindowSide::After => t >= at && t <= at.saturating_add(d),
-                    WindowSide::Before => t <= at && t >= at.saturating_sub(d),
-                    WindowSide::Around => t.abs_diff(at) <= d.unsigned_abs(),
-                })
+                let left = Value::of_slot(self.item(*depth, *slot));
+                binary(*op, left, self.eval(*rhs))
             }
             Node::Collect(c) => self.collection(*c),
             Node::Known(a) => Value::Bool(!self.eval(*a).is_unknown()),
@@ -398,7 +412,11 @@ impl<'a> Evaluator<'a> {
                         trues += usize::from(b);
                     }
                 }
-                if known == 0 { Value::Unknown } else { Value::Num(trues as f64) }
+                if known == 0 {
+                    Value::Unknown
+                } else {
+                    Value::Num(trues as f64)
+                }
             }
             Node::Abs(a) => match self.eval(*a) {
                 Value::Num(n) => Value::Num(n.abs()),
@@ -424,6 +442,23 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A slot of the item bound at `depth`.
+    fn item(&self, depth: u8, slot: u32) -> &'a Slot {
+        let (list, index) = self.items[depth as usize];
+        &list.slots[index * list.stride as usize + slot as usize]
+    }
+
+    /// The symbol of an interned string that a `distinct` projects straight from its item.
+    fn symbol(&self, projection: Option<NodeId>) -> Option<u32> {
+        let Node::ItemSlot { depth, slot } = self.program.nodes[projection? as usize] else {
+            return None;
+        };
+        match self.item(depth, slot) {
+            Slot::Str(_, symbol) if *symbol != NO_SYMBOL => Some(*symbol),
+            _ => None,
+        }
+    }
+
     fn let_value(&mut self, id: u32) -> Value<'a> {
         if let Some(value) = self.lets[id as usize] {
             return value;
@@ -435,7 +470,8 @@ impl<'a> Evaluator<'a> {
     }
 
     fn score_value(&self, index: usize, prop: ScoreProp) -> Value<'a> {
-        let (Some(result), Some(def)) = (self.scores.get(index), self.program.scores.get(index)) else {
+        let (Some(result), Some(def)) = (self.scores.get(index), self.program.scores.get(index))
+        else {
             return Value::Unknown;
         };
         match prop {
@@ -457,7 +493,9 @@ impl<'a> Evaluator<'a> {
         for field in &def.fields {
             let claimed = self.eval(field.claimed);
             let confirmed = self.eval(field.confirmed);
-            result.fields.push(compare(field.matcher, claimed, confirmed));
+            result
+                .fields
+                .push(compare(field.matcher, claimed, confirmed));
             result.values.push((claimed, confirmed));
         }
         self.matches[id as usize] = Some(result);
@@ -466,10 +504,10 @@ impl<'a> Evaluator<'a> {
     /// Runs a collection over its list. Top-level collections are memoised and mark each item.
     fn collection(&mut self, id: u32) -> Value<'a> {
         let def = &self.program.collections[id as usize];
-        if def.traced {
-            if let Some(value) = self.collections[id as usize] {
-                return value;
-            }
+        if def.traced
+            && let Some(value) = self.collections[id as usize]
+        {
+            return value;
         }
         let Value::List(list) = self.eval(def.list) else {
             if def.traced {
@@ -478,8 +516,17 @@ impl<'a> Evaluator<'a> {
             return Value::Unknown;
         };
         let len = list.len();
-        let mut marks = if def.traced { Vec::with_capacity(len) } else { Vec::new() };
+        let mut marks = if def.traced {
+            Vec::with_capacity(len)
+        } else {
+            Vec::new()
+        };
         let mut seen: HashSet<Key<'a>> = HashSet::new();
+        let mut seen_symbols: Vec<u64> = if def.op == CollectOp::Distinct {
+            vec![0; (self.case.symbols as usize).div_ceil(64)]
+        } else {
+            Vec::new()
+        };
         let (mut count, mut sum) = (0usize, 0.0);
         let mut extreme: Option<Value<'a>> = None;
         let (mut any_unknown, mut any_false) = (false, false);
@@ -504,6 +551,16 @@ impl<'a> Evaluator<'a> {
                     CollectOp::Count | CollectOp::Any | CollectOp::All => {
                         count += 1;
                         Mark::Counted
+                    }
+                    CollectOp::Distinct if let Some(symbol) = self.symbol(def.projection) => {
+                        let (word, bit) = (symbol as usize / 64, 1u64 << (symbol % 64));
+                        if seen_symbols[word] & bit == 0 {
+                            seen_symbols[word] |= bit;
+                            count += 1;
+                            Mark::Counted
+                        } else {
+                            Mark::Duplicate
+                        }
                     }
                     CollectOp::Distinct | CollectOp::Sum | CollectOp::Min | CollectOp::Max => {
                         let value = def.projection.map_or(Value::Unknown, |p| self.eval(p));
@@ -565,7 +622,11 @@ impl<'a> Evaluator<'a> {
                 let better = match *extreme {
                     None => true,
                     Some(current) => {
-                        let wanted = if op == CollectOp::Min { BinOp::Lt } else { BinOp::Gt };
+                        let wanted = if op == CollectOp::Min {
+                            BinOp::Lt
+                        } else {
+                            BinOp::Gt
+                        };
                         binary(wanted, value, current).truth() == Some(true)
                     }
                 };
@@ -575,6 +636,15 @@ impl<'a> Evaluator<'a> {
                 Mark::Counted
             }
         }
+    }
+}
+
+/// Whether time `t` lies in the window of length `d` on `side` of `at`.
+fn within(t: i64, d: i64, side: WindowSide, at: i64) -> bool {
+    match side {
+        WindowSide::After => t >= at && t <= at.saturating_add(d),
+        WindowSide::Before => t <= at && t >= at.saturating_sub(d),
+        WindowSide::Around => t.abs_diff(at) <= d.unsigned_abs(),
     }
 }
 

@@ -32,7 +32,7 @@ impl<'a> Value<'a> {
             Slot::Missing | Slot::Null => Value::Unknown,
             Slot::Bool(b) => Value::Bool(*b),
             Slot::Num(n) => Value::Num(*n),
-            Slot::Str(s) => Value::Str(s),
+            Slot::Str(s, _) => Value::Str(s),
             Slot::Time(t) => Value::Time(*t),
             Slot::List(l) => Value::List(l),
         }
@@ -128,7 +128,12 @@ pub fn items<'a>(v: Value<'a>) -> impl Iterator<Item = Value<'a>> {
         other => (None, Some(other)),
     };
     list.into_iter()
-        .flat_map(|l| l.slots.iter().step_by(l.stride.max(1) as usize).map(Value::of_slot))
+        .flat_map(|l| {
+            l.slots
+                .iter()
+                .step_by(l.stride.max(1) as usize)
+                .map(Value::of_slot)
+        })
         .chain(single)
 }
 
@@ -208,7 +213,15 @@ mod tests {
 
     #[test]
     fn unknown_propagates_through_comparisons_and_arithmetic() {
-        for op in [BinOp::Eq, BinOp::Ne, BinOp::Lt, BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div] {
+        for op in [
+            BinOp::Eq,
+            BinOp::Ne,
+            BinOp::Lt,
+            BinOp::Add,
+            BinOp::Sub,
+            BinOp::Mul,
+            BinOp::Div,
+        ] {
             assert_eq!(binary(op, U, Value::Num(1.0)), U, "{op:?}");
             assert_eq!(binary(op, Value::Num(1.0), U), U, "{op:?}");
         }
@@ -223,15 +236,29 @@ mod tests {
         assert_eq!(binary(BinOp::Add, start, delay), claim);
         assert_eq!(binary(BinOp::Sub, claim, delay), start);
         assert_eq!(binary(BinOp::Lt, delay, Value::Dur(6 * 3_600_000)), F);
-        assert_eq!(binary(BinOp::Div, delay, Value::Dur(60_000)), Value::Num(410.0));
-        assert_eq!(binary(BinOp::Mul, Value::Dur(1_000), Value::Num(3.0)), Value::Dur(3_000));
-        assert_eq!(binary(BinOp::Div, Value::Dur(1_000), Value::Num(0.0)), U, "division by zero is unknown");
+        assert_eq!(
+            binary(BinOp::Div, delay, Value::Dur(60_000)),
+            Value::Num(410.0)
+        );
+        assert_eq!(
+            binary(BinOp::Mul, Value::Dur(1_000), Value::Num(3.0)),
+            Value::Dur(3_000)
+        );
+        assert_eq!(
+            binary(BinOp::Div, Value::Dur(1_000), Value::Num(0.0)),
+            U,
+            "division by zero is unknown"
+        );
     }
 
     #[test]
     fn values_of_different_kinds_are_never_equal() {
         assert_eq!(binary(BinOp::Eq, Value::Str("1"), Value::Num(1.0)), F);
         assert_eq!(binary(BinOp::Ne, Value::Str("1"), Value::Num(1.0)), T);
-        assert_eq!(binary(BinOp::Lt, Value::Str("a"), Value::Num(1.0)), U, "no order across kinds");
+        assert_eq!(
+            binary(BinOp::Lt, Value::Str("a"), Value::Num(1.0)),
+            U,
+            "no order across kinds"
+        );
     }
 }

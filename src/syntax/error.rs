@@ -44,7 +44,10 @@ impl<'a> PError<'a> {
             return *special;
         }
         let found = found_token(self.at.fragment());
-        let span = span_at(self.at, found.len().max(usize::from(!self.at.fragment().is_empty())));
+        let span = span_at(
+            self.at,
+            found.len().max(usize::from(!self.at.fragment().is_empty())),
+        );
         let mut expected = self.expected.clone();
         expected.sort_unstable();
         expected.dedup();
@@ -54,9 +57,13 @@ impl<'a> PError<'a> {
         } else {
             format!("`{found}`")
         };
-        Diagnostic::error(Code::Syntax, span, format!("expected {list}, found {found_text}"))
-            .label(format!("expected {list}"))
-            .help(syntax_help(found, &expected))
+        Diagnostic::error(
+            Code::Syntax,
+            span,
+            format!("expected {list}, found {found_text}"),
+        )
+        .label(format!("expected {list}"))
+        .help(syntax_help(found, &expected))
     }
 }
 
@@ -105,7 +112,11 @@ fn found_token(rest: &str) -> &str {
         }
     };
     let token = &rest[..len];
-    if token.contains('\n') { "end of line" } else { token }
+    if token.contains('\n') {
+        "end of line"
+    } else {
+        token
+    }
 }
 
 fn join_alternatives(expected: &[&str]) -> String {
@@ -125,13 +136,20 @@ fn syntax_help(found: &str, expected: &[&str]) -> String {
         "->" | ":" if expected.contains(&"`=>`") => {
             Some("write `=>` between a condition and what it gives")
         }
-        "=" if expected.iter().any(|e| e.contains("operator") || e.contains("`=>`")) => {
+        "=" if expected
+            .iter()
+            .any(|e| e.contains("operator") || e.contains("`=>`")) =>
+        {
             Some("compare with `==`")
         }
         "if" | "elif" | "case" => Some("write `when condition => weight \"reason\"`"),
         "" => Some("a `{` or `(` above may not be closed"),
         _ => None,
     };
-    hint.map(str::to_string)
-        .unwrap_or_else(|| format!("write {} here; see docs/LANGUAGE.md for the syntax", join_alternatives(expected)))
+    hint.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "write {} here; see docs/LANGUAGE.md for the syntax",
+            join_alternatives(expected)
+        )
+    })
 }

@@ -8,8 +8,8 @@ use super::ast::{
 };
 use super::error::{PError, PResult};
 use super::lexeme::{
-    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, span_between,
-    string_text, sym, unterminated, ws,
+    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, span_between, string_text,
+    sym, unterminated, ws,
 };
 
 /// Any expression.
@@ -271,7 +271,8 @@ fn word_expr(i: In<'_>) -> PResult<'_, Expr> {
     let mut rest = rest;
     while rest.fragment().starts_with('.') {
         let (r, _) = take(1usize).parse(rest)?;
-        let (r, field) = ident(r).map_err(|_| nom::Err::Error(PError::expected(r, "a field name")))?;
+        let (r, field) =
+            ident(r).map_err(|_| nom::Err::Error(PError::expected(r, "a field name")))?;
         segments.push(field);
         rest = r;
     }
@@ -352,7 +353,10 @@ fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
     while !peek(rest, "}") {
         let (r, field) = ident(rest)?;
         let (r, matcher) = ident(r).map_err(|_| {
-            nom::Err::Error(PError::expected(ws(r), "a matcher (exact, nocase, fuzzy, within, overlap)"))
+            nom::Err::Error(PError::expected(
+                ws(r),
+                "a matcher (exact, nocase, fuzzy, within, overlap)",
+            ))
         })?;
         let (r, argument) = if at_line_end(r) || peek(r, "}") || peek(r, ",") {
             (r, None)

@@ -57,8 +57,7 @@ pub fn peek(i: In<'_>, word: &str) -> bool {
     let rest = ws(i);
     let text = rest.fragment();
     text.starts_with(word)
-        && (!word.starts_with(is_ident_char)
-            || !text[word.len()..].starts_with(is_ident_char))
+        && (!word.starts_with(is_ident_char) || !text[word.len()..].starts_with(is_ident_char))
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -159,7 +158,10 @@ pub fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
     .map_err(|_: nom::Err<PError>| nom::Err::Error(PError::expected(start, "a number")))?;
     let value: f64 = whole.fragment().parse().unwrap_or(0.0);
     if let Ok((rest, _)) = tag::<_, _, PError>("%").parse(rest) {
-        return Ok((rest, (NumberLit::Percent(value / 100.0), span_between(start, rest))));
+        return Ok((
+            rest,
+            (NumberLit::Percent(value / 100.0), span_between(start, rest)),
+        ));
     }
     if !rest.fragment().starts_with(char::is_alphabetic) {
         return Ok((rest, (NumberLit::Number(value), span_between(start, rest))));
@@ -177,12 +179,14 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
     let mut rest = start;
     let mut total: f64 = 0.0;
     loop {
-        let (after_digits, amount) =
-            nom::combinator::recognize((
+        let (after_digits, amount) = nom::combinator::recognize((
+            take_while1(|c: char| c.is_ascii_digit()),
+            nom::combinator::opt((
+                nom::character::complete::char('.'),
                 take_while1(|c: char| c.is_ascii_digit()),
-                nom::combinator::opt((nom::character::complete::char('.'), take_while1(|c: char| c.is_ascii_digit()))),
-            ))
-            .parse(rest)?;
+            )),
+        ))
+        .parse(rest)?;
         let (after_unit, unit) = take_while(|c: char| c.is_alphabetic()).parse(after_digits)?;
         let Some(&(_, ms)) = UNITS.iter().find(|(name, _)| name == unit.fragment()) else {
             let span = span_at(unit, unit.len());
@@ -208,7 +212,13 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
             break;
         }
     }
-    Ok((rest, (NumberLit::Duration(total.round() as i64), span_between(start, rest))))
+    Ok((
+        rest,
+        (
+            NumberLit::Duration(total.round() as i64),
+            span_between(start, rest),
+        ),
+    ))
 }
 
 /// Scans a string literal up to (not including) the next interpolation or the closing quote.

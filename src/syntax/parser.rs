@@ -4,8 +4,8 @@
 //! criteria and tables), so one run reports every syntax error in a file.
 
 use super::ast::{
-    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, RowTest,
-    Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, RowTest, Ruleset,
+    Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
@@ -86,8 +86,12 @@ impl Parser {
 
 fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     let start = ws(i);
-    let (rest, keyword) = ident(start)
-        .map_err(|_| nom::Err::Error(PError::expected(start, "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)")))?;
+    let (rest, keyword) = ident(start).map_err(|_| {
+        nom::Err::Error(PError::expected(
+            start,
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)",
+        ))
+    })?;
     match keyword.name.as_str() {
         "ruleset" => ruleset(start, rest, parser),
         "include" => {
@@ -160,7 +164,7 @@ fn binding<'a>(start: In<'a>, i: In<'a>) -> PResult<'a, Binding> {
 
 enum ScoreMember {
     Mode(Mode, crate::source::Span),
-    Criterion(Criterion),
+    Criterion(Box<Criterion>),
     Bands(Decision),
 }
 
@@ -175,7 +179,7 @@ fn score<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item>
     for member in members {
         match member {
             ScoreMember::Mode(m, span) => mode = Some((m, span)),
-            ScoreMember::Criterion(c) => criteria.push(c),
+            ScoreMember::Criterion(c) => criteria.push(*c),
             ScoreMember::Bands(b) => bands = Some(b),
         }
     }
@@ -197,7 +201,10 @@ fn score<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item>
 fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> {
     let start = ws(i);
     let (rest, keyword) = ident(start).map_err(|_| {
-        nom::Err::Error(PError::expected(start, "`criterion`, `bands`, `additive`, `evidence` or `}`"))
+        nom::Err::Error(PError::expected(
+            start,
+            "`criterion`, `bands`, `additive`, `evidence` or `}`",
+        ))
     })?;
     match keyword.name.as_str() {
         "additive" => Ok((rest, ScoreMember::Mode(Mode::Additive, keyword.span))),
@@ -209,7 +216,9 @@ fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> 
                 ScoreMember::Mode(Mode::Evidence { prior }, span_between(start, rest)),
             ))
         }
-        "criterion" => criterion(start, rest, parser).map(|(r, c)| (r, ScoreMember::Criterion(c))),
+        "criterion" => {
+            criterion(start, rest, parser).map(|(r, c)| (r, ScoreMember::Criterion(Box::new(c))))
+        }
         "bands" => {
             let (rest, rows) = decision_rows(rest, parser)?;
             Ok((
@@ -340,7 +349,10 @@ fn weight(i: In<'_>) -> PResult<'_, Weight> {
         ));
     }
     let (rest, amount) = additive(i).map_err(|e| match e {
-        nom::Err::Error(_) => nom::Err::Error(PError::expected(ws(i), "a weight (points, `lr` ratio or `ramp`)")),
+        nom::Err::Error(_) => nom::Err::Error(PError::expected(
+            ws(i),
+            "a weight (points, `lr` ratio or `ramp`)",
+        )),
         other => other,
     })?;
     let shape;
@@ -387,10 +399,22 @@ fn decision_row(i: In<'_>) -> PResult<'_, DecisionRow> {
     let start = ws(i);
     let (rest, test) = if let (rest, Some(_)) = opt_sym(start, ">=") {
         let (rest, value) = additive(rest)?;
-        (rest, RowTest::Threshold { strict: false, value })
+        (
+            rest,
+            RowTest::Threshold {
+                strict: false,
+                value,
+            },
+        )
     } else if let (rest, Some(_)) = opt_sym(start, ">") {
         let (rest, value) = additive(rest)?;
-        (rest, RowTest::Threshold { strict: true, value })
+        (
+            rest,
+            RowTest::Threshold {
+                strict: true,
+                value,
+            },
+        )
     } else if let (rest, Some(_)) = opt_sym(start, "when") {
         let (rest, cond) = expr(rest)?;
         (rest, RowTest::When(cond))
@@ -427,7 +451,8 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
         if at_line_start && depth <= 0 {
             let line = text[pos..].trim_start_matches([' ', '\t']);
             let starts_member = starters.iter().any(|s| {
-                line.starts_with(s) && !line[s.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                line.starts_with(s)
+                    && !line[s.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
             });
             if starts_member || line.starts_with('}') {
                 return advance(i, pos);
@@ -479,7 +504,10 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
     }
 }
 
-fn skip_comment(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, at_line_start: &mut bool) {
+fn skip_comment(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    at_line_start: &mut bool,
+) {
     for (_, c) in chars.by_ref() {
         if c == '\n' {
             *at_line_start = true;
@@ -494,4 +522,3 @@ fn advance(i: In<'_>, bytes: usize) -> In<'_> {
         .parse(i)
         .map_or(i, |(rest, _)| rest)
 }
-

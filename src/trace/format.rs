@@ -12,7 +12,13 @@ pub fn duration(ms: i64) -> String {
         return "0s".into();
     }
     let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400_000u64), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, size) in [
+        ("d", 86_400_000u64),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
         if rest >= size {
             parts.push(format!("{}{unit}", rest / size));
             rest %= size;
@@ -112,10 +118,21 @@ mod tests {
 
     #[test]
     fn icd_203_words_cover_the_scale() {
-        let words: Vec<&str> = [0.01, 0.1, 0.3, 0.5, 0.6, 0.9, 0.97].into_iter().map(estimative).collect();
+        let words: Vec<&str> = [0.01, 0.1, 0.3, 0.5, 0.6, 0.9, 0.97]
+            .into_iter()
+            .map(estimative)
+            .collect();
         assert_eq!(
             words,
-            ["almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely", "almost certain"]
+            [
+                "almost no chance",
+                "very unlikely",
+                "unlikely",
+                "roughly even chance",
+                "likely",
+                "very likely",
+                "almost certain"
+            ]
         );
     }
 }

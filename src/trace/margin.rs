@@ -30,19 +30,19 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
         .iter()
         .rev()
         .find(|r| matches!(r.test, RowTestDef::Threshold { .. }));
-    if let Some(row) = above {
-        if let RowTestDef::Threshold { strict, at, .. } = row.test {
-            let distance = at.0 - result.total.0;
-            if distance >= 0 {
-                out.push(Margin {
-                    direction: "up",
-                    band: row.label.clone(),
-                    threshold: shown(row),
-                    needed: Points(distance).as_f64(),
-                    strictly_more: strict,
-                    ways: ways(program, def, result, distance + i64::from(strict)),
-                });
-            }
+    if let Some(row) = above
+        && let RowTestDef::Threshold { strict, at, .. } = row.test
+    {
+        let distance = at.0 - result.total.0;
+        if distance >= 0 {
+            out.push(Margin {
+                direction: "up",
+                band: row.label.clone(),
+                threshold: shown(row),
+                needed: Points(distance).as_f64(),
+                strictly_more: strict,
+                ways: ways(program, def, result, distance + i64::from(strict)),
+            });
         }
     }
     if let RowTestDef::Threshold { strict, at, .. } = rows[band.row].test {
@@ -54,7 +54,9 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
             out.push(Margin {
                 direction: "down",
                 band: row.label.clone(),
-                threshold: shown(&rows[band.row]).replace(">=", "below").replace('>', "at or below"),
+                threshold: shown(&rows[band.row])
+                    .replace(">=", "below")
+                    .replace('>', "at or below"),
                 needed: Points(distance).as_f64(),
                 strictly_more: !strict,
                 ways: ways(program, def, result, -(distance + i64::from(!strict))),
@@ -70,7 +72,13 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
     let mut out = Vec::new();
     for (criterion, r) in def.criteria.iter().zip(&result.criteria) {
         let current = r.contribution.0;
-        let enough = |delta: i64| if needed > 0 { delta >= needed } else { delta <= needed };
+        let enough = |delta: i64| {
+            if needed > 0 {
+                delta >= needed
+            } else {
+                delta <= needed
+            }
+        };
         let unknown = matches!(r.status, Status::Unknown { .. });
         let prefix = if unknown { "if known: " } else { "" };
         let mut best: Option<(i64, String)> = None;
@@ -82,7 +90,10 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
         for (index, outcome) in criterion.outcomes.iter().enumerate() {
             let applied = r.status == Status::Applied(index);
             match (&outcome.weight, applied) {
-                (WeightDef::Fixed(p), false) => consider(p.0 - current, format!("{prefix}{}", condition(program, criterion, index))),
+                (WeightDef::Fixed(p), false) => consider(
+                    p.0 - current,
+                    format!("{prefix}{}", condition(program, criterion, index)),
+                ),
                 (WeightDef::Per { amount, count, max }, true) if amount.0 != 0 => {
                     let per = amount.0;
                     let units = (needed as f64 / per as f64).ceil();
@@ -90,10 +101,19 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
                     let target = used + units;
                     let fits = target >= 0.0 && max.is_none_or(|m| target <= m);
                     if fits && units != 0.0 {
-                        let (n, word) = if units > 0.0 { (units, "more") } else { (-units, "fewer") };
+                        let (n, word) = if units > 0.0 {
+                            (units, "more")
+                        } else {
+                            (-units, "fewer")
+                        };
                         consider(
                             (per as f64 * units) as i64,
-                            format!("{} {word} of `{}` (each {})", format::number(n), program.text(*count), Points(per)),
+                            format!(
+                                "{} {word} of `{}` (each {})",
+                                format::number(n),
+                                program.text(*count),
+                                Points(per)
+                            ),
                         );
                     }
                 }
@@ -103,7 +123,14 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
                     if (lo..=hi).contains(&target) && y[0] != y[1] {
                         let t = (target - y[0].0) as f64 / (y[1].0 - y[0].0) as f64;
                         let at = x[0] + t * (x[1] - x[0]);
-                        consider(needed, format!("`{}` at {}", program.text(*input), format::number(at.ceil())));
+                        consider(
+                            needed,
+                            format!(
+                                "`{}` at {}",
+                                program.text(*input),
+                                format::number(at.ceil())
+                            ),
+                        );
                     }
                 }
                 _ => {}

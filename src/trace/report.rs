@@ -216,7 +216,7 @@ impl Report {
         let builder = Builder { ev, program };
         let case = match program.layout.records[0].tree.fields.get("id") {
             Some(crate::case::layout::Field::Slot(slot)) => match &ev.case.slots[*slot as usize] {
-                Slot::Str(s) => Some(s.to_string()),
+                Slot::Str(s, _) => Some(s.to_string()),
                 Slot::Num(n) => Some(format::number(*n)),
                 _ => None,
             },
@@ -300,12 +300,18 @@ impl Builder<'_, '_> {
         let (status, outcome, reason_parts, span) = match result.status {
             Status::Applied(i) => {
                 let o = &def.outcomes[i];
-                let test = o.guard.map_or_else(|| "else".to_string(), |g| program.text(g).to_string());
+                let test = o
+                    .guard
+                    .map_or_else(|| "else".to_string(), |g| program.text(g).to_string());
                 ("applied", Some(test), &o.reason[..], o.span)
             }
             Status::NoOutcome => ("no outcome", None, &[][..], def.span),
             Status::Unknown { defaulted } => (
-                if defaulted { "unknown (default)" } else { "unknown" },
+                if defaulted {
+                    "unknown (default)"
+                } else {
+                    "unknown"
+                },
                 None,
                 &def.unknown.reason[..],
                 def.span,
@@ -326,7 +332,9 @@ impl Builder<'_, '_> {
             status,
             contribution: result.contribution.as_f64(),
             likelihood_ratio: match mode {
-                ScoreMode::Evidence { .. } => Some((result.contribution.as_f64().exp() * 100.0).round() / 100.0),
+                ScoreMode::Evidence { .. } => {
+                    Some((result.contribution.as_f64().exp() * 100.0).round() / 100.0)
+                }
                 ScoreMode::Additive => None,
             },
             outcome,
@@ -339,12 +347,21 @@ impl Builder<'_, '_> {
     }
 
     /// A decision's report; `probability` when thresholds are probabilities.
-    fn decision(&self, def: &DecisionDef, result: &DecisionResult<'_>, probability: bool) -> Decision {
+    fn decision(
+        &self,
+        def: &DecisionDef,
+        result: &DecisionResult<'_>,
+        probability: bool,
+    ) -> Decision {
         let program = self.program;
         let row = &def.rows[result.row];
         let test = |r: &crate::program::RowDef| match &r.test {
             RowTestDef::Threshold { strict, shown, .. } => {
-                let value = if probability { format::percent(*shown) } else { format::number(*shown) };
+                let value = if probability {
+                    format::percent(*shown)
+                } else {
+                    format::number(*shown)
+                };
                 format!("{} {value}", if *strict { ">" } else { ">=" })
             }
             RowTestDef::When(node) => program.text(*node).to_string(),
@@ -355,7 +372,11 @@ impl Builder<'_, '_> {
             test: test(row),
             reason: render_text(&row.reason, &result.reason),
             rule: program.sources.line_ref(row.span),
-            undecided: result.undecided.iter().map(|i| test(&def.rows[*i])).collect(),
+            undecided: result
+                .undecided
+                .iter()
+                .map(|i| test(&def.rows[*i]))
+                .collect(),
             evidence: def
                 .reads
                 .iter()
@@ -372,7 +393,11 @@ impl Builder<'_, '_> {
             name: read.label.clone(),
             description: None,
             value: format::json(value),
-            state: if value.is_unknown() { "unknown" } else { "known" },
+            state: if value.is_unknown() {
+                "unknown"
+            } else {
+                "known"
+            },
             window: None,
             fields: None,
             inputs: Vec::new(),
@@ -405,7 +430,12 @@ impl Builder<'_, '_> {
                 if let Some(Some(marks)) = ev.windows.get(*c as usize) {
                     let def = &program.collections[*c as usize];
                     let pick = |want: Mark| -> Vec<usize> {
-                        marks.iter().enumerate().filter(|(_, m)| **m == want).map(|(i, _)| i).collect()
+                        marks
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, m)| **m == want)
+                            .map(|(i, _)| i)
+                            .collect()
                     };
                     evidence.window = Some(Window {
                         list: program.text(def.list).to_string(),
@@ -429,7 +459,12 @@ impl Builder<'_, '_> {
             Node::Slot(slot) => Value::of_slot(&ev.case.slots[*slot as usize]),
             Node::Let(id) => ev.lets[*id as usize].unwrap_or(Value::Unknown),
             Node::Match(m) => Value::Match(*m),
-            Node::Collect(c) => ev.collections.get(*c as usize).copied().flatten().unwrap_or(Value::Unknown),
+            Node::Collect(c) => ev
+                .collections
+                .get(*c as usize)
+                .copied()
+                .flatten()
+                .unwrap_or(Value::Unknown),
             _ => Value::Unknown,
         }
     }

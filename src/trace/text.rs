@@ -45,7 +45,11 @@ fn decision_lines(out: &mut String, d: &Decision, indent: &str) {
 }
 
 fn score_lines(out: &mut String, s: &ScoreReport) {
-    let title = s.title.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+    let title = s
+        .title
+        .as_deref()
+        .map(|t| format!(": {t}"))
+        .unwrap_or_default();
     let _ = writeln!(out, "Score {}{title}", s.name);
     match (s.probability, s.prior) {
         (Some(p), Some(prior)) => {
@@ -78,20 +82,32 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
         "  coverage: {} of {} criteria known ({:.0}%)",
         c.known,
         c.total,
-        if c.total == 0 { 100.0 } else { c.known as f64 * 100.0 / c.total as f64 }
+        if c.total == 0 {
+            100.0
+        } else {
+            c.known as f64 * 100.0 / c.total as f64
+        }
     );
     if c.unknown.is_empty() {
         out.push('\n');
     } else {
         let _ = writeln!(out, "; unknown: {}", c.unknown.join(", "));
     }
-    let unit = if s.probability.is_some() { "log-odds" } else { "points" };
+    let unit = if s.probability.is_some() {
+        "log-odds"
+    } else {
+        "points"
+    };
     let _ = writeln!(out, "\n  {:>8}  criterion", unit);
     for criterion in &s.criteria {
         criterion_lines(out, criterion);
     }
     for margin in &s.margins {
-        let verb = if margin.direction == "up" { "more" } else { "less" };
+        let verb = if margin.direction == "up" {
+            "more"
+        } else {
+            "less"
+        };
         let _ = writeln!(
             out,
             "\n  margin: {}{} {unit} {verb} would make it {} ({})",
@@ -104,7 +120,13 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
             let _ = writeln!(out, "    no single criterion could do it alone");
         }
         for way in &margin.ways {
-            let _ = writeln!(out, "    - {}: {} ({})", way.criterion, way.change, signed(way.delta));
+            let _ = writeln!(
+                out,
+                "    - {}: {} ({})",
+                way.criterion,
+                way.change,
+                signed(way.delta)
+            );
         }
     }
 }
@@ -119,10 +141,18 @@ fn criterion_lines(out: &mut String, c: &CriterionReport) {
         .filter(|_| c.status != "unknown")
         .map(|r| format!(" ×{}", format::number(r)))
         .unwrap_or_default();
-    let title = c.title.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+    let title = c
+        .title
+        .as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
     let _ = writeln!(out, "  {amount:>8}  {}{title}{ratio}  [{}]", c.name, c.rule);
     let status = match c.status {
-        "applied" => c.outcome.as_deref().map(|o| format!("when `{o}`")).unwrap_or_default(),
+        "applied" => c
+            .outcome
+            .as_deref()
+            .map(|o| format!("when `{o}`"))
+            .unwrap_or_default(),
         "no outcome" => "no outcome applied".to_string(),
         "unknown" => "UNKNOWN: left out of the score".to_string(),
         _ => "UNKNOWN: scored with its stated default".to_string(),
@@ -132,7 +162,11 @@ fn criterion_lines(out: &mut String, c: &CriterionReport) {
         let _ = writeln!(out, "            reason: {reason}");
     }
     if !c.unknown.is_empty() {
-        let _ = writeln!(out, "            unknown evidence: {}", c.unknown.join(", "));
+        let _ = writeln!(
+            out,
+            "            unknown evidence: {}",
+            c.unknown.join(", ")
+        );
     }
     let mut shown = Vec::new();
     for e in &c.evidence {
@@ -149,7 +183,11 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
         "unknown" => "unknown".to_string(),
         _ => json_text(&e.value),
     };
-    let description = e.description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+    let description = e
+        .description
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
     let expandable = e.window.is_some() || e.fields.is_some() || !e.inputs.is_empty();
     if expandable && shown.contains(&e.name.as_str()) {
         let _ = writeln!(out, "{indent}· {} = {value} (as above)", e.name);
@@ -158,21 +196,41 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
     shown.push(&e.name);
     let _ = writeln!(out, "{indent}· {}{description} = {value}", e.name);
     if let Some(w) = &e.window {
-        let mut parts = vec![format!("{} of {} items of `{}` counted", w.counted.len(), w.items, w.list)];
+        let mut parts = vec![format!(
+            "{} of {} items of `{}` counted",
+            w.counted.len(),
+            w.items,
+            w.list
+        )];
         if !w.excluded.is_empty() {
-            parts.push(format!("{} excluded {}", w.excluded.len(), indices(&w.excluded)));
+            parts.push(format!(
+                "{} excluded {}",
+                w.excluded.len(),
+                indices(&w.excluded)
+            ));
         }
         if !w.duplicates.is_empty() {
-            parts.push(format!("{} duplicates {}", w.duplicates.len(), indices(&w.duplicates)));
+            parts.push(format!(
+                "{} duplicates {}",
+                w.duplicates.len(),
+                indices(&w.duplicates)
+            ));
         }
         if !w.unknown.is_empty() {
-            parts.push(format!("{} unknown {}", w.unknown.len(), indices(&w.unknown)));
+            parts.push(format!(
+                "{} unknown {}",
+                w.unknown.len(),
+                indices(&w.unknown)
+            ));
         }
         let _ = writeln!(out, "{indent}    {}", parts.join("; "));
     }
     if let Some(fields) = &e.fields {
         for f in fields {
-            let similarity = f.similarity.map(|s| format!(", similarity {}", format::number(s))).unwrap_or_default();
+            let similarity = f
+                .similarity
+                .map(|s| format!(", similarity {}", format::number(s)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "{indent}    {:<16} {:<12} claimed {} vs confirmed {}: {}{similarity}",
@@ -191,7 +249,11 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
 }
 
 fn indices(list: &[usize]) -> String {
-    let shown: Vec<String> = list.iter().take(SHOWN_ITEMS).map(|i| format!("#{i}")).collect();
+    let shown: Vec<String> = list
+        .iter()
+        .take(SHOWN_ITEMS)
+        .map(|i| format!("#{i}"))
+        .collect();
     let more = list.len().saturating_sub(SHOWN_ITEMS);
     if more > 0 {
         format!("({} … and {more} more)", shown.join(" "))
