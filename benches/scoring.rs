@@ -95,7 +95,10 @@ struct Trace<'c> {
     windows: [Vec<Mark>; 3],
 }
 
-#[expect(dead_code, reason = "produced for parity with the engine's trace, then black-boxed")]
+#[expect(
+    dead_code,
+    reason = "produced for parity with the engine's trace, then black-boxed"
+)]
 enum Evidence<'c> {
     Str(Option<&'c str>),
     Time(jiff::Timestamp),

@@ -3,13 +3,14 @@
 //! The pipeline, one module per stage:
 //! [`syntax`] (text → tree) → [`check`] (names, types, schema → [`program::Program`]) →
 //! [`case`] (JSON → the values the program reads) → [`eval`] (program × case → [`eval::Evaluation`])
-//! → [`trace`] (evaluation → report → text or JSON).
+//! → [`trace`] (evaluation → report → text or JSON). [`fixture`] runs rule fixtures for CI.
 #![warn(missing_docs)]
 
 pub mod case;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod fixture;
 pub mod program;
 pub mod schema;
 pub mod source;

@@ -366,7 +366,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 let rec = &layout.records[record as usize];
                 match rec.whole {
                     Some(whole) => (1, Some(&rec.slots[whole as usize]), None),
-                    None => (rec.slots.len().max(1), None, Some((record, &rec.tree))),
+                    // Items are counted but nothing in them is read: accept any item.
+                    None if rec.slots.is_empty() => (1, None, None),
+                    None => (rec.slots.len(), None, Some((record, &rec.tree))),
                 }
             }
             _ => return Err(self.wrong("a list")),
@@ -399,7 +401,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         intern,
                         path: &path,
                     };
-                    if kind == Kind::Any {
+                    if item_kind.is_none() && self.kind != Kind::Any {
+                        seq.next_element::<IgnoredAny>().map(|v| v.map(|_| ()))
+                    } else if kind == Kind::Any {
                         seq.next_element_seed(ScalarSeed(seed))
                             .map(|v| v.map(|v| slots[start] = v))
                     } else {

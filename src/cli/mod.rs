@@ -1,8 +1,10 @@
 //! The `credence` command line: argument parsing and the exit-code contract.
 
 mod check;
+mod diff;
 mod rules;
 mod score;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +24,9 @@ pub enum Exit {
     InvalidCase = 3,
     /// A file could not be read or written.
     Io = 4,
+    /// Fixture expectations or golden traces failed, a fixture was broken, no fixture ran, or
+    /// coverage was below the minimum.
+    TestsFailed = 5,
 }
 
 impl From<Exit> for ExitCode {
@@ -76,6 +81,43 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Runs rule fixtures: expectations, golden traces, coverage, reports.
+    Test {
+        /// Rule files or directories, and fixture files or directories (`.json`).
+        #[arg(required = true, value_name = "RULES... FIXTURES...")]
+        inputs: Vec<PathBuf>,
+        /// Compare each fixture's full trace with DIR/<fixture>.trace.
+        #[arg(long, value_name = "DIR")]
+        golden: Option<PathBuf>,
+        /// With --golden: rewrite the golden traces from this run.
+        #[arg(long, requires = "golden")]
+        bless: bool,
+        /// Succeed even when no fixture ran.
+        #[arg(long)]
+        allow_empty: bool,
+        /// Fail when fewer than N percent of branches were taken.
+        #[arg(long, value_name = "N")]
+        min_coverage: Option<f64>,
+        /// List every branch never taken and every condition never false or unknown.
+        #[arg(long)]
+        coverage: bool,
+        /// Write a report: `json=PATH` or `junit=PATH` (repeatable).
+        #[arg(long, value_name = "FORMAT=PATH")]
+        report: Vec<String>,
+    },
+    /// Scores cases under two rule versions and lists what changed.
+    Diff {
+        /// The old rules (file or directory).
+        old: PathBuf,
+        /// The new rules (file or directory).
+        new: PathBuf,
+        /// Fixture files, case files, `.jsonl` batches, or directories of them.
+        #[arg(required = true)]
+        cases: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 /// Runs the command line.
@@ -105,6 +147,29 @@ pub fn run() -> ExitCode {
             let case = inputs.pop().unwrap_or_default();
             score::run(&inputs, &case, schema.as_deref(), format)
         }
+        Command::Test {
+            inputs,
+            golden,
+            bless,
+            allow_empty,
+            min_coverage,
+            coverage,
+            report,
+        } => test::run(&test::TestOptions {
+            inputs,
+            golden,
+            bless,
+            allow_empty,
+            min_coverage,
+            coverage,
+            reports: report,
+        }),
+        Command::Diff {
+            old,
+            new,
+            cases,
+            format,
+        } => diff::run(&old, &new, &cases, format),
     };
     exit.into()
 }

@@ -40,6 +40,8 @@ pub enum Status {
     Unknown {
         /// True when the unknown arm's default was scored.
         defaulted: bool,
+        /// The outcome whose condition (or weight input) was unknown.
+        at: usize,
     },
 }
 
@@ -240,22 +242,33 @@ impl<'a> Evaluator<'a> {
                             contribution = points;
                             input = used;
                         }
-                        None => status = Status::Unknown { defaulted: false },
+                        None => {
+                            status = Status::Unknown {
+                                defaulted: false,
+                                at: index,
+                            }
+                        }
                     }
                     break;
                 }
                 Some(false) => continue,
                 None => {
-                    status = Status::Unknown { defaulted: false };
+                    status = Status::Unknown {
+                        defaulted: false,
+                        at: index,
+                    };
                     break;
                 }
             }
         }
         let reason_parts: &'a [TextPart] = match status {
             Status::Applied(i) => &def.outcomes[i].reason,
-            Status::Unknown { .. } => {
+            Status::Unknown { at, .. } => {
                 if let Some(default) = def.unknown.default {
-                    status = Status::Unknown { defaulted: true };
+                    status = Status::Unknown {
+                        defaulted: true,
+                        at,
+                    };
                     contribution = default;
                 }
                 &def.unknown.reason

@@ -306,7 +306,7 @@ impl Builder<'_, '_> {
                 ("applied", Some(test), &o.reason[..], o.span)
             }
             Status::NoOutcome => ("no outcome", None, &[][..], def.span),
-            Status::Unknown { defaulted } => (
+            Status::Unknown { defaulted, .. } => (
                 if defaulted {
                     "unknown (default)"
                 } else {
