@@ -75,11 +75,11 @@ pub fn run(options: &TestOptions) -> Exit {
         Compiled::Failed(exit) => return exit,
     };
     let mut suite = run_suite(&program, &fixture_paths);
-    if let Some(dir) = &options.golden {
-        if let Err(e) = goldens(&mut suite, dir, options.bless) {
-            eprintln!("error: golden traces in `{}`: {e}", dir.display());
-            return Exit::Io;
-        }
+    if let Some(dir) = &options.golden
+        && let Err(e) = goldens(&mut suite, dir, options.bless)
+    {
+        eprintln!("error: golden traces in `{}`: {e}", dir.display());
+        return Exit::Io;
     }
     print_suite(&suite, &program);
     let summary = suite.coverage.summary();
