@@ -76,7 +76,7 @@ pub fn run(options: &TestOptions) -> Exit {
     };
     let mut suite = run_suite(&program, &fixture_paths);
     if let Some(dir) = &options.golden
-        && let Err(e) = goldens(&mut suite, dir, options.bless)
+        && let Err(e) = goldens(&mut suite, dir, options.bless, &golden::rules_dir(&program))
     {
         eprintln!("error: golden traces in `{}`: {e}", dir.display());
         return Exit::Io;
@@ -116,12 +116,13 @@ pub fn run(options: &TestOptions) -> Exit {
         failed = true;
     }
     println!(
-        "\ntest result: {}. {} passed; {} failed; {} todo; {} errors",
+        "\ntest result: {}. {} passed; {} failed; {} todo; {} error{}",
         if failed { "FAILED" } else { "ok" },
         totals.passed,
         totals.failed,
         totals.todo,
-        totals.errors
+        totals.errors,
+        if totals.errors == 1 { "" } else { "s" }
     );
     if failed {
         Exit::TestsFailed
@@ -132,13 +133,13 @@ pub fn run(options: &TestOptions) -> Exit {
 
 /// Compares (or, with `bless`, rewrites) each fixture's golden trace; a difference fails the
 /// fixture with the diff as its evidence.
-fn goldens(suite: &mut Suite, dir: &Path, bless: bool) -> std::io::Result<()> {
+fn goldens(suite: &mut Suite, dir: &Path, bless: bool, rules_dir: &str) -> std::io::Result<()> {
     for fixture in &mut suite.fixtures {
         let Some(report) = &fixture.report else {
             continue;
         };
         let path = golden::golden_path(dir, &fixture.name);
-        let actual = golden::golden_text(report);
+        let actual = golden::golden_text(report, rules_dir);
         if bless {
             golden::write_atomically(&path, &actual)?;
             continue;

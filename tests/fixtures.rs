@@ -1,0 +1,301 @@
+//! `credence test` and `credence diff`: the shipped corpus, failure output, golden traces and
+//! blessing, coverage, JSON and JUnit reports, and verdict diffs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn credence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(args)
+        .output()
+        .expect("credence runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("credence-fixtures-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A copy of the shipped rules with one text replaced (which must occur).
+fn modified_rules(name: &str, from: &str, to: &str) -> PathBuf {
+    let dir = scratch(name);
+    for file in ["claims.cred", "shared.cred"] {
+        let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
+        std::fs::write(dir.join(file), text.replace(from, to)).expect("write rules");
+    }
+    let claims = std::fs::read_to_string(dir.join("claims.cred")).expect("copied rules");
+    assert!(
+        claims.contains(to),
+        "the replacement `{from}` → `{to}` did not apply"
+    );
+    dir
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn the_shipped_corpus_passes_with_its_golden_traces() {
+    let out = credence(&[
+        "test",
+        "rules/",
+        "fixtures/",
+        "--golden",
+        "fixtures/golden",
+        "--min-coverage",
+        "90",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("test result: ok. 37 passed; 0 failed; 0 todo; 0 errors"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coverage: 20 of 20 criteria exercised"),
+        "{text}"
+    );
+}
+
+#[test]
+fn human_output_shows_expected_against_actual_with_evidence() {
+    let out = credence(&["test", "rules/", "tests/data/fixtures/"]);
+    assert_eq!(out.status.code(), Some(5));
+    let text = stdout(&out);
+    assert!(
+        text.contains("ERROR  broken: tests/data/fixtures/broken.json:4:3"),
+        "a broken fixture is reported: {text}"
+    );
+    assert!(
+        text.contains("ok     passes"),
+        "the others still run: {text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_and_junit_reports_agree_with_the_text() {
+    let dir = scratch("reports");
+    let (json, junit) = (dir.join("report.json"), dir.join("junit.xml"));
+    let out = credence(&[
+        "test",
+        "rules/",
+        "tests/data/fixtures/",
+        "--report",
+        &format!("json={}", path(&json)),
+        "--report",
+        &format!("junit={}", path(&junit)),
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(stdout(&out).contains("1 passed; 1 failed; 1 todo; 1 error\n"));
+
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let count = |tag: &str| {
+        cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name(tag)))
+            .count()
+    };
+    assert_eq!(
+        (
+            cases.len(),
+            count("failure"),
+            count("error"),
+            count("skipped")
+        ),
+        (4, 1, 1, 1)
+    );
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .expect("testsuite");
+    assert_eq!(suite.attribute("tests"), Some("4"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    insta::assert_snapshot!("junit", xml);
+
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
+            .expect("valid JSON");
+    assert_eq!(
+        report["totals"],
+        serde_json::json!({"passed": 1, "failed": 1, "todo": 1, "errors": 1})
+    );
+    insta::assert_json_snapshot!("json_report", report["fixtures"]);
+}
+
+#[test]
+fn a_changed_weight_fails_the_goldens_until_blessed() {
+    let rules = modified_rules(
+        "weight",
+        "lr 1.5 \"The attack fits",
+        "lr 1.6 \"The attack fits",
+    );
+    let golden = scratch("golden");
+    for entry in std::fs::read_dir("fixtures/golden").expect("goldens") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), golden.join(entry.file_name())).expect("copy golden");
+    }
+    let run = |extra: &[&str]| {
+        let mut args = vec!["test", path(&rules), "fixtures/", "--golden", path(&golden)];
+        args.extend_from_slice(extra);
+        credence(&args)
+    };
+    let failed = run(&[]);
+    let text = stdout(&failed);
+    assert_eq!(failed.status.code(), Some(5), "{text}");
+    assert!(text.contains("FAIL   paris-2015"), "{text}");
+    assert!(text.contains("golden trace: expected"), "{text}");
+    assert!(
+        text.contains("-   +0.4055  capability_fit")
+            && text.contains("+     +0.47  capability_fit"),
+        "diff names the criterion: {text}"
+    );
+    assert!(
+        !text.contains("FAIL   baseline-adopted-claim"),
+        "a fixture without a profile match is unaffected: {text}"
+    );
+    assert_eq!(run(&["--bless"]).status.code(), Some(0));
+    let again = run(&[]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+#[test]
+fn a_changed_weight_that_breaks_an_expectation_names_it() {
+    let rules = modified_rules(
+        "channel",
+        "=> lr 4 \"Published by the group's official outlet",
+        "=> lr 1 \"Published by the group's official outlet",
+    );
+    let out = credence(&["test", path(&rules), "fixtures/"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        text.contains("credibility.channel: expected a positive contribution, got 0 (when `claim.channel_class == \"official_agency\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("claim.channel_class = \"official_agency\""),
+        "evidence under the failure: {text}"
+    );
+}
+
+#[test]
+fn an_empty_run_fails_unless_allowed_and_coverage_has_a_floor() {
+    let empty = credence(&["test", "rules/"]);
+    assert_eq!(empty.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("no fixture ran"));
+    assert_eq!(
+        credence(&["test", "rules/", "--allow-empty"]).status.code(),
+        Some(0)
+    );
+    let low = credence(&[
+        "test",
+        "rules/",
+        "fixtures/trebes-2018.json",
+        "--min-coverage",
+        "80",
+    ]);
+    assert_eq!(low.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&low.stderr).contains("below the minimum 80%"));
+    let gaps = credence(&["test", "rules/", "fixtures/trebes-2018.json", "--coverage"]);
+    assert!(
+        stdout(&gaps)
+            .contains("credibility.channel `claim.channel_class == \"forged\"`: never true"),
+        "{}",
+        stdout(&gaps)
+    );
+}
+
+#[test]
+fn diff_lists_exactly_the_cases_whose_verdict_changed() {
+    let rules = modified_rules(
+        "diff",
+        "prior_contact == \"directed\" => 60",
+        "prior_contact == \"directed\" => 10",
+    );
+    let out = credence(&[
+        "diff",
+        "--format",
+        "json",
+        "rules/",
+        path(&rules),
+        "fixtures/",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let diff: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut listed: Vec<String> = diff["verdict_changes"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["case"].as_str().expect("name").to_string())
+        .collect();
+    listed.sort();
+
+    // Independently: score every fixture's case under both versions and compare verdicts.
+    let verdict = |rules: &str, fixture: &Path| -> String {
+        let fixture = credence::fixture::load_fixture(fixture).expect("fixture loads");
+        let case = std::env::temp_dir().join(format!(
+            "credence-diff-{}-{}.json",
+            std::process::id(),
+            fixture.name
+        ));
+        std::fs::write(&case, &fixture.case).expect("write case");
+        let out = credence(&["score", "--format", "json", rules, path(&case)]);
+        let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+        report["verdict"]["label"]
+            .as_str()
+            .expect("verdict")
+            .to_string()
+    };
+    let mut expected = Vec::new();
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir("fixtures")
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    fixtures.sort();
+    for fixture in &fixtures {
+        if verdict("rules/", fixture) != verdict(path(&rules), fixture) {
+            expected.push(
+                fixture
+                    .file_stem()
+                    .expect("stem")
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    assert!(
+        !expected.is_empty(),
+        "the modification should change some verdicts"
+    );
+    assert_eq!(listed, expected);
+    let confusion_total: u64 = diff["confusion"]
+        .as_object()
+        .expect("table")
+        .values()
+        .flat_map(|row| row.as_object().expect("row").values())
+        .map(|n| n.as_u64().expect("count"))
+        .sum();
+    assert_eq!(confusion_total, fixtures.len() as u64);
+    let text = stdout(&credence(&["diff", "rules/", path(&rules), "fixtures/"]));
+    assert!(
+        text.contains("credible claim: directed attack → credible claim: inspired attack"),
+        "{text}"
+    );
+    assert!(text.contains("prior_contact: 60 → 10"), "{text}");
+}
