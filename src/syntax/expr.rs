@@ -1,15 +1,12 @@
 //! Expressions, by precedence climbing from `??` (loosest) to primaries.
 
-use nom::Parser;
-use nom::bytes::complete::take;
-
 use super::ast::{
     BinOp, CollectOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePart, WindowSide,
 };
 use super::error::{PError, PResult};
 use super::lexeme::{
-    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, span_between, string_text,
-    sym, unterminated, ws,
+    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, skip, span_between,
+    string_text, sym, unterminated, ws,
 };
 
 /// Any expression.
@@ -270,7 +267,7 @@ fn word_expr(i: In<'_>) -> PResult<'_, Expr> {
     let mut segments = vec![name];
     let mut rest = rest;
     while rest.fragment().starts_with('.') {
-        let (r, _) = take(1usize).parse(rest)?;
+        let r = skip(rest, 1);
         let (r, field) =
             ident(r).map_err(|_| nom::Err::Error(PError::expected(r, "a field name")))?;
         segments.push(field);
@@ -398,7 +395,7 @@ pub fn template(i: In<'_>) -> PResult<'_, Template> {
         rest = r;
         let fragment = rest.fragment();
         if fragment.starts_with('"') {
-            let (r, _) = take(1usize).parse(rest)?;
+            let r = skip(rest, 1);
             return Ok((
                 r,
                 Template {
@@ -408,7 +405,7 @@ pub fn template(i: In<'_>) -> PResult<'_, Template> {
             ));
         }
         if fragment.starts_with('{') {
-            let (r, _) = take(1usize).parse(rest)?;
+            let r = skip(rest, 1);
             let (r, value) = expr(r)?;
             let (r, _) = sym(r, "}", "`}` to close the interpolation")?;
             parts.push(TemplatePart::Expr(value));

@@ -18,6 +18,22 @@ pub const RESERVED: &[&str] = &[
     "with", "match", "true", "false", "when", "else", "per", "max", "lr", "ramp", "skip",
 ];
 
+/// The input after its first `bytes` bytes. (nom's `take` counts characters on text input;
+/// positions here are byte offsets.)
+pub fn skip(i: In<'_>, bytes: usize) -> In<'_> {
+    use nom::Input;
+    let bytes = bytes.min(i.fragment().len());
+    i.take_split(bytes).0
+}
+
+/// The first `bytes` bytes of the input and the rest.
+pub fn split(i: In<'_>, bytes: usize) -> (In<'_>, In<'_>) {
+    use nom::Input;
+    let bytes = bytes.min(i.fragment().len());
+    let (rest, taken) = i.take_split(bytes);
+    (taken, rest)
+}
+
 /// A span over `len` bytes at `at`.
 pub fn span_at(at: In<'_>, len: usize) -> Span {
     Span::new(at.extra, at.location_offset(), at.location_offset() + len)
@@ -133,7 +149,7 @@ pub fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
         let len = text
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.' | '+')))
             .unwrap_or(text.len());
-        let (rest, lit) = nom::bytes::complete::take(len).parse(start)?;
+        let (lit, rest) = split(start, len);
         let span = span_at(lit, len);
         return match lit.fragment().parse::<jiff::Timestamp>() {
             Ok(ts) => Ok((rest, (NumberLit::Timestamp(ts.as_millisecond()), span))),
@@ -242,11 +258,11 @@ pub fn string_text(mut i: In<'_>) -> PResult<'_, String> {
                     _ => ('\\', 1),
                 };
                 text.push(resolved);
-                i = nom::bytes::complete::take(len).parse(i)?.0;
+                i = skip(i, len);
             }
             _ => {
                 text.push(c);
-                i = nom::bytes::complete::take(c.len_utf8()).parse(i)?.0;
+                i = skip(i, c.len_utf8());
             }
         }
     }

@@ -517,8 +517,5 @@ fn skip_comment(
 }
 
 fn advance(i: In<'_>, bytes: usize) -> In<'_> {
-    use nom::Parser as _;
-    nom::bytes::complete::take::<_, _, PError>(bytes)
-        .parse(i)
-        .map_or(i, |(rest, _)| rest)
+    super::lexeme::skip(i, bytes)
 }

@@ -1,0 +1,160 @@
+//! No panic on hostile input: truncated rule files, corrupted case bytes, and case fields of the
+//! wrong type must give diagnostics or path-naming errors, never a crash.
+
+use credence::check::{Options, compile_str};
+use serde_json::Value;
+
+/// Every prefix of every rule file (cut at character boundaries) checks without panicking.
+#[test]
+fn truncated_rule_files_give_diagnostics() {
+    let mut files: Vec<String> = vec![
+        "rules/claims.cred".into(),
+        "rules/shared.cred".into(),
+        "benches/replication.cred".into(),
+    ];
+    for entry in std::fs::read_dir("tests/diagnostics").expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "cred") {
+            files.push(path.display().to_string());
+        }
+    }
+    let mut failures = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let cuts = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .step_by(7)
+            .chain(std::iter::once(text.len()));
+        for cut in cuts {
+            if let Err(failed) = compile_str("cut.cred", &text[..cut], &Options::default()) {
+                failures += 1;
+                assert!(
+                    !failed.diagnostics.is_empty(),
+                    "{file} cut at {cut}: failed without a diagnostic"
+                );
+                for d in &failed.diagnostics {
+                    assert!(
+                        d.span.end as usize <= cut.max(1),
+                        "{file} cut at {cut}: span past the end"
+                    );
+                    let _ = d.render(&failed.sources, false);
+                }
+            }
+        }
+    }
+    assert!(
+        failures > 100,
+        "truncation should break most prefixes ({failures})"
+    );
+}
+
+fn program() -> credence::program::Program {
+    let mut memory = credence::check::Memory::default();
+    for file in ["claims.cred", "shared.cred"] {
+        let text = std::fs::read_to_string(format!("rules/{file}")).expect("rules");
+        memory.0.insert(file.into(), text);
+    }
+    credence::check::compile(&["claims.cred".into()], &memory, &Options::default())
+        .expect("in memory")
+        .expect("shipped rules check")
+        .program
+}
+
+/// Corrupting any byte of a case gives an error or a result, never a panic.
+#[test]
+fn corrupted_case_bytes_never_panic() {
+    let program = program();
+    let case = std::fs::read("tests/data/small.json").expect("case");
+    let (mut scored, mut rejected) = (0, 0);
+    for position in (0..case.len()).step_by(2) {
+        for replacement in [b'"', b'{', b']', b'0', b'x', b',', b'n', 0xFF] {
+            let mut bytes = case.clone();
+            bytes[position] = replacement;
+            match credence::score_case(&program, &bytes) {
+                Ok(report) => {
+                    scored += 1;
+                    let _ = credence::trace::text::render(&report);
+                }
+                Err(error) => {
+                    rejected += 1;
+                    assert!(error.line >= 1 && !error.message.is_empty());
+                }
+            }
+        }
+    }
+    assert!(
+        scored > 0 && rejected > 0,
+        "scored {scored}, rejected {rejected}"
+    );
+}
+
+fn leaves(value: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(k.clone());
+                leaves(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(i.to_string());
+                leaves(v, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+fn set(value: &mut Value, path: &[String], new: Value) {
+    let mut node = value;
+    for seg in path {
+        node = match node {
+            Value::Array(items) => &mut items[seg.parse::<usize>().expect("index")],
+            other => &mut other[seg.as_str()],
+        };
+    }
+    *node = new;
+}
+
+/// Every field replaced by a value of every other type: a path-naming error or a result.
+#[test]
+fn fields_of_the_wrong_type_are_named_or_scored() {
+    let program = program();
+    let case: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
+            .expect("json");
+    let mut paths = Vec::new();
+    leaves(&case, &mut Vec::new(), &mut paths);
+    let replacements = [
+        Value::Null,
+        Value::from(7),
+        Value::from("text"),
+        Value::from(true),
+        serde_json::json!([1, [2]]),
+        serde_json::json!({"a": {"b": 1}}),
+    ];
+    for path in &paths {
+        for replacement in &replacements {
+            let mut mutated = case.clone();
+            set(&mut mutated, path, replacement.clone());
+            let bytes = serde_json::to_vec(&mutated).expect("serialise");
+            match credence::score_case(&program, &bytes) {
+                Ok(report) => {
+                    let _ = credence::trace::text::render(&report);
+                }
+                Err(error) => {
+                    let named = error.path.clone().unwrap_or_default();
+                    let top = &path[0];
+                    assert!(
+                        named.starts_with(top.as_str()),
+                        "{path:?} = {replacement}: error names `{named}`: {error}"
+                    );
+                }
+            }
+        }
+    }
+}
