@@ -595,12 +595,9 @@ impl Checker<'_> {
             CollectOp::Min | CollectOp::Max => match projection {
                 Some(p) => {
                     let (node, ty) = self.expr(p);
+                    // An untyped field stays untyped: numbers, timestamps and durations all order.
                     let ty = match ty {
-                        Ty::Any => {
-                            self.demand(node, Ty::Num, p.span);
-                            Ty::Num
-                        }
-                        Ty::Num | Ty::Time | Ty::Dur | Ty::Error => ty,
+                        Ty::Any | Ty::Num | Ty::Time | Ty::Dur | Ty::Error => ty,
                         other => {
                             self.mismatch(
                                 p.span,
