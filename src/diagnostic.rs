@@ -20,12 +20,6 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $code,)* }
             }
-            /// A short title of this kind of diagnostic.
-            pub fn title(self) -> &'static str {
-                match self { $(Code::$variant => $title,)* }
-            }
-            /// Every code, in order.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
         }
     };
 }
@@ -129,14 +123,6 @@ impl Diagnostic {
     /// Sets the help text.
     pub fn help(mut self, text: impl Into<String>) -> Diagnostic {
         self.help = Some(text.into());
-        self
-    }
-
-    /// Sets the help text only when there is one.
-    pub fn maybe_help(mut self, text: Option<String>) -> Diagnostic {
-        if text.is_some() {
-            self.help = text;
-        }
         self
     }
 

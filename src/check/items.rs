@@ -212,7 +212,7 @@ impl<'a> Checker<'a> {
                 );
             }
             let guard = match &outcome.guard {
-                Guard::When(cond) => Some(self.expect(cond, Ty::Bool, "a `when` condition")),
+                Guard::When(cond) => Some(self.expect_type(cond, Ty::Bool, "a `when` condition")),
                 Guard::Else(span) => {
                     else_seen = Some(*span);
                     None
@@ -317,7 +317,7 @@ impl<'a> Checker<'a> {
                 max,
             } => {
                 let amount = amount(self, a);
-                let count = self.expect(count, Ty::Num, "the count of a `per` weight");
+                let count = self.expect_type(count, Ty::Num, "the count of a `per` weight");
                 let max = max.as_ref().and_then(|m| {
                     let (node, _) = self.expr(m);
                     let value = fold_num(&self.nodes, node);
@@ -433,7 +433,7 @@ impl<'a> Checker<'a> {
                     RowTestDef::Else
                 }
                 (RowTest::When(cond), _) => {
-                    let node = self.expect(cond, Ty::Bool, "a row condition");
+                    let node = self.expect_type(cond, Ty::Bool, "a row condition");
                     roots.push(node);
                     RowTestDef::When(node)
                 }

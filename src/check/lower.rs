@@ -54,7 +54,7 @@ impl Checker<'_> {
     }
 
     /// Lowers `e`, requiring type `want` (untyped case paths take it on).
-    pub(super) fn expect(&mut self, e: &Expr, want: Ty, role: &str) -> NodeId {
+    pub(super) fn expect_type(&mut self, e: &Expr, want: Ty, role: &str) -> NodeId {
         let (id, have) = self.expr(e);
         if !self.coerce(id, have, want, e.span) {
             self.error(
@@ -156,7 +156,7 @@ impl Checker<'_> {
             ExprKind::Timestamp(t) => (self.push(Node::Lit(Lit::Time(*t)), span), Ty::Time),
             ExprKind::Path(segments) => self.path(segments, span),
             ExprKind::Unary { not: true, operand } => {
-                let inner = self.expect(operand, Ty::Bool, "the operand of `not`");
+                let inner = self.expect_type(operand, Ty::Bool, "the operand of `not`");
                 (self.push(Node::Not(inner), span), Ty::Bool)
             }
             ExprKind::Unary {
@@ -193,9 +193,9 @@ impl Checker<'_> {
                 side,
                 anchor,
             } => {
-                let value = self.expect(value, Ty::Time, "the tested time of `within`");
-                let length = self.expect(length, Ty::Dur, "the length of a `within` window");
-                let anchor = self.expect(anchor, Ty::Time, "the anchor of a `within` window");
+                let value = self.expect_type(value, Ty::Time, "the tested time of `within`");
+                let length = self.expect_type(length, Ty::Dur, "the length of a `within` window");
+                let anchor = self.expect_type(anchor, Ty::Time, "the anchor of a `within` window");
                 let fused = match (
                     &self.nodes[value as usize],
                     super::fold::fold(&self.nodes, length),
@@ -270,8 +270,10 @@ impl Checker<'_> {
     ) -> (NodeId, Ty) {
         match op {
             BinOp::And | BinOp::Or => {
-                let l = self.expect(left, Ty::Bool, &format!("each side of `{}`", op.symbol()));
-                let r = self.expect(right, Ty::Bool, &format!("each side of `{}`", op.symbol()));
+                let l =
+                    self.expect_type(left, Ty::Bool, &format!("each side of `{}`", op.symbol()));
+                let r =
+                    self.expect_type(right, Ty::Bool, &format!("each side of `{}`", op.symbol()));
                 (self.push(Node::Binary(op, l, r), span), Ty::Bool)
             }
             BinOp::Otherwise => {
@@ -500,7 +502,7 @@ impl Checker<'_> {
             "count_true" => {
                 let parts: Vec<NodeId> = args
                     .iter()
-                    .map(|a| self.expect(a, Ty::Bool, "each argument of `count_true`"))
+                    .map(|a| self.expect_type(a, Ty::Bool, "each argument of `count_true`"))
                     .collect();
                 (
                     self.push(Node::CountTrue(parts.into_boxed_slice()), span),
@@ -575,7 +577,7 @@ impl Checker<'_> {
             record,
         });
         self.collect_depth += 1;
-        let filter = filter.map(|f| self.expect(f, Ty::Bool, "a `where` filter"));
+        let filter = filter.map(|f| self.expect_type(f, Ty::Bool, "a `where` filter"));
         let (projection, result) = match op {
             CollectOp::Count => (None, Ty::Num),
             CollectOp::Any | CollectOp::All => (None, Ty::Bool),
@@ -589,7 +591,7 @@ impl Checker<'_> {
                 (node, Ty::Num)
             }
             CollectOp::Sum => (
-                projection.map(|p| self.expect(p, Ty::Num, "the value summed")),
+                projection.map(|p| self.expect_type(p, Ty::Num, "the value summed")),
                 Ty::Num,
             ),
             CollectOp::Min | CollectOp::Max => match projection {

@@ -82,29 +82,7 @@ enum Command {
         format: Format,
     },
     /// Runs rule fixtures: expectations, golden traces, coverage, reports.
-    Test {
-        /// Rule files or directories, and fixture files or directories (`.json`).
-        #[arg(required = true, value_name = "RULES... FIXTURES...")]
-        inputs: Vec<PathBuf>,
-        /// Compare each fixture's full trace with DIR/<fixture>.trace.
-        #[arg(long, value_name = "DIR")]
-        golden: Option<PathBuf>,
-        /// With --golden: rewrite the golden traces from this run.
-        #[arg(long, requires = "golden")]
-        bless: bool,
-        /// Succeed even when no fixture ran.
-        #[arg(long)]
-        allow_empty: bool,
-        /// Fail when fewer than N percent of branches were taken.
-        #[arg(long, value_name = "N")]
-        min_coverage: Option<f64>,
-        /// List every branch never taken and every condition never false or unknown.
-        #[arg(long)]
-        coverage: bool,
-        /// Write a report: `json=PATH` or `junit=PATH` (repeatable).
-        #[arg(long, value_name = "FORMAT=PATH")]
-        report: Vec<String>,
-    },
+    Test(test::TestOptions),
     /// Scores cases under two rule versions and lists what changed.
     Diff {
         /// The old rules (file or directory).
@@ -147,23 +125,7 @@ pub fn run() -> ExitCode {
             let case = inputs.pop().unwrap_or_default();
             score::run(&inputs, &case, schema.as_deref(), format)
         }
-        Command::Test {
-            inputs,
-            golden,
-            bless,
-            allow_empty,
-            min_coverage,
-            coverage,
-            report,
-        } => test::run(&test::TestOptions {
-            inputs,
-            golden,
-            bless,
-            allow_empty,
-            min_coverage,
-            coverage,
-            reports: report,
-        }),
+        Command::Test(options) => test::run(&options),
         Command::Diff {
             old,
             new,

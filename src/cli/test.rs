@@ -11,20 +11,28 @@ use super::rules::{Compiled, compile};
 use super::{Exit, Format};
 
 /// Options of `credence test`.
+#[derive(clap::Args)]
 pub struct TestOptions {
-    /// Rule files/dirs and fixture files/dirs, mixed.
+    /// Rule files or directories, and fixture files or directories (`.json`).
+    #[arg(required = true, value_name = "RULES... FIXTURES...")]
     pub inputs: Vec<PathBuf>,
-    /// Compare each fixture's trace with `DIR/<fixture>.trace`.
+    /// Compare each fixture's full trace with DIR/<fixture>.trace.
+    #[arg(long, value_name = "DIR")]
     pub golden: Option<PathBuf>,
-    /// Rewrite golden traces instead of comparing.
+    /// With --golden: rewrite the golden traces from this run.
+    #[arg(long, requires = "golden")]
     pub bless: bool,
-    /// Pass when no fixture ran.
+    /// Succeed even when no fixture ran.
+    #[arg(long)]
     pub allow_empty: bool,
-    /// Fail when branch coverage is below this percentage.
+    /// Fail when fewer than N percent of branches were taken.
+    #[arg(long, value_name = "N")]
     pub min_coverage: Option<f64>,
-    /// Print every coverage gap.
+    /// List every branch never taken and every condition never false or unknown.
+    #[arg(long)]
     pub coverage: bool,
-    /// `json=PATH` and `junit=PATH` reports.
+    /// Write a report: `json=PATH` or `junit=PATH` (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
     pub reports: Vec<String>,
 }
 
