@@ -57,7 +57,7 @@ fn the_shipped_corpus_passes_with_its_golden_traces() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("test result: ok. 40 passed; 0 failed; 0 todo; 0 errors"),
+        text.contains("test result: ok. 41 passed; 0 failed; 0 todo; 0 errors"),
         "{text}"
     );
     assert!(
