@@ -46,6 +46,7 @@ codes! {
     UnknownMetadata = "E019", "unknown metadata key";
     MissingItem = "E020", "missing required item";
     ItemMisuse = "E021", "list or item used the wrong way";
+    BadSchema = "E022", "declared case schema cannot be used";
     MisplacedItem = "E023", "item not allowed here";
     UnusedDefinition = "W001", "unused definition";
 }

@@ -55,6 +55,8 @@ fn program() -> credence::program::Program {
         let text = std::fs::read_to_string(format!("rules/{file}")).expect("rules");
         memory.0.insert(file.into(), text);
     }
+    let schema = std::fs::read_to_string("docs/case.schema.json").expect("schema");
+    memory.0.insert("../docs/case.schema.json".into(), schema);
     credence::check::compile(&["claims.cred".into()], &memory, &Options::default())
         .expect("in memory")
         .expect("shipped rules check")

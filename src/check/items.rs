@@ -16,7 +16,7 @@ use super::lower::quoted_list;
 use super::types::Ty;
 use super::{Checker, ScoreAccess};
 
-const METADATA_KEYS: &[&str] = &["version", "description", "reference"];
+const METADATA_KEYS: &[&str] = &["version", "description", "reference", "schema"];
 
 impl<'a> Checker<'a> {
     /// Reads the `ruleset` header; exactly one is required.
@@ -48,6 +48,8 @@ impl<'a> Checker<'a> {
                     "version" => meta.version = text,
                     "description" => meta.description = text,
                     "reference" => meta.references.push(text),
+                    // Read before checking starts (see `declared_schema`).
+                    "schema" => {}
                     other => {
                         let help = did_you_mean(other, METADATA_KEYS.iter().copied())
                             .unwrap_or_else(|| {

@@ -54,8 +54,55 @@ pub fn compile(
     fs: &dyn FileSource,
     options: &Options,
 ) -> Result<Result<Compiled, Failed>, std::io::Error> {
-    let loaded = load::load(paths, fs)?;
-    Ok(compile_loaded(loaded, options))
+    let mut loaded = load::load(paths, fs)?;
+    let declared = match &options.schema {
+        Some(_) => None,
+        None => declared_schema(&mut loaded, fs),
+    };
+    Ok(compile_loaded(
+        loaded,
+        options.schema.as_ref().or(declared.as_ref()),
+    ))
+}
+
+/// The case schema a rule set declares in its header (`schema "path"`, relative to the file),
+/// so that `check` validates case paths without being asked.
+fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Schema> {
+    let (file, value) = loaded.files.iter().find_map(|(id, file)| {
+        file.items.iter().find_map(|item| match item {
+            Item::Ruleset(r) => r
+                .entries
+                .iter()
+                .find(|(k, _)| k.name == "schema")
+                .map(|(_, v)| (*id, v.clone())),
+            _ => None,
+        })
+    })?;
+    let relative = value.plain()?.to_string();
+    let main = std::path::Path::new(&loaded.sources.file(file).name);
+    let path = main
+        .parent()
+        .unwrap_or(std::path::Path::new(""))
+        .join(&relative);
+    let (problem, detail) = match fs.read(&path) {
+        Ok(text) => match Schema::parse(&text) {
+            Ok(schema) => return Some(schema),
+            Err(e) => (
+                format!("`{}` is not a usable JSON Schema", path.display()),
+                e,
+            ),
+        },
+        Err(e) => (
+            format!("cannot read the case schema `{}`", path.display()),
+            e.to_string(),
+        ),
+    };
+    loaded.diagnostics.push(
+        Diagnostic::error(Code::BadSchema, value.span, problem)
+            .label(detail)
+            .help("the path is relative to this rule file; point it at a JSON Schema of cases"),
+    );
+    None
 }
 
 /// Compiles one rule file held in memory (tests, embedding).
@@ -68,7 +115,7 @@ pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled
     }
 }
 
-fn compile_loaded(loaded: load::Loaded, options: &Options) -> Result<Compiled, Failed> {
+fn compile_loaded(loaded: load::Loaded, schema: Option<&Schema>) -> Result<Compiled, Failed> {
     let load::Loaded {
         sources,
         files,
@@ -77,9 +124,9 @@ fn compile_loaded(loaded: load::Loaded, options: &Options) -> Result<Compiled, F
     let items: Vec<&Item> = files.iter().flat_map(|(_, f)| f.items.iter()).collect();
     // Pass 1 settles the type of every case path from all its uses; pass 2 checks again with
     // those types known, so values derived from untyped paths (`a - b`) are typed too.
-    let mut first = Checker::new(&sources, options.schema.as_ref());
+    let mut first = Checker::new(&sources, schema);
     first.run(&items);
-    let mut checker = Checker::new(&sources, options.schema.as_ref());
+    let mut checker = Checker::new(&sources, schema);
     checker.layout = first.layout;
     checker.diags = diagnostics;
     let (meta, scores, verdict) = checker.run(&items);
