@@ -330,3 +330,46 @@ fn json_trace_of_a_small_case() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
 }
+
+#[test]
+fn a_counted_list_is_still_shown_with_its_values() {
+    let mut case: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
+            .expect("json");
+    case["claim"]["exclusive_media"] = serde_json::json!(["pledge_video", {"kind": "photo"}]);
+    let path = temp_file("media.json", &case.to_string());
+    let out = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        path.to_str().expect("utf-8 path"),
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let media = &report["scores"][0]["criteria"][2];
+    assert_eq!(media["name"], "exclusive_media");
+    assert_eq!(
+        media["reason"],
+        "The claim carried exclusive material: [\"pledge_video\", unknown]"
+    );
+    let shown = media["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .find(|e| e["name"] == "claim.exclusive_media")
+        .expect("read");
+    assert_eq!(shown["value"], serde_json::json!(["pledge_video", null]));
+}
+
+#[test]
+fn markdown_report_of_a_small_case() {
+    let out = credence(&[
+        "score",
+        "--format",
+        "markdown",
+        "rules/",
+        "tests/data/small.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(text(&out.stdout));
+}

@@ -402,7 +402,10 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         path: &path,
                     };
                     if item_kind.is_none() && self.kind != Kind::Any {
-                        seq.next_element::<IgnoredAny>().map(|v| v.map(|_| ()))
+                        // Counted, nothing inside read: keep plain values (the list may be
+                        // shown as evidence), skip objects and lists.
+                        seq.next_element_seed(KeepScalar(seed))
+                            .map(|v| v.map(|v| slots[start] = v))
                     } else if kind == Kind::Any {
                         seq.next_element_seed(ScalarSeed(seed))
                             .map(|v| v.map(|v| slots[start] = v))
@@ -499,4 +502,47 @@ fn looks_like_timestamp(text: &str) -> bool {
         && b[7] == b'-'
         && (b[10] == b'T' || b[10] == b't')
         && b[..4].iter().all(u8::is_ascii_digit)
+}
+
+/// An item whose inside no rule reads: a plain value is kept, anything else skipped.
+struct KeepScalar<'c, 'p>(ValueSeed<'c, 'p>);
+
+impl<'de> DeserializeSeed<'de> for KeepScalar<'_, '_> {
+    type Value = Slot;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeepScalar<'_, '_> {
+    type Value = Slot;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
+        Ok(Slot::Null)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
+        self.0.visit_bool(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
+        self.0.visit_i64(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
+        self.0.visit_u64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
+        self.0.visit_f64(v)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
+        self.0.visit_str(v)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Slot::Missing)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Slot::Missing)
+    }
 }

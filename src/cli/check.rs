@@ -18,7 +18,7 @@ pub fn run(rules: &[PathBuf], schema: Option<&Path>, format: Format) -> Exit {
                 serde_json::json!({ "ok": exit == Exit::Success, "diagnostics": diagnostics });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        Format::Text if exit == Exit::Success => {
+        Format::Text | Format::Markdown if exit == Exit::Success => {
             if let Compiled::Ready(program) = &compiled {
                 let criteria: usize = program.scores.iter().map(|s| s.criteria.len()).sum();
                 println!(

@@ -29,7 +29,7 @@ pub fn run(old: &Path, new: &Path, cases: &[PathBuf], format: Format) -> Exit {
         format!("{} {} ({})", p.meta.id, p.meta.version, path.display())
     };
     match format {
-        Format::Text => print!(
+        Format::Text | Format::Markdown => print!(
             "{}",
             diff::render_text(&result, &name(&old_program, old), &name(&new_program, new))
         ),

@@ -42,6 +42,8 @@ pub enum Format {
     Text,
     /// Stable JSON (JSON Lines for batches).
     Json,
+    /// A Markdown report for reviewers (`score` only).
+    Markdown,
 }
 
 #[derive(Parser)]

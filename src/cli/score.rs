@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use credence::program::Program;
 use credence::schema::Schema;
-use credence::trace::{Report, text};
+use credence::trace::{Report, markdown, text};
 
 use super::rules::{Compiled, compile, read_schema};
 use super::{Exit, Format};
@@ -111,8 +111,10 @@ impl Scorer<'_> {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if self.format == Format::Text && !first {
-                writeln!(out, "\n{}\n", "─".repeat(72))?;
+            match self.format {
+                Format::Text if !first => writeln!(out, "\n{}\n", "─".repeat(72))?,
+                Format::Markdown if !first => writeln!(out, "\n---\n")?,
+                _ => {}
             }
             first = false;
             if self.document(&line, name, Some(index + 1), out)? {
@@ -136,6 +138,7 @@ impl Scorer<'_> {
             Ok(report) => {
                 match self.format {
                     Format::Text => write!(out, "{}", text::render(&report))?,
+                    Format::Markdown => write!(out, "{}", markdown::render(&report))?,
                     Format::Json if line.is_some() => writeln!(
                         out,
                         "{}",

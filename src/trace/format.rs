@@ -84,6 +84,17 @@ pub fn text(v: Value<'_>) -> String {
     }
 }
 
+/// A JSON value of a report as a person reads it: numbers without needless decimals,
+/// strings quoted, null as `unknown`.
+pub fn json_text(v: &Json) -> String {
+    match v {
+        Json::Null => "unknown".into(),
+        Json::String(s) => format!("{s:?}"),
+        Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), number),
+        other => other.to_string(),
+    }
+}
+
 /// A value for JSON output.
 pub fn json(v: Value<'_>) -> Json {
     match v {

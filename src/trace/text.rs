@@ -181,7 +181,7 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
         "missing" => "MISSING".to_string(),
         "null" => "NULL (not known)".to_string(),
         "unknown" => "unknown".to_string(),
-        _ => json_text(&e.value),
+        _ => format::json_text(&e.value),
     };
     let description = e
         .description
@@ -236,8 +236,8 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
                 "{indent}    {:<16} {:<12} claimed {} vs confirmed {}: {}{similarity}",
                 f.field,
                 f.matcher,
-                json_text(&f.claimed),
-                json_text(&f.confirmed),
+                format::json_text(&f.claimed),
+                format::json_text(&f.confirmed),
                 f.result.to_uppercase()
             );
         }
@@ -259,15 +259,6 @@ fn indices(list: &[usize]) -> String {
         format!("({} … and {more} more)", shown.join(" "))
     } else {
         format!("({})", shown.join(" "))
-    }
-}
-
-fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "unknown".into(),
-        serde_json::Value::String(s) => format!("{s:?}"),
-        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), format::number),
-        other => other.to_string(),
     }
 }
 
