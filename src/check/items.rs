@@ -12,7 +12,7 @@ use crate::syntax::ast::{
 };
 
 use super::fold::fold_num;
-use super::lower::quoted_list;
+use super::quoted_list;
 use super::types::Ty;
 use super::{Checker, ScoreAccess};
 

@@ -1,10 +1,13 @@
 //! Checking: resolves names and case paths, infers and checks types, validates paths against
 //! a schema, and lowers the syntax tree into a [`Program`]. Reports every problem it finds.
 
+mod collect;
 mod fold;
 mod items;
 mod load;
 mod lower;
+mod paths;
+mod reads;
 mod types;
 
 use std::collections::HashMap;
@@ -394,5 +397,15 @@ impl<'a> Checker<'a> {
                 .help("use it in a criterion or remove it"),
             );
         }
+    }
+}
+
+/// `a`, `b` and `c` as a quoted list.
+pub(super) fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    match quoted.as_slice() {
+        [] => "nothing".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }

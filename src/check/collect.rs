@@ -1,0 +1,263 @@
+//! Collections (`count`, `distinct`, …) and detail matches with their matchers.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId};
+use crate::source::Span;
+use crate::syntax::ast::{CollectOp, Expr, ExprKind, Ident, MatchField};
+
+use super::fold::fold_num;
+use super::quoted_list;
+use super::types::Ty;
+use super::{Binder, Checker};
+
+impl Checker<'_> {
+    pub(super) fn collect(
+        &mut self,
+        op: CollectOp,
+        projection: Option<&Expr>,
+        binder: &Ident,
+        list: &Expr,
+        filter: Option<&Expr>,
+        span: Span,
+    ) -> (NodeId, Ty) {
+        let (list_node, list_ty) = self.expr(list);
+        let record = match (list_ty, self.node_slot[list_node as usize]) {
+            (Ty::List(Some(r)), _) => Some(r),
+            (Ty::Any | Ty::List(None), Some((rec, slot))) => {
+                match self.layout.list_record(rec, slot) {
+                    Ok(r) => {
+                        self.attach_item_schema(rec, slot, r);
+                        Some(r)
+                    }
+                    Err(conflict) => {
+                        self.conflict(conflict, rec, slot, list.span);
+                        None
+                    }
+                }
+            }
+            (Ty::Error, _) => None,
+            (other, _) => {
+                self.error(
+                    Diagnostic::error(
+                        Code::ItemMisuse,
+                        list.span,
+                        format!(
+                            "`{}` needs a list of the case, but this is {}",
+                            op.name(),
+                            other.describe()
+                        ),
+                    )
+                    .label("not a list")
+                    .help("iterate a list field of the case, such as `posts`"),
+                );
+                None
+            }
+        };
+        let Some(record) = record else {
+            return self.error_node(span);
+        };
+        let depth = self.binders.len() as u8;
+        self.binders.push(Binder {
+            name: binder.name.clone(),
+            record,
+        });
+        self.collect_depth += 1;
+        let filter = filter.map(|f| self.expect_type(f, Ty::Bool, "a `where` filter"));
+        let (projection, result) = match op {
+            CollectOp::Count => (None, Ty::Num),
+            CollectOp::Any | CollectOp::All => (None, Ty::Bool),
+            CollectOp::Distinct => {
+                let node = projection.map(|p| self.expr(p).0);
+                // Strings counted by `distinct` are interned when the case is read, so the
+                // count needs no hashing.
+                if let Some((rec, slot)) = node.and_then(|n| self.node_slot[n as usize]) {
+                    self.layout.intern(rec, slot);
+                }
+                (node, Ty::Num)
+            }
+            CollectOp::Sum => (
+                projection.map(|p| self.expect_type(p, Ty::Num, "the value summed")),
+                Ty::Num,
+            ),
+            CollectOp::Min | CollectOp::Max => match projection {
+                Some(p) => {
+                    let (node, ty) = self.expr(p);
+                    // An untyped field stays untyped: numbers, timestamps and durations all order.
+                    let ty = match ty {
+                        Ty::Any | Ty::Num | Ty::Time | Ty::Dur | Ty::Error => ty,
+                        other => {
+                            self.mismatch(
+                                p.span,
+                                format!(
+                                    "`{}` needs numbers, timestamps or durations, not {}",
+                                    op.name(),
+                                    other.describe()
+                                ),
+                                "pick a numeric or time field",
+                            );
+                            Ty::Error
+                        }
+                    };
+                    (Some(node), ty)
+                }
+                None => (None, Ty::Error),
+            },
+        };
+        self.collect_depth -= 1;
+        self.binders.pop();
+        let id = self.collections.len() as u32;
+        self.collections.push(CollectionDef {
+            op,
+            list: list_node,
+            depth,
+            projection,
+            filter,
+            traced: self.collect_depth == 0,
+            span,
+        });
+        (self.push(Node::Collect(id), span), result)
+    }
+
+    pub(super) fn detail_match(
+        &mut self,
+        claimed: &Expr,
+        confirmed: &Expr,
+        fields: &[MatchField],
+        span: Span,
+    ) -> (NodeId, Ty) {
+        let mut defs = Vec::new();
+        for field in fields {
+            let Some(matcher) = self.matcher(field) else {
+                continue;
+            };
+            let side = |this: &mut Self, base: &Expr| -> NodeId {
+                match &base.kind {
+                    ExprKind::Path(segments) => {
+                        let mut full = segments.clone();
+                        full.push(field.field.clone());
+                        this.path(&full, field.field.span).0
+                    }
+                    _ => {
+                        this.error(
+                            Diagnostic::error(
+                                Code::ItemMisuse,
+                                base.span,
+                                "a detail match compares two objects of the case",
+                            )
+                            .label("not a case path")
+                            .help("write `match claim.details with incident.facts { … }`"),
+                        );
+                        this.error_node(base.span).0
+                    }
+                }
+            };
+            let claimed = side(self, claimed);
+            let confirmed = side(self, confirmed);
+            defs.push(MatchFieldDef {
+                name: field.field.name.clone(),
+                matcher,
+                claimed,
+                confirmed,
+            });
+        }
+        let id = self.matches.len() as u32;
+        self.matches.push(MatchDef { fields: defs });
+        (self.push(Node::Match(id), span), Ty::Match(id))
+    }
+
+    pub(super) fn matcher(&mut self, field: &MatchField) -> Option<Matcher> {
+        const MATCHERS: &[&str] = &["exact", "nocase", "fuzzy", "within", "overlap"];
+        let name = field.matcher.name.as_str();
+        let argument = field.argument.as_ref();
+        let fraction = |this: &mut Self, e: &Expr| -> Option<f64> {
+            let (node, _) = this.expr(e);
+            let value = fold_num(&this.nodes, node);
+            match value {
+                Some(v) if (0.0..=1.0).contains(&v) => Some(v),
+                _ => {
+                    this.error(
+                        Diagnostic::error(
+                            Code::OutOfRange,
+                            e.span,
+                            "a similarity threshold must be between 0 and 1",
+                        )
+                        .label("not a fraction")
+                        .help("write a percentage such as `85%` or a fraction such as `0.85`"),
+                    );
+                    None
+                }
+            }
+        };
+        let matcher = match (name, argument) {
+            ("exact", None) => Matcher::Exact,
+            ("nocase", None) => Matcher::Nocase,
+            ("fuzzy", Some(arg)) => Matcher::Fuzzy(fraction(self, arg)?),
+            ("overlap", None) => Matcher::Overlap(None),
+            ("overlap", Some(arg)) => Matcher::Overlap(Some(fraction(self, arg)?)),
+            ("within", Some(arg)) => {
+                let percent = matches!(arg.kind, ExprKind::Percent(_));
+                let (node, _) = self.expr(arg);
+                let Some(value) = fold_num(&self.nodes, node).filter(|v| *v >= 0.0) else {
+                    self.error(
+                        Diagnostic::error(
+                            Code::NotConstant,
+                            arg.span,
+                            "a tolerance must be a constant number",
+                        )
+                        .label("not a constant")
+                        .help("write an amount such as `2` or a percentage such as `20%`"),
+                    );
+                    return None;
+                };
+                if percent {
+                    Matcher::WithinPercent(value)
+                } else {
+                    Matcher::Within(value)
+                }
+            }
+            ("fuzzy" | "within", None) => {
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        field.matcher.span,
+                        format!("`{name}` needs an argument"),
+                    )
+                    .label("missing threshold")
+                    .help(if name == "fuzzy" {
+                        "write `fuzzy 85%`"
+                    } else {
+                        "write `within 2` or `within 20%`"
+                    }),
+                );
+                return None;
+            }
+            ("exact" | "nocase", Some(arg)) => {
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        arg.span,
+                        format!("`{name}` takes no argument"),
+                    )
+                    .label("unexpected argument")
+                    .help("use `fuzzy 85%` for approximate matching"),
+                );
+                return None;
+            }
+            _ => {
+                let help = did_you_mean(name, MATCHERS.iter().copied())
+                    .unwrap_or_else(|| format!("the matchers are {}", quoted_list(MATCHERS)));
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownMatcher,
+                        field.matcher.span,
+                        format!("unknown matcher `{name}`"),
+                    )
+                    .label("not a matcher")
+                    .help(help),
+                );
+                return None;
+            }
+        };
+        Some(matcher)
+    }
+}

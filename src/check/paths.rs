@@ -1,0 +1,438 @@
+//! Resolving names: item variables, constants, definitions, scores, and case paths (checked
+//! against the schema when there is one).
+
+use crate::case::layout::Kind;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::program::{LetDef, MatchSummary, Node, NodeId, ScoreProp};
+use crate::source::Span;
+use crate::syntax::ast::Ident;
+
+use super::quoted_list;
+use super::types::Ty;
+use super::{Checker, LetState, ScoreAccess};
+
+const MATCH_SUMMARIES: &[(&str, MatchSummary)] = &[
+    ("matched", MatchSummary::Matched),
+    ("mismatched", MatchSummary::Mismatched),
+    ("known", MatchSummary::Known),
+    ("unknown", MatchSummary::Unknown),
+    ("ratio", MatchSummary::Ratio),
+];
+
+impl Checker<'_> {
+    /// Resolves `a.b.c`: an item variable, a constant, a let, a score, or a case path.
+    pub(super) fn path(&mut self, segments: &[Ident], span: Span) -> (NodeId, Ty) {
+        let head = &segments[0];
+        let rest = &segments[1..];
+        if let Some(depth) = self.binders.iter().rposition(|b| b.name == head.name) {
+            let record = self.binders[depth].record;
+            return self.case_path(record, rest, span, Some((depth as u8, head)));
+        }
+        if self.consts.contains_key(&head.name) {
+            if let Some(extra) = rest.first() {
+                return self.no_fields(head, extra);
+            }
+            return self.const_ref(head);
+        }
+        if let Some(&index) = self.let_index.get(&head.name) {
+            return self.let_ref(index, head, rest, span);
+        }
+        if let Some(&(index, _, _)) = self.score_names.get(&head.name) {
+            return self.score_ref(index, head, rest, span);
+        }
+        if self.schema.is_none() {
+            let names: Vec<&str> = self
+                .consts
+                .keys()
+                .chain(self.let_index.keys())
+                .map(String::as_str)
+                .chain(self.binders.iter().map(|b| b.name.as_str()))
+                .collect();
+            if let Some(close) = names
+                .iter()
+                .copied()
+                .filter(|n| strsim::jaro_winkler(&head.name, n) >= 0.9)
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(&head.name, a)
+                        .total_cmp(&strsim::jaro_winkler(&head.name, b))
+                })
+            {
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownName,
+                        head.span,
+                        format!("unknown name `{}`", head.name),
+                    )
+                    .label("not defined")
+                    .help(format!("did you mean `{close}`?")),
+                );
+                return self.error_node(span);
+            }
+        }
+        self.case_path(0, segments, span, None)
+    }
+
+    pub(super) fn no_fields(&mut self, head: &Ident, extra: &Ident) -> (NodeId, Ty) {
+        self.error(
+            Diagnostic::error(
+                Code::UnknownField,
+                extra.span,
+                format!("`{}` has no fields", head.name),
+            )
+            .label("no such field")
+            .help(format!(
+                "`{}` is a single value; remove `.{}`",
+                head.name, extra.name
+            )),
+        );
+        self.error_node(head.span.to(extra.span))
+    }
+
+    pub(super) fn const_ref(&mut self, head: &Ident) -> (NodeId, Ty) {
+        let Some(entry) = self.consts.get_mut(&head.name) else {
+            return self.error_node(head.span);
+        };
+        entry.used = true;
+        if let Some(value) = entry.value {
+            return value;
+        }
+        if entry.visiting {
+            return self.cycle(head);
+        }
+        entry.visiting = true;
+        let binding = entry.binding;
+        let (node, ty) = self.expr(&binding.value);
+        let value = match super::fold::fold(&self.nodes, node) {
+            Some(lit) => {
+                let id = self.push(Node::Lit(lit), binding.value.span);
+                (id, ty)
+            }
+            None => {
+                if ty != Ty::Error {
+                    self.error(
+                        Diagnostic::error(
+                            Code::NotConstant,
+                            binding.value.span,
+                            format!(
+                                "constant `{}` must not depend on the case",
+                                binding.name.name
+                            ),
+                        )
+                        .label("reads case data or definitions")
+                        .help("use `let` for values computed from the case"),
+                    );
+                }
+                self.error_node(binding.value.span)
+            }
+        };
+        if let Some(entry) = self.consts.get_mut(&head.name) {
+            entry.value = Some(value);
+            entry.visiting = false;
+        }
+        value
+    }
+
+    pub(super) fn cycle(&mut self, head: &Ident) -> (NodeId, Ty) {
+        self.error(
+            Diagnostic::error(
+                Code::DefinitionCycle,
+                head.span,
+                format!("`{}` is defined in terms of itself", head.name),
+            )
+            .label("refers back to the definition being computed")
+            .help("break the cycle: a definition can only use definitions that do not use it"),
+        );
+        self.error_node(head.span)
+    }
+
+    pub(super) fn let_ref(
+        &mut self,
+        index: usize,
+        head: &Ident,
+        rest: &[Ident],
+        span: Span,
+    ) -> (NodeId, Ty) {
+        self.lets[index].used = true;
+        let (id, ty) = match self.lets[index].state {
+            LetState::Done { id, ty } => (id, ty),
+            LetState::Visiting => return self.cycle(head),
+            LetState::Pending => match self.lower_let(index) {
+                Some(done) => done,
+                None => return self.error_node(span),
+            },
+        };
+        match (ty, rest) {
+            (_, []) => (self.push(Node::Let(id), span), ty),
+            (Ty::Match(m), [field]) => {
+                if let Some(&(_, what)) = MATCH_SUMMARIES.iter().find(|(n, _)| *n == field.name) {
+                    return (self.push(Node::MatchSummary { id: m, what }, span), Ty::Num);
+                }
+                let fields = &self.matches[m as usize].fields;
+                match fields.iter().position(|f| f.name == field.name) {
+                    Some(f) => (
+                        self.push(
+                            Node::MatchField {
+                                id: m,
+                                field: f as u32,
+                            },
+                            span,
+                        ),
+                        Ty::Bool,
+                    ),
+                    None => {
+                        let names: Vec<&str> = fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .chain(MATCH_SUMMARIES.iter().map(|s| s.0))
+                            .collect();
+                        let help =
+                            did_you_mean(&field.name, names.iter().copied()).unwrap_or_else(|| {
+                                format!("the match compares {}", quoted_list(&names))
+                            });
+                        self.error(
+                            Diagnostic::error(
+                                Code::UnknownField,
+                                field.span,
+                                format!("the match `{}` has no field `{}`", head.name, field.name),
+                            )
+                            .label("not compared by this match")
+                            .help(help),
+                        );
+                        self.error_node(span)
+                    }
+                }
+            }
+            (_, [extra, ..]) => self.no_fields(head, extra),
+        }
+    }
+
+    /// Lowers the `let` at `index`; `None` when it could not be lowered.
+    pub(super) fn lower_let(&mut self, index: usize) -> Option<(u32, Ty)> {
+        self.lets[index].state = LetState::Visiting;
+        let binding = self.lets[index].binding;
+        let saved = (
+            std::mem::take(&mut self.binders),
+            self.score_access,
+            self.collect_depth,
+        );
+        self.score_access = ScoreAccess::None;
+        self.collect_depth = 0;
+        self.let_top = true;
+        let (node, ty) = self.expr(&binding.value);
+        self.let_top = false;
+        (self.binders, self.score_access, self.collect_depth) = saved;
+        let id = self.let_defs.len() as u32;
+        if let Ty::Match(m) = ty {
+            if self.match_let.len() <= m as usize {
+                self.match_let.resize(m as usize + 1, id);
+            }
+            self.match_let[m as usize] = id;
+        }
+        // A match shows its field table instead of inputs.
+        let reads = if matches!(ty, Ty::Match(_)) {
+            Vec::new()
+        } else {
+            self.reads(&[node])
+        };
+        self.let_defs.push(LetDef {
+            name: binding.name.name.clone(),
+            description: binding
+                .description
+                .as_ref()
+                .and_then(|d| d.plain().map(str::to_string)),
+            node,
+            reads,
+        });
+        self.lets[index].state = LetState::Done { id, ty };
+        Some((id, ty))
+    }
+
+    pub(super) fn score_ref(
+        &mut self,
+        index: usize,
+        head: &Ident,
+        rest: &[Ident],
+        span: Span,
+    ) -> (NodeId, Ty) {
+        let allowed = match self.score_access {
+            ScoreAccess::None => false,
+            ScoreAccess::Before(limit) => index < limit,
+            ScoreAccess::All => true,
+        };
+        if !allowed {
+            self.error(
+                Diagnostic::error(
+                    Code::MisplacedItem,
+                    head.span,
+                    format!("score `{}` cannot be read here", head.name),
+                )
+                .label("score reference")
+                .help(
+                    "scores can be read in the verdict, and in their own or a later score's bands",
+                ),
+            );
+            return self.error_node(span);
+        }
+        let (prop, ty) = match rest {
+            [] => (ScoreProp::Value, Ty::Num),
+            [p] if p.name == "band" => (ScoreProp::Band, Ty::Str),
+            [p] if p.name == "coverage" => (ScoreProp::Coverage, Ty::Num),
+            [p, ..] => {
+                let help = did_you_mean(&p.name, ["band", "coverage"])
+                    .unwrap_or_else(|| "read `.band` or `.coverage`".into());
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        p.span,
+                        format!("a score has no `{}`", p.name),
+                    )
+                    .label("unknown score property")
+                    .help(help),
+                );
+                return self.error_node(span);
+            }
+        };
+        (
+            self.push(
+                Node::Score {
+                    id: index as u32,
+                    prop,
+                },
+                span,
+            ),
+            ty,
+        )
+    }
+
+    /// A case path under `record` (the root, or a list item bound to `item`).
+    pub(super) fn case_path(
+        &mut self,
+        record: u32,
+        segments: &[Ident],
+        span: Span,
+        item: Option<(u8, &Ident)>,
+    ) -> (NodeId, Ty) {
+        let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+        let schema_kind = match self.schema_check(record, segments, item.map(|i| i.1)) {
+            Ok(kind) => kind,
+            Err(()) => return self.error_node(span),
+        };
+        let slot = if names.is_empty() {
+            self.layout.whole(record)
+        } else {
+            self.layout.slot(record, &names)
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(_) => {
+                let shown = item
+                    .map(|i| i.1.name.as_str())
+                    .into_iter()
+                    .chain(names.iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                self.error(
+                    Diagnostic::error(
+                        Code::ItemMisuse,
+                        span,
+                        format!("`{shown}` is read both as an object and as a value"),
+                    )
+                    .label("conflicting use")
+                    .help("read the fields of an object, or the whole value, but not both"),
+                );
+                return self.error_node(span);
+            }
+        };
+        if let Some(kind) = schema_kind
+            && self.layout.kind(record, slot) == Kind::Any
+            && kind != Kind::Any
+        {
+            let _ = self.layout.demand(record, slot, kind);
+        }
+        let node = match item {
+            Some((depth, _)) => Node::ItemSlot { depth, slot },
+            None => Node::Slot(slot),
+        };
+        let ty = Ty::of_kind(self.layout.kind(record, slot));
+        (self.push_slot(node, span, record, slot), ty)
+    }
+
+    /// Checks a path against the schema, returning the kind it declares.
+    pub(super) fn schema_check(
+        &mut self,
+        record: u32,
+        segments: &[Ident],
+        item: Option<&Ident>,
+    ) -> Result<Option<Kind>, ()> {
+        let Some(schema) = self.schema else {
+            return Ok(None);
+        };
+        if segments.is_empty() {
+            return Ok(None);
+        }
+        let base = if record == 0 {
+            None
+        } else {
+            match self.record_schema.get(&record) {
+                Some(node) => Some(node.clone()),
+                None => return Ok(None),
+            }
+        };
+        let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
+        match schema.lookup(base.as_ref(), &names) {
+            Ok((kind, _)) => Ok(Some(kind)),
+            Err(err) => {
+                let bad = &segments[err.segment];
+                let parent: Vec<&str> = item
+                    .map(|i| i.name.as_str())
+                    .into_iter()
+                    .chain(names[..err.segment].iter().copied())
+                    .collect();
+                let within = if parent.is_empty() {
+                    "the case".to_string()
+                } else {
+                    format!("`{}`", parent.join("."))
+                };
+                let help = if err.through_list {
+                    format!(
+                        "{within} is a list; read its items with a collection such as `count(x in {} where …)`",
+                        parent.join(".")
+                    )
+                } else {
+                    did_you_mean(&bad.name, err.candidates.iter().map(String::as_str))
+                        .unwrap_or_else(|| format!("{within} has {}", quoted_list(&err.candidates)))
+                };
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        bad.span,
+                        format!("{within} has no field `{}` in the case schema", bad.name),
+                    )
+                    .label("not in the schema")
+                    .help(help),
+                );
+                Err(())
+            }
+        }
+    }
+
+    pub(super) fn attach_item_schema(&mut self, record: u32, slot: u32, items: u32) {
+        let Some(schema) = self.schema else { return };
+        if self.record_schema.contains_key(&items) {
+            return;
+        }
+        let path = self.layout.path(record, slot).to_string();
+        let segments: Vec<&str> = path
+            .rsplit("[].")
+            .next()
+            .unwrap_or(&path)
+            .split('.')
+            .collect();
+        let parent = self.record_schema.get(&record).cloned();
+        if let Ok((_, node)) = schema.lookup(parent.as_ref(), &segments)
+            && let Some(item) = schema.items(&node)
+        {
+            self.record_schema.insert(items, item);
+        }
+    }
+}

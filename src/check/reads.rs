@@ -1,0 +1,96 @@
+//! The evidence a criterion or table reads: case paths, definitions, collections, scores.
+
+use crate::program::{Node, NodeId, Read, ScoreProp};
+
+use super::Checker;
+
+impl Checker<'_> {
+    /// The evidence reads of some nodes: case paths, lets, top-level collections, scores.
+    pub(super) fn reads(&self, roots: &[NodeId]) -> Vec<Read> {
+        let mut out: Vec<Read> = Vec::new();
+        let mut stack: Vec<NodeId> = roots.iter().rev().copied().collect();
+        while let Some(id) = stack.pop() {
+            let label = match &self.nodes[id as usize] {
+                Node::Slot(slot) => Some(self.layout.path(0, *slot).to_string()),
+                Node::Let(l) => Some(self.let_defs[*l as usize].name.clone()),
+                Node::Collect(c) => {
+                    let def = &self.collections[*c as usize];
+                    let mut children: Vec<NodeId> = def.filter.into_iter().collect();
+                    children.extend(def.projection);
+                    for child in children.into_iter().rev() {
+                        stack.push(child);
+                    }
+                    Some(self.sources.snippet(def.span).to_string())
+                }
+                Node::MatchField { id: m, .. }
+                | Node::MatchSummary { id: m, .. }
+                | Node::Match(m) => {
+                    if let Some(def) = self
+                        .match_let
+                        .get(*m as usize)
+                        .and_then(|l| self.let_defs.get(*l as usize))
+                        && !out.iter().any(|r| r.label == def.name)
+                    {
+                        out.push(Read {
+                            label: def.name.clone(),
+                            node: def.node,
+                        });
+                    }
+                    None
+                }
+                Node::Score { id: s, prop } => {
+                    let name = self
+                        .score_names
+                        .get_index(*s as usize)
+                        .map(|(n, _)| n.clone())
+                        .unwrap_or_default();
+                    Some(match prop {
+                        ScoreProp::Value => name,
+                        ScoreProp::Band => format!("{name}.band"),
+                        ScoreProp::Coverage => format!("{name}.coverage"),
+                    })
+                }
+                Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => {
+                    stack.push(*a);
+                    None
+                }
+                Node::Binary(_, a, b) => {
+                    stack.push(*b);
+                    stack.push(*a);
+                    None
+                }
+                Node::WithinItem { anchor, .. } => {
+                    stack.push(*anchor);
+                    None
+                }
+                Node::CompareItem { rhs, .. } => {
+                    stack.push(*rhs);
+                    None
+                }
+                Node::Within {
+                    value,
+                    length,
+                    anchor,
+                    ..
+                } => {
+                    stack.push(*anchor);
+                    stack.push(*length);
+                    stack.push(*value);
+                    None
+                }
+                Node::CountTrue(parts) => {
+                    stack.extend(parts.iter().rev());
+                    None
+                }
+                Node::Lit(_) | Node::ItemSlot { .. } => None,
+            };
+            if let Some(label) = label {
+                let is_collection = matches!(self.nodes[id as usize], Node::Collect(c) if !self.collections[c as usize].traced);
+                if !is_collection && !out.iter().any(|r| r.label == label) {
+                    out.push(Read { label, node: id });
+                }
+            }
+        }
+        out
+    }
+}
