@@ -1,8 +1,10 @@
-//! `credence score`: score one case or a JSON Lines batch, streaming, one bad line never
-//! stopping the others.
+//! `credence score`: score one case or a JSON Lines batch. Batches stream in bounded chunks,
+//! scored in parallel across cores, written in input order; one bad line never stops the others.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use credence::program::Program;
 use credence::schema::Schema;
@@ -10,6 +12,9 @@ use credence::trace::{Report, markdown, text};
 
 use super::rules::{Compiled, compile, read_schema};
 use super::{Exit, Format};
+
+/// Lines scored together: bounds memory while keeping every core busy.
+const CHUNK: usize = 512;
 
 /// Runs `score`.
 pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: Format) -> Exit {
@@ -32,32 +37,33 @@ pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: F
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let name = if case == Path::new("-") {
+        "stdin".to_string()
+    } else {
+        case.display().to_string()
+    };
     let result = if case == Path::new("-") {
         let mut text = Vec::new();
-        match std::io::stdin().read_to_end(&mut text) {
-            Ok(_) => scorer.text(&text, "stdin", &mut out),
-            Err(e) => Err(e),
-        }
+        std::io::stdin().read_to_end(&mut text).and_then(|_| {
+            if holds_several_values(&text) {
+                scorer.lines(text.as_slice(), &name, &mut out)
+            } else {
+                scorer.single(&text, &name, &mut out)
+            }
+        })
     } else if case
         .extension()
         .is_some_and(|x| x == "jsonl" || x == "ndjson")
     {
-        match std::fs::File::open(case) {
-            Ok(file) => scorer.lines(BufReader::new(file), &case.display().to_string(), &mut out),
-            Err(e) => Err(e),
-        }
+        std::fs::File::open(case)
+            .and_then(|file| scorer.lines(BufReader::new(file), &name, &mut out))
     } else {
-        match std::fs::read(case) {
-            Ok(text) => scorer
-                .document(&text, &case.display().to_string(), None, &mut out)
-                .map(|ok| (usize::from(!ok), usize::from(ok))),
-            Err(e) => Err(e),
-        }
+        std::fs::read(case).and_then(|text| scorer.single(&text, &name, &mut out))
     };
     let flushed = out.flush();
     match (result, flushed) {
-        (Ok((0, _)), Ok(())) => Exit::Success,
-        (Ok((failed, scored)), Ok(())) => {
+        (Ok(Tally { failed: 0, .. }), Ok(())) => Exit::Success,
+        (Ok(Tally { failed, scored }), Ok(())) => {
             eprintln!(
                 "{failed} case{} could not be scored; {scored} scored",
                 if failed == 1 { "" } else { "s" }
@@ -71,6 +77,29 @@ pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: F
     }
 }
 
+/// True when the text holds more than one JSON value (JSON Lines on standard input).
+fn holds_several_values(text: &[u8]) -> bool {
+    serde_json::Deserializer::from_slice(text)
+        .into_iter::<serde::de::IgnoredAny>()
+        .take(2)
+        .count()
+        > 1
+}
+
+/// Cases that could not be scored, and cases scored.
+#[derive(Default)]
+struct Tally {
+    failed: usize,
+    scored: usize,
+}
+
+/// What scoring one case produced: its output and its error lines.
+struct Outcome {
+    output: String,
+    errors: Vec<String>,
+    scored: bool,
+}
+
 struct Scorer<'p> {
     program: &'p Program,
     schema: Option<&'p Schema>,
@@ -78,117 +107,141 @@ struct Scorer<'p> {
 }
 
 impl Scorer<'_> {
-    /// Standard input: one document, or JSON Lines when it holds several values.
-    fn text(
-        &self,
-        text: &[u8],
-        name: &str,
-        out: &mut impl Write,
-    ) -> std::io::Result<(usize, usize)> {
-        let values = serde_json::Deserializer::from_slice(text)
-            .into_iter::<serde::de::IgnoredAny>()
-            .take(2)
-            .count();
-        if values > 1 {
-            self.lines(text, name, out)
-        } else {
-            self.document(text, name, None, out)
-                .map(|ok| (usize::from(!ok), usize::from(ok)))
-        }
+    /// One document.
+    fn single(&self, json: &[u8], name: &str, out: &mut impl Write) -> std::io::Result<Tally> {
+        let mut tally = Tally::default();
+        self.emit(self.outcome(json, name, None), &mut tally, out)?;
+        Ok(tally)
     }
 
-    /// Scores each non-blank line; returns (failed, scored).
+    /// JSON Lines: read in chunks, scored in parallel, written in input order.
     fn lines(
         &self,
         reader: impl BufRead,
         name: &str,
         out: &mut impl Write,
-    ) -> std::io::Result<(usize, usize)> {
-        let (mut failed, mut scored) = (0, 0);
-        let mut first = true;
-        for (index, line) in reader.split(b'\n').enumerate() {
-            let line = line?;
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
+    ) -> std::io::Result<Tally> {
+        let progress = std::io::stderr().is_terminal();
+        let mut tally = Tally::default();
+        let mut lines = reader.split(b'\n').enumerate();
+        loop {
+            let mut chunk: Vec<(usize, Vec<u8>)> = Vec::with_capacity(CHUNK);
+            for (index, line) in lines.by_ref() {
+                let line = line?;
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    chunk.push((index + 1, line));
+                }
+                if chunk.len() == CHUNK {
+                    break;
+                }
             }
-            match self.format {
-                Format::Text if !first => writeln!(out, "\n{}\n", "─".repeat(72))?,
-                Format::Markdown if !first => writeln!(out, "\n---\n")?,
-                _ => {}
+            if chunk.is_empty() {
+                break;
             }
-            first = false;
-            if self.document(&line, name, Some(index + 1), out)? {
-                scored += 1;
-            } else {
-                failed += 1;
+            let outcomes: Vec<Outcome> = chunk
+                .par_iter()
+                .map(|(number, line)| self.outcome(line, name, Some(*number)))
+                .collect();
+            for outcome in outcomes {
+                if tally.failed + tally.scored > 0 {
+                    match self.format {
+                        Format::Text => writeln!(out, "\n{}\n", "─".repeat(72))?,
+                        Format::Markdown => writeln!(out, "\n---\n")?,
+                        Format::Json => {}
+                    }
+                }
+                self.emit(outcome, &mut tally, out)?;
+            }
+            if progress {
+                eprint!(
+                    "\rscored {} cases, {} could not be scored",
+                    tally.scored, tally.failed
+                );
             }
         }
-        Ok((failed, scored))
+        if progress {
+            eprintln!();
+        }
+        Ok(tally)
     }
 
-    /// Scores one case and writes its trace, or reports why it cannot be scored.
-    fn document(
+    fn emit(
         &self,
-        json: &[u8],
-        name: &str,
-        line: Option<usize>,
+        outcome: Outcome,
+        tally: &mut Tally,
         out: &mut impl Write,
-    ) -> std::io::Result<bool> {
+    ) -> std::io::Result<()> {
+        out.write_all(outcome.output.as_bytes())?;
+        for line in &outcome.errors {
+            eprintln!("{line}");
+        }
+        if outcome.scored {
+            tally.scored += 1;
+        } else {
+            tally.failed += 1;
+        }
+        Ok(())
+    }
+
+    /// Scores one case: its trace, or why it cannot be scored.
+    fn outcome(&self, json: &[u8], name: &str, line: Option<usize>) -> Outcome {
         match self.report(json) {
             Ok(report) => {
-                match self.format {
-                    Format::Text => write!(out, "{}", text::render(&report))?,
-                    Format::Markdown => write!(out, "{}", markdown::render(&report))?,
-                    Format::Json if line.is_some() => writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string(&report).unwrap_or_default()
-                    )?,
-                    Format::Json => writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    )?,
+                let output = match self.format {
+                    Format::Text => text::render(&report),
+                    Format::Markdown => markdown::render(&report),
+                    Format::Json if line.is_some() => {
+                        serde_json::to_string(&report).unwrap_or_default() + "\n"
+                    }
+                    Format::Json => {
+                        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+                    }
+                };
+                Outcome {
+                    output,
+                    errors: Vec::new(),
+                    scored: true,
                 }
-                Ok(true)
             }
             Err(problems) => {
                 let place = match line {
                     Some(l) => format!("{name}:{l}"),
                     None => name.to_string(),
                 };
-                for p in &problems {
-                    let at = p
-                        .line
-                        .map(|l| format!(":{l}:{}", p.column))
-                        .filter(|_| line.is_none())
-                        .unwrap_or_default();
-                    let col = match (line, p.line) {
-                        (Some(_), Some(_)) => format!(" (column {})", p.column),
-                        _ => String::new(),
-                    };
-                    match &p.path {
-                        Some(path) => eprintln!(
-                            "error: {place}{at}{col}: invalid case: `{path}`: {}",
-                            p.message
-                        ),
-                        None => eprintln!("error: {place}{at}{col}: invalid case: {}", p.message),
-                    }
-                }
-                if self.format == Format::Json {
+                let errors = problems
+                    .iter()
+                    .map(|p| {
+                        let at = match (line, p.line) {
+                            (None, Some(l)) => format!(":{l}:{}", p.column),
+                            (Some(_), Some(_)) => format!(" (column {})", p.column),
+                            _ => String::new(),
+                        };
+                        match &p.path {
+                            Some(path) => {
+                                format!("error: {place}{at}: invalid case: `{path}`: {}", p.message)
+                            }
+                            None => format!("error: {place}{at}: invalid case: {}", p.message),
+                        }
+                    })
+                    .collect();
+                let output = if self.format == Format::Json {
                     let errors: Vec<serde_json::Value> = problems
                         .iter()
                         .map(|p| serde_json::json!({"path": p.path, "message": p.message, "line": p.line, "column": p.column}))
                         .collect();
-                    let record =
-                        serde_json::json!({"source": name, "line": line, "errors": errors});
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string(&record).unwrap_or_default()
-                    )?;
+                    serde_json::to_string(
+                        &serde_json::json!({"source": name, "line": line, "errors": errors}),
+                    )
+                    .unwrap_or_default()
+                        + "\n"
+                } else {
+                    String::new()
+                };
+                Outcome {
+                    output,
+                    errors,
+                    scored: false,
                 }
-                Ok(false)
             }
         }
     }

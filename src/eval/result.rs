@@ -101,7 +101,7 @@ pub struct MatchResult<'a> {
 }
 
 impl MatchResult<'_> {
-    pub(super) fn count(&self, pred: impl Fn(&FieldOutcome) -> bool) -> f64 {
+    fn count(&self, pred: impl Fn(&FieldOutcome) -> bool) -> f64 {
         self.fields.iter().filter(|f| pred(f)).count() as f64
     }
 
