@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod fmt;
 mod rules;
 mod score;
 mod test;
@@ -24,8 +25,8 @@ pub enum Exit {
     InvalidCase = 3,
     /// A file could not be read or written.
     Io = 4,
-    /// Fixture expectations or golden traces failed, a fixture was broken, no fixture ran, or
-    /// coverage was below the minimum.
+    /// Fixture expectations or golden traces failed, a fixture was broken, no fixture ran,
+    /// coverage was below the minimum, or (`fmt --check`) a file is not formatted.
     TestsFailed = 5,
 }
 
@@ -85,6 +86,15 @@ enum Command {
     },
     /// Runs rule fixtures: expectations, golden traces, coverage, reports.
     Test(test::TestOptions),
+    /// Formats rule files in place (indentation and blank lines only).
+    Fmt {
+        /// Rule files or directories of `.cred` files.
+        #[arg(required = true)]
+        rules: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and fail if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Scores cases under two rule versions and lists what changed.
     Diff {
         /// The old rules (file or directory).
@@ -128,6 +138,7 @@ pub fn run() -> ExitCode {
             score::run(&inputs, &case, schema.as_deref(), format)
         }
         Command::Test(options) => test::run(&options),
+        Command::Fmt { rules, check } => fmt::run(&rules, check),
         Command::Diff {
             old,
             new,

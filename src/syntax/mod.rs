@@ -1,11 +1,14 @@
-//! Syntax: text to a tree of items with spans ([`parse_file`]).
+//! Syntax: text to a tree of items with spans ([`parse_file`]), and the formatter
+//! ([`format_source`]).
 
 pub mod ast;
 mod error;
 mod expr;
+mod format;
 mod lexeme;
 mod parser;
 
+pub use format::format_source;
 pub use parser::parse_file;
 
 #[cfg(test)]
