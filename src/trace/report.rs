@@ -179,6 +179,9 @@ pub struct FieldReport {
     pub result: &'static str,
     /// Similarity in 0..1.
     pub similarity: Option<f64>,
+    /// Sides that were unknown, as `path (missing|null|not stated)`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
 }
 
 /// The distance to a neighbouring band.
@@ -324,7 +327,7 @@ impl Builder<'_, '_> {
             .map(|(read, value)| self.evidence(read, *value))
             .collect();
         let mut unknown = Vec::new();
-        collect_unknown(&evidence, &mut unknown);
+        collect_unknown(&evidence, status.starts_with("unknown"), &mut unknown);
         CriterionReport {
             name: def.name.clone(),
             title: def.title.clone(),
@@ -501,14 +504,41 @@ impl Builder<'_, '_> {
                         None => "unknown",
                     },
                     similarity: outcome.similarity.map(round4),
+                    unknown: [field.claimed, field.confirmed]
+                        .into_iter()
+                        .filter_map(|node| self.unstated(node))
+                        .collect(),
                 })
                 .collect(),
         )
     }
+
+    /// `path (missing|null|not stated)` when a case path read by a match holds no usable value.
+    fn unstated(&self, node: crate::program::NodeId) -> Option<String> {
+        let Node::Slot(slot) = self.program.nodes[node as usize] else {
+            return None;
+        };
+        let path = self.program.layout.path(0, slot);
+        let state = match &self.ev.case.slots[slot as usize] {
+            Slot::Missing => "missing",
+            Slot::Null => "null",
+            Slot::List(list) if list.is_empty() => "not stated",
+            _ => return None,
+        };
+        Some(format!("{path} ({state})"))
+    }
 }
 
-fn collect_unknown(evidence: &[Evidence], out: &mut Vec<String>) {
+/// The unknown values among a criterion's evidence. The unstated sides of detail matches are
+/// listed only for undecided criteria (`with_fields`), where they say what was missing.
+fn collect_unknown(evidence: &[Evidence], with_fields: bool, out: &mut Vec<String>) {
     for e in evidence {
+        let fields = e.fields.iter().flatten().filter(|_| with_fields);
+        for entry in fields.flat_map(|f| &f.unknown) {
+            if !out.contains(entry) {
+                out.push(entry.clone());
+            }
+        }
         if e.inputs.is_empty() {
             let entry = match e.state {
                 "known" => continue,
@@ -519,8 +549,8 @@ fn collect_unknown(evidence: &[Evidence], out: &mut Vec<String>) {
             if !out.contains(&entry) {
                 out.push(entry);
             }
-        } else if e.state != "known" {
-            collect_unknown(&e.inputs, out);
+        } else if e.state != "known" || with_fields {
+            collect_unknown(&e.inputs, with_fields, out);
         }
     }
 }
