@@ -404,11 +404,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     if item_kind.is_none() && self.kind != Kind::Any {
                         // Counted, nothing inside read: keep plain values (the list may be
                         // shown as evidence), skip objects and lists.
-                        seq.next_element_seed(KeepScalar(seed))
-                            .map(|v| v.map(|v| slots[start] = v))
+                        seq.next_element_seed(ScalarSeed {
+                            seed,
+                            nested: Nested::Skip,
+                        })
+                        .map(|v| v.map(|v| slots[start] = v))
                     } else if kind == Kind::Any {
-                        seq.next_element_seed(ScalarSeed(seed))
-                            .map(|v| v.map(|v| slots[start] = v))
+                        seq.next_element_seed(ScalarSeed {
+                            seed,
+                            nested: Nested::Reject,
+                        })
+                        .map(|v| v.map(|v| slots[start] = v))
                     } else {
                         seq.next_element_seed(seed)
                             .map(|v| v.map(|v| slots[start] = v))
@@ -445,52 +451,70 @@ impl<'de> DeserializeSeed<'de> for ItemSeed<'_, '_, '_> {
     }
 }
 
-/// An element of an untyped list: a scalar, never a nested list.
-struct ScalarSeed<'c, 'p>(ValueSeed<'c, 'p>);
+/// What to do with an object or list found where a list item should be a plain value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nested {
+    /// The rules read the items: an error naming the path.
+    Reject,
+    /// The rules only count the items: skip it.
+    Skip,
+}
+
+/// An item of a list of plain values.
+struct ScalarSeed<'c, 'p> {
+    seed: ValueSeed<'c, 'p>,
+    nested: Nested,
+}
 
 impl<'de> DeserializeSeed<'de> for ScalarSeed<'_, '_> {
     type Value = Slot;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
-        d.deserialize_any(ScalarVisitor(self.0))
+        d.deserialize_any(self)
     }
 }
 
-struct ScalarVisitor<'c, 'p>(ValueSeed<'c, 'p>);
-
-impl<'de> Visitor<'de> for ScalarVisitor<'_, '_> {
+impl<'de> Visitor<'de> for ScalarSeed<'_, '_> {
     type Value = Slot;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a scalar")
+        f.write_str("a plain value")
     }
     fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
         Ok(Slot::Null)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
-        self.0.visit_bool(v)
+        self.seed.visit_bool(v)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
-        self.0.visit_i64(v)
+        self.seed.visit_i64(v)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
-        self.0.visit_u64(v)
+        self.seed.visit_u64(v)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
-        self.0.visit_f64(v)
+        self.seed.visit_f64(v)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
-        self.0.visit_str(v)
+        self.seed.visit_str(v)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
-        Err(self
-            .0
-            .ctx
-            .fail(self.0.path, "expected a value, found a nested list".into()))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
+        if self.nested == Nested::Reject {
+            return Err(self.seed.ctx.fail(
+                self.seed.path,
+                "expected a value, found a nested list".into(),
+            ));
+        }
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Slot::Missing)
     }
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
-        Err(self
-            .0
-            .ctx
-            .fail(self.0.path, "expected a value, found an object".into()))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
+        if self.nested == Nested::Reject {
+            return Err(self
+                .seed
+                .ctx
+                .fail(self.seed.path, "expected a value, found an object".into()));
+        }
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Slot::Missing)
     }
 }
 
@@ -502,47 +526,4 @@ fn looks_like_timestamp(text: &str) -> bool {
         && b[7] == b'-'
         && (b[10] == b'T' || b[10] == b't')
         && b[..4].iter().all(u8::is_ascii_digit)
-}
-
-/// An item whose inside no rule reads: a plain value is kept, anything else skipped.
-struct KeepScalar<'c, 'p>(ValueSeed<'c, 'p>);
-
-impl<'de> DeserializeSeed<'de> for KeepScalar<'_, '_> {
-    type Value = Slot;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Slot, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeepScalar<'_, '_> {
-    type Value = Slot;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Slot, E> {
-        Ok(Slot::Null)
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Slot, E> {
-        self.0.visit_bool(v)
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Slot, E> {
-        self.0.visit_i64(v)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Slot, E> {
-        self.0.visit_u64(v)
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Slot, E> {
-        self.0.visit_f64(v)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
-        self.0.visit_str(v)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Slot, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Slot::Missing)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Slot::Missing)
-    }
 }

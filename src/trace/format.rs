@@ -63,6 +63,15 @@ pub fn estimative(p: f64) -> &'static str {
     }
 }
 
+/// A signed amount: `+1.5`, `-2`, `0`.
+pub fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", number(x))
+    } else {
+        number(x)
+    }
+}
+
 /// A value for a terminal.
 pub fn text(v: Value<'_>) -> String {
     match v {

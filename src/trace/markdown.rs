@@ -84,10 +84,10 @@ fn score_section(out: &mut String, s: &ScoreReport) {
             ("unknown", _) => "unknown".to_string(),
             (_, Some(ratio)) => format!(
                 "{} (×{})",
-                signed(criterion.contribution),
+                format::signed(criterion.contribution),
                 format::number(ratio)
             ),
-            _ => signed(criterion.contribution),
+            _ => format::signed(criterion.contribution),
         };
         let title = criterion.title.as_deref().unwrap_or(&criterion.name);
         let why = criterion
@@ -110,15 +110,7 @@ fn score_section(out: &mut String, s: &ScoreReport) {
         let _ = writeln!(out, "\n### What would change it\n");
     }
     for m in &s.margins {
-        let verb = if m.direction == "up" { "more" } else { "less" };
-        let _ = writeln!(
-            out,
-            "- {}{} {verb} would make it **{}** ({}):",
-            if m.strictly_more { "over " } else { "" },
-            format::number(m.needed),
-            m.band,
-            m.threshold
-        );
+        let _ = writeln!(out, "- {}:", m.sentence(unit.trim_end_matches(" (ratio)")));
         if m.ways.is_empty() {
             let _ = writeln!(out, "  no single criterion could do it alone");
         }
@@ -128,7 +120,7 @@ fn score_section(out: &mut String, s: &ScoreReport) {
                 "  - {}: {} ({})",
                 way.criterion,
                 escape(&way.change),
-                signed(way.delta)
+                format::signed(way.delta)
             );
         }
     }
@@ -176,12 +168,4 @@ fn evidence(out: &mut String, e: &Evidence, depth: usize) {
 /// Escapes characters that would break a Markdown table cell.
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", format::number(x))
-    } else {
-        format::number(x)
-    }
 }

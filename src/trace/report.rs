@@ -212,6 +212,24 @@ pub struct Way {
     pub delta: f64,
 }
 
+impl Margin {
+    /// The margin as a sentence: "over 1.08 log-odds less would make it plausible (below 80.0%)".
+    pub fn sentence(&self, unit: &str) -> String {
+        format!(
+            "{}{} {unit} {} would make it {} ({})",
+            if self.strictly_more { "over " } else { "" },
+            format::number(self.needed.abs()),
+            if self.direction == "up" {
+                "more"
+            } else {
+                "less"
+            },
+            self.band,
+            self.threshold
+        )
+    }
+}
+
 impl Report {
     /// Builds the report of an evaluation; `case_hash` identifies the case text.
     pub fn new(ev: &Evaluation<'_>, case_hash: &str) -> Report {

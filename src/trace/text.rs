@@ -63,9 +63,9 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
             let _ = writeln!(
                 out,
                 "  log-odds: prior {} + criteria {} = {}",
-                signed(s.base),
-                signed(s.total - s.base),
-                signed(s.total)
+                format::signed(s.base),
+                format::signed(s.total - s.base),
+                format::signed(s.total)
             );
         }
         _ => {
@@ -103,19 +103,7 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
         criterion_lines(out, criterion);
     }
     for margin in &s.margins {
-        let verb = if margin.direction == "up" {
-            "more"
-        } else {
-            "less"
-        };
-        let _ = writeln!(
-            out,
-            "\n  margin: {}{} {unit} {verb} would make it {} ({})",
-            if margin.strictly_more { "over " } else { "" },
-            format::number(margin.needed.abs()),
-            margin.band,
-            margin.threshold
-        );
+        let _ = writeln!(out, "\n  margin: {}", margin.sentence(unit));
         if margin.ways.is_empty() {
             let _ = writeln!(out, "    no single criterion could do it alone");
         }
@@ -125,7 +113,7 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
                 "    - {}: {} ({})",
                 way.criterion,
                 way.change,
-                signed(way.delta)
+                format::signed(way.delta)
             );
         }
     }
@@ -134,7 +122,7 @@ fn score_lines(out: &mut String, s: &ScoreReport) {
 fn criterion_lines(out: &mut String, c: &CriterionReport) {
     let amount = match c.status {
         "unknown" => "?".to_string(),
-        _ => signed(c.contribution),
+        _ => format::signed(c.contribution),
     };
     let ratio = c
         .likelihood_ratio
@@ -259,13 +247,5 @@ fn indices(list: &[usize]) -> String {
         format!("({} … and {more} more)", shown.join(" "))
     } else {
         format!("({})", shown.join(" "))
-    }
-}
-
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", format::number(x))
-    } else {
-        format::number(x)
     }
 }
