@@ -41,6 +41,12 @@ fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
     path
 }
 
+/// The small synthetic case, parsed, for tests that change one field.
+fn small_case() -> Value {
+    let text = std::fs::read_to_string("tests/data/small.json").expect("case");
+    serde_json::from_str(&text).expect("json")
+}
+
 /// Exact fixed-point sum (contributions have at most four decimals).
 fn ten_thousandths(x: f64) -> i64 {
     (x * 10_000.0).round() as i64
@@ -167,9 +173,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
 
 #[test]
 fn a_deleted_field_turns_its_criteria_unknown_not_false() {
-    let full: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
-            .expect("json");
+    let full: Value = small_case();
     let mut cut = full.clone();
     cut["claim"]
         .as_object_mut()
@@ -216,8 +220,7 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
 
 #[test]
 fn a_json_lines_batch_scores_every_good_line_and_names_the_bad_ones() {
-    let good = std::fs::read_to_string("tests/data/small.json").expect("case");
-    let good: Value = serde_json::from_str(&good).expect("json");
+    let good = small_case();
     let mut bad_type = good.clone();
     bad_type["claim"]["published_at"] = Value::from("yesterday afternoon");
     let lines = [
@@ -274,9 +277,7 @@ fn stdin_takes_a_document_or_json_lines() {
 
 #[test]
 fn schema_validation_names_the_bad_path() {
-    let mut case: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
-            .expect("json");
+    let mut case: Value = small_case();
     case["claim"]["channel_class"] = Value::from("telegram");
     let path = temp_file("invalid.json", &case.to_string());
     let out = credence(&[
@@ -333,9 +334,7 @@ fn json_trace_of_a_small_case() {
 
 #[test]
 fn a_counted_list_is_still_shown_with_its_values() {
-    let mut case: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
-            .expect("json");
+    let mut case: Value = small_case();
     case["claim"]["exclusive_media"] = serde_json::json!(["pledge_video", {"kind": "photo"}]);
     let path = temp_file("media.json", &case.to_string());
     let out = credence(&[

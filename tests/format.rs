@@ -5,20 +5,8 @@ use std::process::Command;
 use credence::check::{Options, compile_str};
 use credence::syntax::format_source;
 
-fn rule_files() -> Vec<String> {
-    let mut files = vec![
-        "rules/claims.cred".to_string(),
-        "rules/shared.cred".into(),
-        "benches/replication.cred".into(),
-    ];
-    for entry in std::fs::read_dir("tests/diagnostics").expect("corpus") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|x| x == "cred") {
-            files.push(path.display().to_string());
-        }
-    }
-    files
-}
+mod common;
+use common::rule_files;
 
 fn without_white_space(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()

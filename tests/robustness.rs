@@ -4,20 +4,12 @@
 use credence::check::{Options, compile_str};
 use serde_json::Value;
 
+mod common;
+
 /// Every prefix of every rule file (cut at character boundaries) checks without panicking.
 #[test]
 fn truncated_rule_files_give_diagnostics() {
-    let mut files: Vec<String> = vec![
-        "rules/claims.cred".into(),
-        "rules/shared.cred".into(),
-        "benches/replication.cred".into(),
-    ];
-    for entry in std::fs::read_dir("tests/diagnostics").expect("corpus") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|x| x == "cred") {
-            files.push(path.display().to_string());
-        }
-    }
+    let files = common::rule_files();
     let mut failures = 0;
     for file in &files {
         let text = std::fs::read_to_string(file).expect("readable");
