@@ -273,7 +273,7 @@ impl<'a> Evaluator<'a> {
                 length,
                 side,
                 anchor,
-            } => match (self.item(*depth, *slot), self.eval(*anchor)) {
+            } => match (self.item(*depth, *slot), self.operand(*anchor)) {
                 (Slot::Time(t), Value::Time(at)) => Value::Bool(within(*t, *length, *side, at)),
                 _ => Value::Unknown,
             },
@@ -284,7 +284,7 @@ impl<'a> Evaluator<'a> {
                 rhs,
             } => {
                 let left = Value::of_slot(self.item(*depth, *slot));
-                binary(*op, left, self.eval(*rhs))
+                binary(*op, left, self.operand(*rhs))
             }
             Node::Collect(c) => self.collection(*c),
             Node::Known(a) => Value::Bool(!self.eval(*a).is_unknown()),
@@ -323,6 +323,16 @@ impl<'a> Evaluator<'a> {
                     .map_or(Value::Unknown, |r| r.summary(*what))
             }
             Node::Score { id, prop } => self.score_value(*id as usize, *prop),
+        }
+    }
+
+    /// The value of an operand of a fused node: literals and case values are read directly,
+    /// sparing a call into [`Self::eval`] for every item of a collection.
+    fn operand(&mut self, id: NodeId) -> Value<'a> {
+        match &self.program.nodes[id as usize] {
+            Node::Lit(lit) => Value::of_lit(lit),
+            Node::Slot(slot) => Value::of_slot(&self.case.slots[*slot as usize]),
+            _ => self.eval(id),
         }
     }
 
