@@ -63,6 +63,13 @@ pub fn estimative(p: f64) -> &'static str {
     }
 }
 
+/// `, similarity 0.93` when a similarity was measured, else nothing.
+pub fn similarity(value: Option<f64>) -> String {
+    value
+        .map(|s| format!(", similarity {}", number(s)))
+        .unwrap_or_default()
+}
+
 /// A signed amount: `+1.5`, `-2`, `0`.
 pub fn signed(x: f64) -> String {
     if x > 0.0 {

@@ -146,10 +146,7 @@ fn evidence(out: &mut String, e: &Evidence, depth: usize) {
         );
     }
     for f in e.fields.iter().flatten() {
-        let similarity = f
-            .similarity
-            .map(|s| format!(", similarity {}", format::number(s)))
-            .unwrap_or_default();
+        let similarity = format::similarity(f.similarity);
         let _ = writeln!(
             out,
             "{indent}  - {} ({}): claimed `{}`, confirmed `{}`: {}{similarity}",

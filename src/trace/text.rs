@@ -215,10 +215,7 @@ fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &m
     }
     if let Some(fields) = &e.fields {
         for f in fields {
-            let similarity = f
-                .similarity
-                .map(|s| format!(", similarity {}", format::number(s)))
-                .unwrap_or_default();
+            let similarity = format::similarity(f.similarity);
             let _ = writeln!(
                 out,
                 "{indent}    {:<16} {:<12} claimed {} vs confirmed {}: {}{similarity}",
