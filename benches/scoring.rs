@@ -204,11 +204,12 @@ fn benches(c: &mut Criterion) {
         .expect("benchmark rules check")
         .program;
     let json = case_json();
-    let case = load_case(&program.layout, json.as_bytes()).expect("benchmark case loads");
+    let case =
+        load_case(&program.layout, &program.limits, json.as_bytes()).expect("benchmark case loads");
     let typed: Case = serde_json::from_slice(json.as_bytes()).expect("baseline case parses");
 
     // Both must agree before their speed is compared.
-    let engine = evaluate(&program, &case);
+    let engine = evaluate(&program, &case).expect("within budget");
     let baseline = hand_written(&typed);
     let engine_total = engine.scores[0].total.as_f64();
     assert!(
@@ -242,14 +243,15 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("layout loader + compiled rules with trace", |b| {
         b.iter(|| {
-            let case = load_case(&program.layout, black_box(json.as_bytes())).expect("loads");
-            black_box(evaluate(&program, &case).scores[0].total)
+            let case = load_case(&program.layout, &program.limits, black_box(json.as_bytes()))
+                .expect("loads");
+            black_box(evaluate(&program, &case).expect("within budget").scores[0].total)
         })
     });
     group.finish();
 
     c.bench_function("render report (text) of 200 posts", |b| {
-        let evaluation = evaluate(&program, &case);
+        let evaluation = evaluate(&program, &case).expect("within budget");
         b.iter(|| {
             let report = credence::trace::Report::new(black_box(&evaluation), "sha256:bench");
             black_box(credence::trace::text::render(&report))

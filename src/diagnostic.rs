@@ -48,6 +48,8 @@ codes! {
     ItemMisuse = "E021", "list or item used the wrong way";
     BadSchema = "E022", "declared case schema cannot be used";
     MisplacedItem = "E023", "item not allowed here";
+    TooDeep = "E024", "nesting too deep";
+    TooCostly = "E025", "rules too costly to evaluate";
     UnusedDefinition = "W001", "unused definition";
 }
 

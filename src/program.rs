@@ -4,6 +4,8 @@
 //! matches point into it. Nothing here is looked up by string at evaluation time.
 
 use crate::case::layout::Layout;
+pub use crate::check::Cost;
+use crate::limits::Limits;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
 
@@ -33,6 +35,19 @@ pub struct Program {
     pub verdict: Option<DecisionDef>,
     /// What to read from a case.
     pub layout: Layout,
+    /// Size and work limits the program was compiled with (evaluation enforces `max_work`).
+    pub limits: Limits,
+    /// Estimated evaluation cost, per criterion and in all.
+    pub costs: Costs,
+}
+
+/// Estimated evaluation cost of a program (see `check::cost`).
+#[derive(Debug, Clone, Default)]
+pub struct Costs {
+    /// Per score, per criterion: the cost of the criterion alone, definitions it reads included.
+    pub criteria: Vec<Vec<Cost>>,
+    /// One case, every definition counted once.
+    pub total: Cost,
 }
 
 impl Program {
@@ -188,6 +203,38 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// The nodes this node's value is computed from directly. Definitions, collections and
+    /// matches are reached through their ids, not listed here.
+    pub fn operands(&self) -> impl Iterator<Item = NodeId> + '_ {
+        let (fixed, list): ([Option<NodeId>; 3], &[NodeId]) = match self {
+            Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => {
+                ([Some(*a), None, None], &[])
+            }
+            Node::Binary(_, a, b) => ([Some(*a), Some(*b), None], &[]),
+            Node::Within {
+                value,
+                length,
+                anchor,
+                ..
+            } => ([Some(*value), Some(*length), Some(*anchor)], &[]),
+            Node::WithinItem { anchor, .. } => ([Some(*anchor), None, None], &[]),
+            Node::CompareItem { rhs, .. } => ([Some(*rhs), None, None], &[]),
+            Node::CountTrue(parts) => ([None, None, None], parts),
+            Node::Lit(_)
+            | Node::Slot(_)
+            | Node::ItemSlot { .. }
+            | Node::Let(_)
+            | Node::Collect(_)
+            | Node::Match(_)
+            | Node::MatchField { .. }
+            | Node::MatchSummary { .. }
+            | Node::Score { .. } => ([None, None, None], &[]),
+        };
+        fixed.into_iter().flatten().chain(list.iter().copied())
+    }
+}
+
 /// A `let` definition.
 #[derive(Debug)]
 pub struct LetDef {
@@ -216,6 +263,8 @@ pub struct CollectionDef {
     pub filter: Option<NodeId>,
     /// True when not nested in another collection: item outcomes are recorded for the trace.
     pub traced: bool,
+    /// Steps charged against the work budget per item (nested collections charge their own).
+    pub item_steps: u64,
     /// The whole expression.
     pub span: Span,
 }
@@ -352,6 +401,17 @@ pub enum WeightDef {
     },
 }
 
+impl WeightDef {
+    /// The count or ramp input the weight reads, if any.
+    pub fn input(&self) -> Option<NodeId> {
+        match self {
+            WeightDef::Fixed(_) => None,
+            WeightDef::Per { count, .. } => Some(*count),
+            WeightDef::Ramp { input, .. } => Some(*input),
+        }
+    }
+}
+
 /// A piece of a reason text.
 #[derive(Debug, Clone)]
 pub enum TextPart {
@@ -359,6 +419,14 @@ pub enum TextPart {
     Text(String),
     /// An interpolated value.
     Value(NodeId),
+}
+
+/// The interpolated values of a reason text.
+pub fn text_values(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + '_ {
+    parts.iter().filter_map(|p| match p {
+        TextPart::Value(node) => Some(*node),
+        TextPart::Text(_) => None,
+    })
 }
 
 /// One outcome of a criterion.
@@ -411,6 +479,23 @@ pub struct CriterionDef {
     pub span: Span,
 }
 
+impl CriterionDef {
+    /// Every node evaluating the criterion may evaluate: conditions, weight inputs, reasons
+    /// and evidence.
+    pub fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.outcomes
+            .iter()
+            .flat_map(|o| {
+                o.guard
+                    .into_iter()
+                    .chain(o.weight.input())
+                    .chain(text_values(&o.reason))
+            })
+            .chain(text_values(&self.unknown.reason))
+            .chain(self.reads.iter().map(|r| r.node))
+    }
+}
+
 /// A score.
 #[derive(Debug)]
 pub struct ScoreDef {
@@ -457,6 +542,22 @@ pub struct RowDef {
     pub reason: Vec<TextPart>,
     /// The whole row.
     pub span: Span,
+}
+
+impl DecisionDef {
+    /// Every node evaluating the table may evaluate: conditions, reasons and evidence.
+    pub fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.rows
+            .iter()
+            .flat_map(|r| {
+                let condition = match r.test {
+                    RowTestDef::When(node) => Some(node),
+                    _ => None,
+                };
+                condition.into_iter().chain(text_values(&r.reason))
+            })
+            .chain(self.reads.iter().map(|r| r.node))
+    }
 }
 
 /// Bands or the verdict: first row that applies gives the label.

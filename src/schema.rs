@@ -162,7 +162,7 @@ impl Schema {
         }
         if schema.get("format").and_then(Json::as_str) == Some("date-time")
             && let Some(text) = value.as_str()
-            && text.parse::<jiff::Timestamp>().is_err()
+            && crate::time::parse(text).is_err()
         {
             out.push(Violation {
                 path: shown.clone(),

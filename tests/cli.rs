@@ -43,7 +43,7 @@ fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
 
 /// The small synthetic case, parsed, for tests that change one field.
 fn small_case() -> Value {
-    let text = std::fs::read_to_string("tests/data/small.json").expect("case");
+    let text = std::fs::read_to_string("tests/data/fixtures/cases/small.json").expect("case");
     serde_json::from_str(&text).expect("json")
 }
 
@@ -185,7 +185,7 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
         "--format",
         "json",
         "rules/",
-        "tests/data/small.json",
+        "tests/data/fixtures/cases/small.json",
     ]);
     let after = credence(&[
         "score",
@@ -262,7 +262,7 @@ fn a_json_lines_batch_scores_every_good_line_and_names_the_bad_ones() {
 
 #[test]
 fn stdin_takes_a_document_or_json_lines() {
-    let case = std::fs::read("tests/data/small.json").expect("case");
+    let case = std::fs::read("tests/data/fixtures/cases/small.json").expect("case");
     let one = credence_stdin(&["score", "--format", "json", "rules/", "-"], &case);
     assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
     let compact: Value = serde_json::from_slice(&case).expect("json");
@@ -314,7 +314,7 @@ fn exit_codes_for_usage_and_missing_files() {
 
 #[test]
 fn text_trace_of_a_small_case() {
-    let out = credence(&["score", "rules/", "tests/data/small.json"]);
+    let out = credence(&["score", "rules/", "tests/data/fixtures/cases/small.json"]);
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
 }
@@ -326,7 +326,7 @@ fn json_trace_of_a_small_case() {
         "--format",
         "json",
         "rules/",
-        "tests/data/small.json",
+        "tests/data/fixtures/cases/small.json",
     ]);
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
@@ -367,7 +367,7 @@ fn markdown_report_of_a_small_case() {
         "--format",
         "markdown",
         "rules/",
-        "tests/data/small.json",
+        "tests/data/fixtures/cases/small.json",
     ]);
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));

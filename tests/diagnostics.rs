@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use credence::check::{self, Disk, Options};
+use credence::check::{self, CompileError, Disk, Options};
 use credence::schema::Schema;
 
 fn corpus() -> Vec<PathBuf> {
@@ -49,12 +49,14 @@ fn every_diagnostic_underlines_the_stated_text() {
         );
         let options = Options {
             schema: schema(&text),
+            ..Options::default()
         };
-        let result =
-            check::compile(std::slice::from_ref(file), &Disk, &options).expect("files exist");
-        let (sources, diagnostics) = match result {
+        let files = std::slice::from_ref(file);
+        let disk = Disk::new(files, &[], options.limits.rule_file_bytes);
+        let (sources, diagnostics) = match check::compile(files, &disk, &options) {
             Ok(compiled) => (compiled.program.sources, compiled.warnings),
-            Err(failed) => (failed.sources, failed.diagnostics),
+            Err(CompileError::Invalid(failed)) => (failed.sources, failed.diagnostics),
+            Err(e) => panic!("{}: {e}", file.display()),
         };
         let got: Vec<(String, String)> = diagnostics
             .iter()

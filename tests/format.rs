@@ -15,13 +15,17 @@ fn without_white_space(text: &str) -> String {
 fn codes(name: &str, text: &str) -> Vec<&'static str> {
     match compile_str(name, text, &Options::default()) {
         Ok(compiled) => compiled.warnings.iter().map(|d| d.code.as_str()).collect(),
-        Err(failed) => failed.diagnostics.iter().map(|d| d.code.as_str()).collect(),
+        Err(failed) => failed
+            .diagnostics()
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect(),
     }
 }
 
 #[test]
 fn formatting_is_idempotent_and_keeps_the_meaning() {
-    let case = std::fs::read("tests/data/small.json").expect("case");
+    let case = std::fs::read("tests/data/fixtures/cases/small.json").expect("case");
     for file in rule_files() {
         let text = std::fs::read_to_string(&file).expect("readable");
         // Also a deliberately messy version: indentation stripped, blank lines doubled.

@@ -86,23 +86,26 @@ fn every_language_example_runs_as_documented() {
             continue;
         };
         checked += 1;
-        let name = format!("LANGUAGE.md example {checked}");
+        let name = format!("LANGUAGE.md example {checked}.cred");
         let result = compile_str(&name, &block.body, &Options::default());
         if let Some(code) = flags.trim().strip_prefix("error=") {
             let failed = result.expect_err(&format!("{name} should fail with {code}"));
             assert!(
-                failed.diagnostics.iter().any(|d| d.code.as_str() == code),
+                failed.diagnostics().iter().any(|d| d.code.as_str() == code),
                 "{name}: no {code}"
             );
             continue;
         }
-        let compiled = result.unwrap_or_else(|f| {
-            let text: String = f
-                .diagnostics
-                .iter()
-                .map(|d| d.render(&f.sources, false))
-                .collect();
-            panic!("{name} does not check:\n{text}")
+        let compiled = result.unwrap_or_else(|e| match e {
+            credence::check::CompileError::Invalid(f) => {
+                let text: String = f
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(&f.sources, false))
+                    .collect();
+                panic!("{name} does not check:\n{text}")
+            }
+            other => panic!("{name}: {other}"),
         });
         let (Some(case), Some(expect)) = (blocks.get(index + 1), blocks.get(index + 2)) else {
             continue;

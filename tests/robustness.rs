@@ -21,6 +21,9 @@ fn truncated_rule_files_give_diagnostics() {
         for cut in cuts {
             if let Err(failed) = compile_str("cut.cred", &text[..cut], &Options::default()) {
                 failures += 1;
+                let credence::check::CompileError::Invalid(failed) = failed else {
+                    panic!("{file} cut at {cut}: {failed}");
+                };
                 assert!(
                     !failed.diagnostics.is_empty(),
                     "{file} cut at {cut}: failed without a diagnostic"
@@ -47,10 +50,9 @@ fn program() -> credence::program::Program {
         let text = std::fs::read_to_string(format!("rules/{file}")).expect("rules");
         memory.0.insert(file.into(), text);
     }
-    let schema = std::fs::read_to_string("docs/case.schema.json").expect("schema");
-    memory.0.insert("../docs/case.schema.json".into(), schema);
+    let schema = std::fs::read_to_string("rules/case.schema.json").expect("schema");
+    memory.0.insert("case.schema.json".into(), schema);
     credence::check::compile(&["claims.cred".into()], &memory, &Options::default())
-        .expect("in memory")
         .expect("shipped rules check")
         .program
 }
@@ -59,7 +61,7 @@ fn program() -> credence::program::Program {
 #[test]
 fn corrupted_case_bytes_never_panic() {
     let program = program();
-    let case = std::fs::read("tests/data/small.json").expect("case");
+    let case = std::fs::read("tests/data/fixtures/cases/small.json").expect("case");
     let (mut scored, mut rejected) = (0, 0);
     for position in (0..case.len()).step_by(2) {
         for replacement in [b'"', b'{', b']', b'0', b'x', b',', b'n', 0xFF] {
@@ -70,10 +72,11 @@ fn corrupted_case_bytes_never_panic() {
                     scored += 1;
                     let _ = credence::trace::text::render(&report);
                 }
-                Err(error) => {
+                Err(credence::ScoreError::Case(error)) => {
                     rejected += 1;
                     assert!(error.line >= 1 && !error.message.is_empty());
                 }
+                Err(other) => panic!("position {position}: {other}"),
             }
         }
     }
@@ -118,9 +121,10 @@ fn set(value: &mut Value, path: &[String], new: Value) {
 #[test]
 fn fields_of_the_wrong_type_are_named_or_scored() {
     let program = program();
-    let case: Value =
-        serde_json::from_str(&std::fs::read_to_string("tests/data/small.json").expect("case"))
-            .expect("json");
+    let case: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/data/fixtures/cases/small.json").expect("case"),
+    )
+    .expect("json");
     let mut paths = Vec::new();
     leaves(&case, &mut Vec::new(), &mut paths);
     let replacements = [
@@ -140,7 +144,8 @@ fn fields_of_the_wrong_type_are_named_or_scored() {
                 Ok(report) => {
                     let _ = credence::trace::text::render(&report);
                 }
-                Err(error) => {
+                Err(credence::ScoreError::Eval(error)) => panic!("{path:?}: {error}"),
+                Err(credence::ScoreError::Case(error)) => {
                     let named = error.path.clone().unwrap_or_default();
                     let top = &path[0];
                     assert!(

@@ -64,16 +64,17 @@ pub struct ObjectTree {
 }
 
 impl ObjectTree {
-    /// The field called `name`. Objects read by rules have few fields, where comparing names
-    /// beats hashing them (this runs for every key of every case).
-    pub fn field(&self, name: &str) -> Option<&Field> {
+    /// The field called `name`, with its index. Objects read by rules have few fields, where
+    /// comparing names beats hashing them (this runs for every key of every case).
+    pub fn field(&self, name: &str) -> Option<(usize, &Field)> {
         if self.fields.len() <= 12 {
             self.fields
                 .iter()
-                .find(|(k, _)| k.as_str() == name)
-                .map(|(_, f)| f)
+                .enumerate()
+                .find(|(_, (k, _))| k.as_str() == name)
+                .map(|(i, (_, f))| (i, f))
         } else {
-            self.fields.get(name)
+            self.fields.get_full(name).map(|(i, _, f)| (i, f))
         }
     }
 }

@@ -10,8 +10,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::time;
+
 use super::layout::{Field, Kind, Layout, ObjectTree};
 use super::{Case, ListData, NO_SYMBOL, Slot};
+use crate::limits::Limits;
 
 /// Why a case could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,10 +40,11 @@ impl fmt::Display for CaseError {
 
 impl std::error::Error for CaseError {}
 
-/// Loads a case from JSON text, reading only what `layout` lays out.
-pub fn load_case(layout: &Layout, json: &[u8]) -> Result<Case, CaseError> {
+/// Loads a case from JSON text, reading only what `layout` lays out, within `limits`.
+pub fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
     let ctx = Ctx {
         layout,
+        limits,
         failure: RefCell::new(None),
         symbols: RefCell::new(HashMap::with_capacity(64)),
     };
@@ -84,6 +88,7 @@ pub fn load_case(layout: &Layout, json: &[u8]) -> Result<Case, CaseError> {
 
 struct Ctx<'l> {
     layout: &'l Layout,
+    limits: &'l Limits,
     /// The innermost path where loading failed, and our own message for it.
     failure: RefCell<Option<(String, Option<String>)>>,
     /// Interned strings and their symbol numbers.
@@ -205,17 +210,32 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        if self.path.parent.is_none() {
+            return Err(self
+                .ctx
+                .fail(self.path, "a case must be a JSON object, found null".into()));
+        }
         fill_null(self.tree, self.slots);
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = SeenFields::default();
         while let Some(Key(key)) = map.next_key::<Key>()? {
             let path = PathCtx {
                 parent: Some(self.path),
                 seg: Seg::Key(&key),
             };
-            let outcome = match self.tree.field(&key) {
+            let field = self.tree.field(&key);
+            if let Some((index, _)) = field
+                && !seen.insert(index)
+            {
+                return Err(self.ctx.fail(
+                    &path,
+                    format!("the field `{key}` appears twice in this object"),
+                ));
+            }
+            let outcome = match field.map(|(_, f)| f) {
                 None => map.next_value::<IgnoredAny>().map(drop),
                 Some(Field::Object(tree)) => map.next_value_seed(ObjectSeed {
                     ctx: self.ctx,
@@ -270,6 +290,31 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
         Err(self
             .ctx
             .fail(self.path, "expected an object, found a list".into()))
+    }
+}
+
+/// The fields of one object already read, to refuse a duplicate key (JSON leaves their meaning
+/// open; a later value silently replacing an earlier one would change a result unseen).
+#[derive(Default)]
+struct SeenFields {
+    small: u64,
+    large: Vec<usize>,
+}
+
+impl SeenFields {
+    /// Records field `index`; false when it was already seen.
+    fn insert(&mut self, index: usize) -> bool {
+        if index < 64 {
+            let bit = 1u64 << index;
+            let new = self.small & bit == 0;
+            self.small |= bit;
+            new
+        } else if self.large.contains(&index) {
+            false
+        } else {
+            self.large.push(index);
+            true
+        }
     }
 }
 
@@ -344,17 +389,31 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Slot, E> {
+        let limit = self.ctx.limits.string_bytes;
+        if v.len() > limit {
+            return Err(self.ctx.fail(
+                self.path,
+                format!(
+                    "a string of {} bytes, over the limit of {}",
+                    v.len(),
+                    crate::files::bytes(limit as u64)
+                ),
+            ));
+        }
         match self.kind {
-            Kind::Any if looks_like_timestamp(v) => match v.parse::<jiff::Timestamp>() {
-                Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
+            Kind::Any if time::looks_like_timestamp(v) => match time::parse(v) {
+                Ok(ms) => Ok(Slot::Time(ms)),
                 Err(_) => Ok(self.ctx.string(v, self.intern)),
             },
             Kind::Any | Kind::Str => Ok(self.ctx.string(v, self.intern)),
-            Kind::Time => match v.parse::<jiff::Timestamp>() {
-                Ok(ts) => Ok(Slot::Time(ts.as_millisecond())),
-                Err(_) => Err(self.wrong(&format!("{v:?}"))),
+            Kind::Time => match time::parse(v) {
+                Ok(ms) => Ok(Slot::Time(ms)),
+                Err(e) => Err(self.ctx.fail(
+                    self.path,
+                    format!("expected an RFC 3339 timestamp, found {} ({e})", quoted(v)),
+                )),
             },
-            _ => Err(self.wrong(&format!("the string {v:?}"))),
+            _ => Err(self.wrong(&format!("the string {}", quoted(v)))),
         }
     }
 
@@ -380,6 +439,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 parent: Some(self.path),
                 seg: Seg::Index(index),
             };
+            if index == self.ctx.limits.list_items {
+                // One more item would pass the limit: refuse it if there is one.
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    return Err(self.ctx.fail(
+                        self.path,
+                        format!(
+                            "a list of more than {} items, over the limit",
+                            self.ctx.limits.list_items
+                        ),
+                    ));
+                }
+                break;
+            }
             let start = slots.len();
             slots.resize(start + stride, Slot::Missing);
             let more = match tree {
@@ -518,12 +590,11 @@ impl<'de> Visitor<'de> for ScalarSeed<'_, '_> {
     }
 }
 
-/// An untyped string is read as a timestamp when it has the shape `YYYY-MM-DDThh:mm…`.
-fn looks_like_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() >= 20
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && (b[10] == b'T' || b[10] == b't')
-        && b[..4].iter().all(u8::is_ascii_digit)
+/// A case string for an error message: quoted, escaped, and cut short if long.
+fn quoted(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
+    }
 }

@@ -1,6 +1,7 @@
 //! Collections (`count`, `distinct`, …) and detail matches with their matchers.
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::limits::MAX_COLLECTION_NESTING;
 use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId};
 use crate::source::Span;
 use crate::syntax::ast::{CollectOp, Expr, ExprKind, Ident, MatchField};
@@ -56,12 +57,23 @@ impl Checker<'_> {
         let Some(record) = record else {
             return self.error_node(span);
         };
+        if self.binders.len() >= MAX_COLLECTION_NESTING {
+            self.error(
+                Diagnostic::error(
+                    Code::TooDeep,
+                    span,
+                    format!("collections nest deeper than {MAX_COLLECTION_NESTING} levels"),
+                )
+                .label("one collection too many inside the others")
+                .help("each nested collection multiplies the work by its list's length; compute inner counts in separate definitions"),
+            );
+            return self.error_node(span);
+        }
         let depth = self.binders.len() as u8;
         self.binders.push(Binder {
             name: binder.name.clone(),
             record,
         });
-        self.collect_depth += 1;
         let filter = filter.map(|f| self.expect_type(f, Ty::Bool, "a `where` filter"));
         let (projection, result) = match op {
             CollectOp::Count => (None, Ty::Num),
@@ -103,7 +115,6 @@ impl Checker<'_> {
                 None => (None, Ty::Error),
             },
         };
-        self.collect_depth -= 1;
         self.binders.pop();
         let id = self.collections.len() as u32;
         self.collections.push(CollectionDef {
@@ -112,7 +123,8 @@ impl Checker<'_> {
             depth,
             projection,
             filter,
-            traced: self.collect_depth == 0,
+            traced: self.binders.is_empty(),
+            item_steps: 0,
             span,
         });
         (self.push(Node::Collect(id), span), result)

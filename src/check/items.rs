@@ -3,7 +3,7 @@
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::program::{
     CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RowDef, RowTestDef, ScoreDef,
-    ScoreMode, TextPart, UnknownPolicy, WeightDef,
+    ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
 };
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -223,8 +223,8 @@ impl<'a> Checker<'a> {
             let weight = self.weight(&outcome.weight, mode);
             let reason = self.text(outcome.reason.as_ref());
             roots.extend(guard);
-            roots.extend(weight_nodes(&weight));
-            roots.extend(text_nodes(&reason));
+            roots.extend(weight.input());
+            roots.extend(text_values(&reason));
             outcomes.push(OutcomeDef {
                 guard,
                 weight,
@@ -257,7 +257,7 @@ impl<'a> Checker<'a> {
                         }
                     });
                 let reason = self.text(arm.reason.as_ref());
-                roots.extend(text_nodes(&reason));
+                roots.extend(text_values(&reason));
                 UnknownPolicy { default, reason }
             }
         };
@@ -442,7 +442,7 @@ impl<'a> Checker<'a> {
                 (RowTest::Else, _) => RowTestDef::Else,
             };
             let reason = self.text(row.reason.as_ref());
-            roots.extend(text_nodes(&reason));
+            roots.extend(text_values(&reason));
             let label = match row.label.plain() {
                 Some(label) => label.to_string(),
                 None => {
@@ -502,19 +502,4 @@ impl<'a> Checker<'a> {
 
 fn plain(template: Option<&Template>) -> Option<String> {
     template.and_then(|t| t.plain().map(str::to_string))
-}
-
-fn weight_nodes(weight: &WeightDef) -> Option<NodeId> {
-    match weight {
-        WeightDef::Fixed(_) => None,
-        WeightDef::Per { count, .. } => Some(*count),
-        WeightDef::Ramp { input, .. } => Some(*input),
-    }
-}
-
-fn text_nodes(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + '_ {
-    parts.iter().filter_map(|p| match p {
-        TextPart::Value(node) => Some(*node),
-        TextPart::Text(_) => None,
-    })
 }

@@ -4,22 +4,45 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::files::{FileError, Roots, read_text};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{File, Item};
 use crate::syntax::parse_file;
 
-/// Where rule files come from: the file system, or memory in tests.
+/// Where rule files come from: the file system, or memory in tests and embeddings.
 pub trait FileSource {
-    /// Reads a file's text.
-    fn read(&self, path: &Path) -> std::io::Result<String>;
+    /// Reads a rule or schema file: one named on the command line (`named_by_file` false), or
+    /// one an `include` or `schema` line names (which must stay inside the allowed roots).
+    fn read(&self, path: &Path, named_by_file: bool) -> Result<String, FileError>;
 }
 
-/// Reads rule files from disk.
-pub struct Disk;
+/// Reads rule files from disk: regular files only, within a size limit; files named by other
+/// files only inside the roots (the directories of the rule files given, and any allowed).
+pub struct Disk {
+    /// Where included files and schemas may be.
+    pub roots: Roots,
+    /// Largest file, in bytes.
+    pub limit: u64,
+}
+
+impl Disk {
+    /// Reads the rule files `paths` and what they include from inside their own directories
+    /// (and `allowed`), each file at most `limit` bytes.
+    pub fn new(paths: &[PathBuf], allowed: &[PathBuf], limit: u64) -> Disk {
+        let mut roots = Roots::none();
+        for path in paths.iter().chain(allowed) {
+            roots.allow(path);
+        }
+        Disk { roots, limit }
+    }
+}
 
 impl FileSource for Disk {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
+    fn read(&self, path: &Path, named_by_file: bool) -> Result<String, FileError> {
+        if named_by_file {
+            self.roots.check(path)?;
+        }
+        read_text(path, self.limit)
     }
 }
 
@@ -28,12 +51,21 @@ impl FileSource for Disk {
 pub struct Memory(pub HashMap<PathBuf, String>);
 
 impl FileSource for Memory {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        self.0
-            .get(path)
-            .cloned()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not in memory"))
+    fn read(&self, path: &Path, _named_by_file: bool) -> Result<String, FileError> {
+        self.0.get(path).cloned().ok_or_else(|| FileError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not in memory"),
+        })
     }
+}
+
+/// The extension every rule file has. Nothing else is read as rules, so a diagnostic never
+/// shows the content of a file that is not a rule file.
+pub const RULE_EXTENSION: &str = "cred";
+
+/// True when `path` names a rule file.
+pub fn is_rule_file(path: &Path) -> bool {
+    path.extension().is_some_and(|x| x == RULE_EXTENSION)
 }
 
 /// All parsed files of one rule set, in load order (includes before their includer's items).
@@ -47,7 +79,7 @@ pub struct Loaded {
 }
 
 /// Loads `roots` and everything they include.
-pub fn load(roots: &[PathBuf], fs: &dyn FileSource) -> Result<Loaded, std::io::Error> {
+pub fn load(roots: &[PathBuf], fs: &dyn FileSource) -> Result<Loaded, FileError> {
     let mut loader = Loader {
         fs,
         loaded: Loaded {
@@ -59,9 +91,16 @@ pub fn load(roots: &[PathBuf], fs: &dyn FileSource) -> Result<Loaded, std::io::E
         stack: Vec::new(),
     };
     for root in roots {
-        let text = fs.read(root).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("cannot read `{}`: {e}", root.display()))
-        })?;
+        if !is_rule_file(root) {
+            return Err(FileError::Io {
+                path: root.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "not a rule file (rule files end in `.cred`)",
+                ),
+            });
+        }
+        let text = fs.read(root, false)?;
         loader.add(root, text);
     }
     Ok(loader.loaded)
@@ -132,7 +171,19 @@ impl Loader<'_> {
         if self.seen.contains_key(&key) {
             return;
         }
-        match self.fs.read(&path) {
+        if !is_rule_file(&path) {
+            self.loaded.diagnostics.push(
+                Diagnostic::error(
+                    Code::IncludeNotFound,
+                    span,
+                    format!("`{target}` is not a rule file"),
+                )
+                .label("rule files end in `.cred`")
+                .help("include only `.cred` files of the rule set"),
+            );
+            return;
+        }
+        match self.fs.read(&path, true) {
             Ok(text) => self.add(&path, text),
             Err(e) => self.loaded.diagnostics.push(
                 Diagnostic::error(
@@ -140,8 +191,8 @@ impl Loader<'_> {
                     span,
                     format!("cannot read included file `{}`", path.display()),
                 )
-                .label(e.to_string())
-                .help("include paths are relative to the file that includes them"),
+                .label(e.problem())
+                .help("include paths are relative to the file that includes them, and stay inside the rule set's directory"),
             ),
         }
     }

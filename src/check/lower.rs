@@ -4,6 +4,7 @@
 
 use crate::case::layout::Conflict;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::limits::MAX_DEPTH;
 use crate::program::{Lit, Node, NodeId, ScoreProp};
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident};
@@ -129,8 +130,28 @@ impl Checker<'_> {
         );
     }
 
-    /// Lowers an expression and returns its node and type.
+    /// Lowers an expression and returns its node and type. Lowering recurses, into the
+    /// definitions an expression uses too, so it stops with a diagnostic at [`MAX_DEPTH`].
     pub(super) fn expr(&mut self, e: &Expr) -> (NodeId, Ty) {
+        if self.depth >= MAX_DEPTH {
+            self.error(
+                Diagnostic::error(
+                    Code::TooDeep,
+                    e.span,
+                    format!("evaluating this nests deeper than {MAX_DEPTH} levels"),
+                )
+                .label("counting the definitions it uses, and theirs")
+                .help("split long chains of operators or of definitions that each use the previous one"),
+            );
+            return self.error_node(e.span);
+        }
+        self.depth += 1;
+        let lowered = self.lower_expr(e);
+        self.depth -= 1;
+        lowered
+    }
+
+    fn lower_expr(&mut self, e: &Expr) -> (NodeId, Ty) {
         let let_top = std::mem::replace(&mut self.let_top, false);
         let span = e.span;
         match &e.kind {

@@ -2,6 +2,7 @@
 //! a schema, and lowers the syntax tree into a [`Program`]. Reports every problem it finds.
 
 mod collect;
+mod cost;
 mod fold;
 mod items;
 mod load;
@@ -16,10 +17,13 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-pub use load::{Disk, FileSource, Memory};
+pub use cost::Cost;
+pub use load::{Disk, FileSource, Memory, RULE_EXTENSION, is_rule_file};
 
 use crate::case::layout::Layout;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::files::FileError;
+use crate::limits::Limits;
 use crate::program::{CollectionDef, LetDef, MatchDef, Node, Program};
 use crate::schema::{Schema, SchemaNode};
 use crate::source::{SourceMap, Span};
@@ -31,6 +35,8 @@ use types::Ty;
 pub struct Options {
     /// A case schema: rule paths it does not have are errors, and it fixes paths' types.
     pub schema: Option<Schema>,
+    /// Size, nesting and cost limits.
+    pub limits: Limits,
 }
 
 /// A successful compilation.
@@ -51,21 +57,79 @@ pub struct Failed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors: Vec<&Diagnostic> = self.diagnostics.iter().filter(|d| d.is_error()).collect();
+        match errors.first() {
+            Some(first) => write!(
+                f,
+                "the rules have {} error{}; the first: {}: {}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                self.sources.location(first.span),
+                first.message
+            ),
+            None => f.write_str("the rules have errors"),
+        }
+    }
+}
+
+impl std::error::Error for Failed {}
+
+/// Why rules could not be compiled.
+#[derive(Debug)]
+pub enum CompileError {
+    /// A rule file given to [`compile`] could not be read.
+    Read(FileError),
+    /// The rules have errors (every one is in [`Failed::diagnostics`]).
+    Invalid(Failed),
+}
+
+impl CompileError {
+    /// Every diagnostic (none when a file could not be read).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            CompileError::Read(_) => &[],
+            CompileError::Invalid(failed) => &failed.diagnostics,
+        }
+    }
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::Read(e) => write!(f, "cannot read {e}"),
+            CompileError::Invalid(failed) => failed.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CompileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CompileError::Read(e) => Some(e),
+            CompileError::Invalid(failed) => Some(failed),
+        }
+    }
+}
+
 /// Compiles the rule files at `paths` (and their includes) into a program.
 pub fn compile(
     paths: &[PathBuf],
     fs: &dyn FileSource,
     options: &Options,
-) -> Result<Result<Compiled, Failed>, std::io::Error> {
-    let mut loaded = load::load(paths, fs)?;
+) -> Result<Compiled, CompileError> {
+    let mut loaded = load::load(paths, fs).map_err(CompileError::Read)?;
     let declared = match &options.schema {
         Some(_) => None,
         None => declared_schema(&mut loaded, fs),
     };
-    Ok(compile_loaded(
+    compile_loaded(
         loaded,
         options.schema.as_ref().or(declared.as_ref()),
-    ))
+        &options.limits,
+    )
+    .map_err(CompileError::Invalid)
 }
 
 /// The case schema a rule set declares in its header (`schema "path"`, relative to the file),
@@ -87,7 +151,12 @@ fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Sch
         .parent()
         .unwrap_or(std::path::Path::new(""))
         .join(&relative);
-    let (problem, detail) = match fs.read(&path) {
+    let read = if path.extension().is_some_and(|x| x == "json") {
+        fs.read(&path, true).map_err(|e| e.problem())
+    } else {
+        Err("a case schema is a `.json` file".to_string())
+    };
+    let (problem, detail) = match read {
         Ok(text) => match Schema::parse(&text) {
             Ok(schema) => return Some(schema),
             Err(e) => (
@@ -97,7 +166,7 @@ fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Sch
         },
         Err(e) => (
             format!("cannot read the case schema `{}`", path.display()),
-            e.to_string(),
+            e,
         ),
     };
     loaded.diagnostics.push(
@@ -108,17 +177,18 @@ fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Sch
     None
 }
 
-/// Compiles one rule file held in memory (tests, embedding).
-pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled, Failed> {
+/// Compiles one rule file held in memory (tests, embedding); `name` ends in `.cred`.
+pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled, CompileError> {
     let mut memory = Memory::default();
     memory.0.insert(PathBuf::from(name), text.to_string());
-    match compile(&[PathBuf::from(name)], &memory, options) {
-        Ok(result) => result,
-        Err(e) => unreachable!("in-memory file is present: {e}"),
-    }
+    compile(&[PathBuf::from(name)], &memory, options)
 }
 
-fn compile_loaded(loaded: load::Loaded, schema: Option<&Schema>) -> Result<Compiled, Failed> {
+fn compile_loaded(
+    loaded: load::Loaded,
+    schema: Option<&Schema>,
+    limits: &Limits,
+) -> Result<Compiled, Failed> {
     let load::Loaded {
         sources,
         files,
@@ -141,12 +211,12 @@ fn compile_loaded(loaded: load::Loaded, schema: Option<&Schema>) -> Result<Compi
             diagnostics,
         });
     }
+    // The hash depends on the files' contents in load order (which follows the includes), not
+    // on the paths they were reached by, so one rule set has one hash wherever it is.
     let mut hasher = Sha256::new();
     for file in sources.files() {
-        hasher.update(file.name.as_bytes());
-        hasher.update([0]);
+        hasher.update((file.text.len() as u64).to_le_bytes());
         hasher.update(file.text.as_bytes());
-        hasher.update([0]);
     }
     let digest = hasher.finalize();
     let mut meta = meta;
@@ -160,19 +230,30 @@ fn compile_loaded(loaded: load::Loaded, schema: Option<&Schema>) -> Result<Compi
         layout,
         ..
     } = checker;
+    let mut program = Program {
+        sources,
+        meta,
+        nodes,
+        spans,
+        lets: let_defs,
+        collections,
+        matches,
+        scores,
+        verdict,
+        layout,
+        limits: *limits,
+        costs: Default::default(),
+    };
+    let bounds = cost::bound(&mut program);
+    if !bounds.is_empty() {
+        diagnostics.extend(bounds);
+        return Err(Failed {
+            sources: program.sources,
+            diagnostics,
+        });
+    }
     Ok(Compiled {
-        program: Program {
-            sources,
-            meta,
-            nodes,
-            spans,
-            lets: let_defs,
-            collections,
-            matches,
-            scores,
-            verdict,
-            layout,
-        },
+        program,
         warnings: diagnostics,
     })
 }
@@ -244,8 +325,8 @@ struct Checker<'a> {
     score_access: ScoreAccess,
     /// True while lowering the top of a `let` (where `match` is allowed).
     let_top: bool,
-    /// Nesting of collections (0: not inside one).
-    collect_depth: u8,
+    /// How deeply the expression being lowered nests (definitions it uses included).
+    depth: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -273,7 +354,7 @@ impl<'a> Checker<'a> {
             binders: Vec::new(),
             score_access: ScoreAccess::None,
             let_top: false,
-            collect_depth: 0,
+            depth: 0,
         }
     }
 

@@ -210,17 +210,12 @@ impl Checker<'_> {
     pub(super) fn lower_let(&mut self, index: usize) -> Option<(u32, Ty)> {
         self.lets[index].state = LetState::Visiting;
         let binding = self.lets[index].binding;
-        let saved = (
-            std::mem::take(&mut self.binders),
-            self.score_access,
-            self.collect_depth,
-        );
+        let saved = (std::mem::take(&mut self.binders), self.score_access);
         self.score_access = ScoreAccess::None;
-        self.collect_depth = 0;
         self.let_top = true;
         let (node, ty) = self.expr(&binding.value);
         self.let_top = false;
-        (self.binders, self.score_access, self.collect_depth) = saved;
+        (self.binders, self.score_access) = saved;
         let id = self.let_defs.len() as u32;
         if let Ty::Match(m) = ty {
             if self.match_let.len() <= m as usize {

@@ -2,28 +2,41 @@
 
 use std::path::PathBuf;
 
-use credence::fixture::golden::write_atomically;
+use credence::files::{read_text, write_atomically};
+use credence::limits::Limits;
 use credence::syntax::format_source;
 
-use super::Exit;
 use super::rules::expand;
+use super::{Exit, Out, say};
+
+/// Options of `credence fmt`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Rule files or directories of `.cred` files.
+    #[arg(required = true)]
+    rules: Vec<PathBuf>,
+    /// Change nothing; list the files that are not formatted and fail if there are any.
+    #[arg(long)]
+    check: bool,
+}
 
 /// Runs `fmt`.
-pub fn run(rules: &[PathBuf], check: bool) -> Exit {
-    let files = match expand(rules) {
+pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    let files = match expand(&args.rules) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Io;
+            say!("error: {e}");
+            return Ok(Exit::Io);
         }
     };
+    let limit = Limits::default().rule_file_bytes;
     let mut unformatted = 0;
     for file in &files {
-        let text = match std::fs::read_to_string(file) {
+        let text = match read_text(file, limit) {
             Ok(text) => text,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", file.display());
-                return Exit::Io;
+                say!("error: cannot read {e}");
+                return Ok(Exit::Io);
             }
         };
         let formatted = format_source(&text);
@@ -31,18 +44,18 @@ pub fn run(rules: &[PathBuf], check: bool) -> Exit {
             continue;
         }
         unformatted += 1;
-        if check {
-            println!("not formatted: {}", file.display());
-        } else if let Err(e) = write_atomically(file, &formatted) {
-            eprintln!("error: cannot write `{}`: {e}", file.display());
-            return Exit::Io;
+        if args.check {
+            writeln!(out, "not formatted: {}", file.display())?;
+        } else if let Err(e) = write_atomically(file, formatted.as_bytes()) {
+            say!("error: cannot write {e}");
+            return Ok(Exit::Io);
         } else {
-            println!("formatted: {}", file.display());
+            writeln!(out, "formatted: {}", file.display())?;
         }
     }
-    if check && unformatted > 0 {
+    Ok(if args.check && unformatted > 0 {
         Exit::TestsFailed
     } else {
         Exit::Success
-    }
+    })
 }

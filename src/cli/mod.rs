@@ -1,4 +1,5 @@
-//! The `credence` command line: argument parsing and the exit-code contract.
+//! The `credence` command line: argument parsing, the exit-code contract, and one writer for
+//! standard output, so that a closed pipe ends the program quietly.
 
 mod check;
 mod diff;
@@ -7,10 +8,13 @@ mod rules;
 mod score;
 mod test;
 
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use credence::limits::Limits;
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +32,9 @@ pub enum Exit {
     /// Fixture expectations or golden traces failed, a fixture was broken, no fixture ran,
     /// coverage was below the minimum, or (`fmt --check`) a file is not formatted.
     TestsFailed = 5,
+    /// Standard output was closed before everything was written (`credence … | head`): the
+    /// status a shell gives a program that SIGPIPE ended.
+    BrokenPipe = 141,
 }
 
 impl From<Exit> for ExitCode {
@@ -36,16 +43,18 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Readable text.
-    Text,
-    /// Stable JSON (JSON Lines for batches).
-    Json,
-    /// A Markdown report for reviewers (`score` only).
-    Markdown,
+/// Writes a line to standard error, ignoring failure (there is nowhere left to report it).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
 }
+pub(crate) use say;
+
+/// Standard output for a command. Writing returns `io::Result`; a broken pipe propagates to
+/// [`run`], which exits with [`Exit::BrokenPipe`] and no message.
+pub type Out<'a> = dyn Write + 'a;
 
 #[derive(Parser)]
 #[command(
@@ -61,53 +70,54 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Checks rule files and reports every error.
-    Check {
-        /// Rule files or directories of `.cred` files.
-        #[arg(required = true)]
-        rules: Vec<PathBuf>,
-        /// A JSON Schema of cases: rule paths it lacks are errors.
-        #[arg(long)]
-        schema: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    Check(check::Args),
     /// Scores cases and explains each result.
-    Score {
-        /// Rule files or directories, then the case: a `.json` file, a `.jsonl` file, or `-` for stdin.
-        #[arg(required = true, num_args = 2.., value_name = "RULES... CASE")]
-        inputs: Vec<PathBuf>,
-        /// A JSON Schema to check rule paths and validate each case against.
-        #[arg(long)]
-        schema: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    Score(score::Args),
     /// Runs rule fixtures: expectations, golden traces, coverage, reports.
-    Test(test::TestOptions),
+    Test(test::Args),
     /// Formats rule files in place (indentation and blank lines only).
-    Fmt {
-        /// Rule files or directories of `.cred` files.
-        #[arg(required = true)]
-        rules: Vec<PathBuf>,
-        /// Change nothing; list the files that are not formatted and fail if there are any.
-        #[arg(long)]
-        check: bool,
-    },
+    Fmt(fmt::Args),
     /// Scores cases under two rule versions and lists what changed.
-    Diff {
-        /// The old rules (file or directory).
-        old: PathBuf,
-        /// The new rules (file or directory).
-        new: PathBuf,
-        /// Fixture files, case files, `.jsonl` batches, or directories of them.
-        #[arg(required = true)]
-        cases: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-    },
+    Diff(diff::Args),
+}
+
+/// Where rules may read from, and how costly they may be (every command that compiles rules).
+#[derive(clap::Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Also let includes, schema headers and fixture cases read files under DIR (by default
+    /// they must stay inside the directories of the files given).
+    #[arg(long = "allow-path", value_name = "DIR")]
+    pub allow: Vec<PathBuf>,
+    /// Largest estimated cost of the rules: evaluation steps per case with 1,000-item lists.
+    #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_cost)]
+    pub max_cost: u64,
+}
+
+/// Limits on case data (every command that scores cases).
+#[derive(clap::Args, Debug, Clone)]
+pub struct CaseArgs {
+    /// Most evaluation steps for one case; a case that needs more is an error for that case.
+    #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_work)]
+    pub max_work: u64,
+    /// Largest case in MiB: a case file, a fixture file, or one line of a JSON Lines batch.
+    #[arg(long, value_name = "MIB", default_value_t = Limits::default().case_bytes >> 20,
+          value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_case_size: u64,
+}
+
+impl RuleArgs {
+    /// The limits these flags (and `cases`, when cases are scored) ask for.
+    pub fn limits(&self, cases: Option<&CaseArgs>) -> Limits {
+        let mut limits = Limits {
+            max_cost: self.max_cost,
+            ..Limits::default()
+        };
+        if let Some(cases) = cases {
+            limits.max_work = cases.max_work;
+            limits.case_bytes = cases.max_case_size << 20;
+        }
+        limits
+    }
 }
 
 /// Runs the command line.
@@ -123,28 +133,22 @@ pub fn run() -> ExitCode {
             };
         }
     };
-    let exit = match cli.command {
-        Command::Check {
-            rules,
-            schema,
-            format,
-        } => check::run(&rules, schema.as_deref(), format),
-        Command::Score {
-            mut inputs,
-            schema,
-            format,
-        } => {
-            let case = inputs.pop().unwrap_or_default();
-            score::run(&inputs, &case, schema.as_deref(), format)
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args, &mut out),
+        Command::Score(args) => score::run(&args, &mut out),
+        Command::Test(args) => test::run(&args, &mut out),
+        Command::Fmt(args) => fmt::run(&args, &mut out),
+        Command::Diff(args) => diff::run(&args, &mut out),
+    }
+    .and_then(|exit| out.flush().map(|()| exit));
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::BrokenPipe.into(),
+        Err(e) => {
+            say!("error: cannot write to standard output: {e}");
+            Exit::Io.into()
         }
-        Command::Test(options) => test::run(&options),
-        Command::Fmt { rules, check } => fmt::run(&rules, check),
-        Command::Diff {
-            old,
-            new,
-            cases,
-            format,
-        } => diff::run(&old, &new, &cases, format),
-    };
-    exit.into()
+    }
 }

@@ -1,15 +1,17 @@
 //! Compiling rule files for a command: directories expanded, diagnostics printed.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use credence::check::{self, Disk, Options};
+use credence::check::{self, CompileError, Disk, Options, is_rule_file};
 use credence::diagnostic::Diagnostic;
+use credence::files::read_text;
+use credence::limits::Limits;
 use credence::program::Program;
 use credence::schema::Schema;
 use credence::source::SourceMap;
 
-use super::{Exit, Format};
+use super::{Exit, RuleArgs, say};
 
 /// Rule files named on the command line: files as given, directories as their `.cred` files.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -20,25 +22,39 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "cred"))
+                .filter(|p| is_rule_file(p))
                 .collect();
             files.sort();
             if files.is_empty() {
                 return Err(format!("`{}` has no `.cred` files", path.display()));
             }
             out.extend(files);
-        } else {
+        } else if is_rule_file(path) {
             out.push(path.clone());
+        } else {
+            return Err(format!(
+                "`{}` is not a rule file (rule files end in `.cred`)",
+                path.display()
+            ));
         }
     }
     Ok(out)
 }
 
-/// Reads a JSON Schema file.
-pub fn read_schema(path: &Path) -> Result<Schema, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read schema `{}`: {e}", path.display()))?;
+/// Reads a JSON Schema file named on the command line.
+pub fn read_schema(path: &Path, limits: &Limits) -> Result<Schema, String> {
+    let text = read_text(path, limits.rule_file_bytes)
+        .map_err(|e| format!("cannot read the schema {e}"))?;
     Schema::parse(&text).map_err(|e| format!("invalid schema `{}`: {e}", path.display()))
+}
+
+/// Diagnostics as text on standard error, or as JSON values for the caller to print.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Diagnostics {
+    /// Rendered rustc-style on standard error.
+    Text,
+    /// Returned as JSON.
+    Json,
 }
 
 /// The outcome of compiling for a command.
@@ -49,33 +65,37 @@ pub enum Compiled {
     Failed(Exit),
 }
 
-/// Compiles rules, printing diagnostics to stderr (text) or returning them (json).
+/// Compiles rules with the command's limits, printing diagnostics to standard error (text) or
+/// returning them (json).
 pub fn compile(
     rules: &[PathBuf],
     schema: Option<&Path>,
-    format: Format,
+    args: &RuleArgs,
+    limits: Limits,
+    diagnostics: Diagnostics,
 ) -> (Compiled, Vec<serde_json::Value>) {
     let fail = |message: String, exit: Exit| {
-        eprintln!("error: {message}");
+        say!("error: {message}");
         (Compiled::Failed(exit), Vec::new())
     };
     let files = match expand(rules) {
         Ok(files) => files,
         Err(e) => return fail(e, Exit::Io),
     };
-    let schema = match schema.map(read_schema).transpose() {
+    let schema = match schema.map(|s| read_schema(s, &limits)).transpose() {
         Ok(s) => s,
         Err(e) => return fail(e, Exit::Io),
     };
-    let options = Options { schema };
-    match check::compile(&files, &Disk, &options) {
-        Err(e) => fail(e.to_string(), Exit::Io),
-        Ok(Ok(compiled)) => {
-            let json = report(&compiled.program.sources, &compiled.warnings, format);
+    let disk = Disk::new(&files, &args.allow, limits.rule_file_bytes);
+    let options = Options { schema, limits };
+    match check::compile(&files, &disk, &options) {
+        Err(CompileError::Read(e)) => fail(format!("cannot read {e}"), Exit::Io),
+        Ok(compiled) => {
+            let json = report(&compiled.program.sources, &compiled.warnings, diagnostics);
             (Compiled::Ready(Box::new(compiled.program)), json)
         }
-        Ok(Err(failed)) => {
-            let json = report(&failed.sources, &failed.diagnostics, format);
+        Err(CompileError::Invalid(failed)) => {
+            let json = report(&failed.sources, &failed.diagnostics, diagnostics);
             (Compiled::Failed(Exit::InvalidRules), json)
         }
     }
@@ -85,19 +105,21 @@ pub fn compile(
 fn report(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
-    format: Format,
+    format: Diagnostics,
 ) -> Vec<serde_json::Value> {
-    if format == Format::Json {
+    if format == Diagnostics::Json {
         return diagnostics.iter().map(|d| d.to_json(sources)).collect();
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diagnostics {
-        eprint!("{}", d.render(sources, color));
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(d.render(sources, color).as_bytes());
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     if !diagnostics.is_empty() {
-        eprintln!("{}", summary(errors, warnings));
+        say!("{}", summary(errors, warnings));
     }
     Vec::new()
 }

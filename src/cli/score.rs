@@ -1,89 +1,171 @@
-//! `credence score`: score one case or a JSON Lines batch. Batches stream in bounded chunks,
-//! scored in parallel across cores, written in input order; one bad line never stops the others.
+//! `credence score`: score one case or a JSON Lines batch. Batches stream in chunks bounded in
+//! bytes, scored in parallel across cores, written in input order; one bad case, of any kind,
+//! never stops the others.
 
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
+use credence::batch::{self, InternalError, Record, Records};
+use credence::files::{FileError, open_stream, read_limited};
 use credence::program::Program;
 use credence::schema::Schema;
 use credence::trace::{Report, markdown, text};
 
-use super::rules::{Compiled, compile, read_schema};
-use super::{Exit, Format};
+use super::rules::{Compiled, Diagnostics, compile, read_schema};
+use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
-/// Lines scored together: bounds memory while keeping every core busy.
-const CHUNK: usize = 512;
+/// Output formats of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The explanation trace, for a terminal.
+    Text,
+    /// Stable JSON (one object per line for batches).
+    Json,
+    /// A Markdown report for reviewers.
+    Markdown,
+}
+
+/// How to read the case input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Input {
+    /// By extension: `.jsonl`/`.ndjson` are JSON Lines; standard input is one document or
+    /// JSON Lines, whichever it holds.
+    Auto,
+    /// One JSON document.
+    Json,
+    /// JSON Lines, one case per line, streamed.
+    Jsonl,
+}
+
+/// Options of `credence score`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Rule files or directories, then the case: a `.json` file, a `.jsonl` file, or `-` for
+    /// standard input.
+    #[arg(required = true, num_args = 2.., value_name = "RULES... CASE")]
+    inputs: Vec<PathBuf>,
+    /// A JSON Schema to check rule paths and validate each case against.
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// How to read the case input.
+    #[arg(long, value_enum, default_value = "auto")]
+    input: Input,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+    #[command(flatten)]
+    case_args: CaseArgs,
+}
 
 /// Runs `score`.
-pub fn run(rules: &[PathBuf], case: &Path, schema_path: Option<&Path>, format: Format) -> Exit {
-    let (compiled, _) = compile(rules, schema_path, Format::Text);
-    let program = match compiled {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return exit,
+pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    let (rules, case) = match args.inputs.split_last() {
+        Some((case, rules)) => (rules, case.as_path()),
+        None => return Ok(Exit::Usage),
     };
-    let schema = match schema_path.map(read_schema).transpose() {
+    let limits = args.rule_args.limits(Some(&args.case_args));
+    let program = match compile(
+        rules,
+        args.schema.as_deref(),
+        &args.rule_args,
+        limits,
+        Diagnostics::Text,
+    )
+    .0
+    {
+        Compiled::Ready(program) => program,
+        Compiled::Failed(exit) => return Ok(exit),
+    };
+    let schema = match args
+        .schema
+        .as_deref()
+        .map(|s| read_schema(s, &limits))
+        .transpose()
+    {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Io;
+            say!("error: {e}");
+            return Ok(Exit::Io);
+        }
+    };
+    let pool = match batch::pool() {
+        Ok(pool) => pool,
+        Err(e) => {
+            say!("error: cannot start worker threads: {e}");
+            return Ok(Exit::Io);
         }
     };
     let scorer = Scorer {
         program: &program,
         schema: schema.as_ref(),
-        format,
+        format: args.format,
+        name: if case == Path::new("-") {
+            "stdin".to_string()
+        } else {
+            case.display().to_string()
+        },
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let name = if case == Path::new("-") {
-        "stdin".to_string()
-    } else {
-        case.display().to_string()
-    };
-    let result = if case == Path::new("-") {
-        let mut text = Vec::new();
-        std::io::stdin().read_to_end(&mut text).and_then(|_| {
-            if holds_several_values(&text) {
-                scorer.lines(text.as_slice(), &name, &mut out)
-            } else {
-                scorer.single(&text, &name, &mut out)
-            }
-        })
-    } else if case
-        .extension()
-        .is_some_and(|x| x == "jsonl" || x == "ndjson")
-    {
-        std::fs::File::open(case)
-            .and_then(|file| scorer.lines(BufReader::new(file), &name, &mut out))
-    } else {
-        std::fs::read(case).and_then(|text| scorer.single(&text, &name, &mut out))
-    };
-    let flushed = out.flush();
-    match (result, flushed) {
-        (Ok(Tally { failed: 0, .. }), Ok(())) => Exit::Success,
-        (Ok(Tally { failed, scored }), Ok(())) => {
-            eprintln!(
-                "{failed} case{} could not be scored; {scored} scored",
-                if failed == 1 { "" } else { "s" }
-            );
-            Exit::InvalidCase
+    let limit = limits.case_bytes;
+    let mut tally = Tally::default();
+    let read = if case == Path::new("-") {
+        let mut stdin = BufReader::new(std::io::stdin().lock());
+        match args.input {
+            Input::Jsonl => scorer.lines(&pool, stdin, limit, &mut tally, out),
+            Input::Json => match read_limited(case, &mut stdin, limit) {
+                Ok(bytes) => scorer.single(&bytes, &mut tally, out),
+                Err(e) => Err(Failure::Read(e)),
+            },
+            Input::Auto => scorer.stdin(&pool, stdin, limit, &mut tally, out),
         }
-        (Err(e), _) | (_, Err(e)) => {
-            eprintln!("error: cannot read `{}`: {e}", case.display());
-            Exit::Io
+    } else {
+        let jsonl = match args.input {
+            Input::Auto => case
+                .extension()
+                .is_some_and(|x| x == "jsonl" || x == "ndjson"),
+            Input::Json => false,
+            Input::Jsonl => true,
+        };
+        match open_stream(case) {
+            Err(e) => Err(Failure::Read(e)),
+            Ok(file) if jsonl => scorer.lines(&pool, BufReader::new(file), limit, &mut tally, out),
+            Ok(file) => match read_limited(case, file, limit) {
+                Ok(bytes) => scorer.single(&bytes, &mut tally, out),
+                Err(e) => Err(Failure::Read(e)),
+            },
+        }
+    };
+    match read {
+        Ok(()) => {}
+        Err(Failure::Write(e)) => return Err(e),
+        Err(Failure::Read(e)) => {
+            say!("error: cannot read {e}");
+            return Ok(Exit::Io);
         }
     }
+    if tally.failed == 0 {
+        return Ok(Exit::Success);
+    }
+    say!(
+        "{} case{} could not be scored; {} scored",
+        tally.failed,
+        if tally.failed == 1 { "" } else { "s" },
+        tally.scored
+    );
+    Ok(Exit::InvalidCase)
 }
 
-/// True when the text holds more than one JSON value (JSON Lines on standard input).
-fn holds_several_values(text: &[u8]) -> bool {
-    serde_json::Deserializer::from_slice(text)
-        .into_iter::<serde::de::IgnoredAny>()
-        .take(2)
-        .count()
-        > 1
+/// Why scoring stopped: the input could not be read, or the output could not be written.
+enum Failure {
+    Read(FileError),
+    Write(std::io::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Write(e)
+    }
 }
 
 /// Cases that could not be scored, and cases scored.
@@ -93,56 +175,96 @@ struct Tally {
     scored: usize,
 }
 
-/// What scoring one case produced: its output and its error lines.
-struct Outcome {
-    output: String,
-    errors: Vec<String>,
-    scored: bool,
+/// What scoring one case produced: its output, or why it could not be scored.
+type Outcome = Result<String, Vec<Problem>>;
+
+/// One reason a case could not be scored.
+struct Problem {
+    path: Option<String>,
+    message: String,
+    line: Option<usize>,
+    column: usize,
+}
+
+impl Problem {
+    fn plain(message: String) -> Problem {
+        Problem {
+            path: None,
+            message,
+            line: None,
+            column: 0,
+        }
+    }
 }
 
 struct Scorer<'p> {
     program: &'p Program,
     schema: Option<&'p Schema>,
     format: Format,
+    name: String,
 }
 
 impl Scorer<'_> {
     /// One document.
-    fn single(&self, json: &[u8], name: &str, out: &mut impl Write) -> std::io::Result<Tally> {
-        let mut tally = Tally::default();
-        self.emit(self.outcome(json, name, None), &mut tally, out)?;
-        Ok(tally)
+    fn single(&self, json: &[u8], tally: &mut Tally, out: &mut Out<'_>) -> Result<(), Failure> {
+        let outcome = batch::isolated(|| self.outcome(json, false));
+        self.emit(None, flatten(outcome), tally, out)?;
+        Ok(())
     }
 
-    /// JSON Lines: read in chunks, scored in parallel, written in input order.
+    /// Standard input, one document or JSON Lines: up to one case's size is read first; if it
+    /// all parses as one JSON value it is one case, otherwise it is JSON Lines (streamed on).
+    fn stdin(
+        &self,
+        pool: &rayon::ThreadPool,
+        mut stdin: impl BufRead,
+        limit: u64,
+        tally: &mut Tally,
+        out: &mut Out<'_>,
+    ) -> Result<(), Failure> {
+        let failed = |source| {
+            Failure::Read(FileError::Io {
+                path: PathBuf::from("-"),
+                source,
+            })
+        };
+        let mut head = Vec::new();
+        (&mut stdin)
+            .take(limit)
+            .read_to_end(&mut head)
+            .map_err(failed)?;
+        let more = !stdin.fill_buf().map_err(failed)?.is_empty();
+        if !more && !is_json_lines(&head) {
+            return self.single(&head, tally, out);
+        }
+        let all = std::io::Cursor::new(head).chain(stdin);
+        self.lines(pool, all, limit, tally, out)
+    }
+
+    /// JSON Lines: scored in parallel, in bounded chunks, written in input order.
     fn lines(
         &self,
+        pool: &rayon::ThreadPool,
         reader: impl BufRead,
-        name: &str,
-        out: &mut impl Write,
-    ) -> std::io::Result<Tally> {
+        limit: u64,
+        tally: &mut Tally,
+        out: &mut Out<'_>,
+    ) -> Result<(), Failure> {
         let progress = std::io::stderr().is_terminal();
-        let mut tally = Tally::default();
-        let mut lines = reader.split(b'\n').enumerate();
-        loop {
-            let mut chunk: Vec<(usize, Vec<u8>)> = Vec::with_capacity(CHUNK);
-            for (index, line) in lines.by_ref() {
-                let line = line?;
-                if !line.iter().all(u8::is_ascii_whitespace) {
-                    chunk.push((index + 1, line));
-                }
-                if chunk.len() == CHUNK {
-                    break;
-                }
-            }
-            if chunk.is_empty() {
-                break;
-            }
-            let outcomes: Vec<Outcome> = chunk
-                .par_iter()
-                .map(|(number, line)| self.outcome(line, name, Some(*number)))
-                .collect();
-            for outcome in outcomes {
+        let records = Records::new(reader, limit.try_into().unwrap_or(usize::MAX));
+        let limit_text = credence::files::bytes(limit);
+        let read = batch::run::<_, Failure>(
+            pool,
+            records.map(|r| {
+                r.map_err(|e| std::io::Error::other(format!("cannot read `{}`: {e}", self.name)))
+            }),
+            |record| match record {
+                Record::Case { bytes, .. } => self.outcome(bytes, true),
+                Record::TooLong { length, .. } => Err(vec![Problem::plain(format!(
+                    "the case is {length} bytes, over the limit of {limit_text} (`--max-case-size`)"
+                ))]),
+            },
+            |record, outcome| {
                 if tally.failed + tally.scored > 0 {
                     match self.format {
                         Format::Text => writeln!(out, "\n{}\n", "─".repeat(72))?,
@@ -150,100 +272,85 @@ impl Scorer<'_> {
                         Format::Json => {}
                     }
                 }
-                self.emit(outcome, &mut tally, out)?;
-            }
-            if progress {
-                eprint!(
-                    "\rscored {} cases, {} could not be scored",
-                    tally.scored, tally.failed
-                );
-            }
-        }
+                self.emit(Some(record.line()), flatten(outcome), tally, out)?;
+                if progress && (tally.failed + tally.scored).is_multiple_of(256) {
+                    let _ = write!(
+                        std::io::stderr(),
+                        "\rscored {} cases, {} could not be scored",
+                        tally.scored,
+                        tally.failed
+                    );
+                }
+                Ok(())
+            },
+        );
         if progress {
-            eprintln!();
+            say!(
+                "\rscored {} cases, {} could not be scored",
+                tally.scored,
+                tally.failed
+            );
         }
-        Ok(tally)
+        read
     }
 
+    /// Writes a case's output, or its errors (on standard error, and in JSON mode also as an
+    /// error object in the output stream).
     fn emit(
         &self,
+        line: Option<usize>,
         outcome: Outcome,
         tally: &mut Tally,
-        out: &mut impl Write,
+        out: &mut Out<'_>,
     ) -> std::io::Result<()> {
-        out.write_all(outcome.output.as_bytes())?;
-        for line in &outcome.errors {
-            eprintln!("{line}");
+        let problems = match outcome {
+            Ok(output) => {
+                tally.scored += 1;
+                return out.write_all(output.as_bytes());
+            }
+            Err(problems) => problems,
+        };
+        tally.failed += 1;
+        let place = match line {
+            Some(l) => format!("{}:{l}", self.name),
+            None => self.name.clone(),
+        };
+        for p in &problems {
+            let at = match (line, p.line) {
+                (None, Some(l)) => format!(":{l}:{}", p.column),
+                (Some(_), Some(_)) => format!(" (column {})", p.column),
+                _ => String::new(),
+            };
+            match &p.path {
+                Some(path) => say!("error: {place}{at}: invalid case: `{path}`: {}", p.message),
+                None => say!("error: {place}{at}: cannot score the case: {}", p.message),
+            }
         }
-        if outcome.scored {
-            tally.scored += 1;
-        } else {
-            tally.failed += 1;
+        if self.format == Format::Json {
+            let errors: Vec<serde_json::Value> = problems
+                .iter()
+                .map(|p| serde_json::json!({"path": p.path, "message": p.message, "line": p.line, "column": p.column}))
+                .collect();
+            let object = serde_json::json!({"source": self.name, "line": line, "errors": errors});
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&object).unwrap_or_default()
+            )?;
         }
         Ok(())
     }
 
-    /// Scores one case: its trace, or why it cannot be scored.
-    fn outcome(&self, json: &[u8], name: &str, line: Option<usize>) -> Outcome {
-        match self.report(json) {
-            Ok(report) => {
-                let output = match self.format {
-                    Format::Text => text::render(&report),
-                    Format::Markdown => markdown::render(&report),
-                    Format::Json if line.is_some() => {
-                        serde_json::to_string(&report).unwrap_or_default() + "\n"
-                    }
-                    Format::Json => {
-                        serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
-                    }
-                };
-                Outcome {
-                    output,
-                    errors: Vec::new(),
-                    scored: true,
-                }
-            }
-            Err(problems) => {
-                let place = match line {
-                    Some(l) => format!("{name}:{l}"),
-                    None => name.to_string(),
-                };
-                let errors = problems
-                    .iter()
-                    .map(|p| {
-                        let at = match (line, p.line) {
-                            (None, Some(l)) => format!(":{l}:{}", p.column),
-                            (Some(_), Some(_)) => format!(" (column {})", p.column),
-                            _ => String::new(),
-                        };
-                        match &p.path {
-                            Some(path) => {
-                                format!("error: {place}{at}: invalid case: `{path}`: {}", p.message)
-                            }
-                            None => format!("error: {place}{at}: invalid case: {}", p.message),
-                        }
-                    })
-                    .collect();
-                let output = if self.format == Format::Json {
-                    let errors: Vec<serde_json::Value> = problems
-                        .iter()
-                        .map(|p| serde_json::json!({"path": p.path, "message": p.message, "line": p.line, "column": p.column}))
-                        .collect();
-                    serde_json::to_string(
-                        &serde_json::json!({"source": name, "line": line, "errors": errors}),
-                    )
-                    .unwrap_or_default()
-                        + "\n"
-                } else {
-                    String::new()
-                };
-                Outcome {
-                    output,
-                    errors,
-                    scored: false,
-                }
-            }
-        }
+    /// Scores one case: its rendered trace, or why it cannot be scored.
+    fn outcome(&self, json: &[u8], in_batch: bool) -> Outcome {
+        let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+        let report = self.report(json)?;
+        Ok(match self.format {
+            Format::Text => text::render(&report),
+            Format::Markdown => markdown::render(&report),
+            Format::Json if in_batch => serde_json::to_string(&report).unwrap_or_default() + "\n",
+            Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        })
     }
 
     fn report(&self, json: &[u8]) -> Result<Report, Vec<Problem>> {
@@ -270,21 +377,37 @@ impl Scorer<'_> {
             }
         }
         credence::score_case(self.program, json).map_err(|e| {
-            vec![Problem {
-                path: e.path,
-                message: e.message,
-                line: Some(e.line),
-                column: e.column,
+            vec![match e {
+                credence::ScoreError::Case(e) => Problem {
+                    path: e.path,
+                    message: e.message,
+                    line: Some(e.line),
+                    column: e.column,
+                },
+                credence::ScoreError::Eval(e) => Problem::plain(e.to_string()),
             }]
         })
     }
 }
 
-struct Problem {
-    path: Option<String>,
-    message: String,
-    line: Option<usize>,
-    column: usize,
+/// An internal error is one more reason the case could not be scored.
+fn flatten(outcome: Result<Outcome, InternalError>) -> Outcome {
+    outcome.unwrap_or_else(|e| Err(vec![Problem::plain(e.to_string())]))
+}
+
+/// True when text that is not one JSON document is JSON Lines: some line after the first
+/// non-blank one is a JSON object on its own. (A malformed first line must not hide the rest;
+/// a malformed pretty-printed document is still reported as one document.)
+fn is_json_lines(text: &[u8]) -> bool {
+    if serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() {
+        return false;
+    }
+    text.split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .skip(1)
+        .any(|line| {
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).is_ok()
+        })
 }
 
 fn strip_position(message: &str) -> String {

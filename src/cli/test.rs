@@ -2,18 +2,69 @@
 
 use std::path::{Path, PathBuf};
 
+use credence::check::is_rule_file;
+use credence::files::write_atomically;
 use credence::fixture::coverage::Summary;
 use credence::fixture::golden::{self, Comparison};
-use credence::fixture::{Failure, Outcome, Suite, junit, run_suite};
+use credence::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
 use credence::program::Program;
 
-use super::rules::{Compiled, compile};
-use super::{Exit, Format};
+use super::rules::{Compiled, Diagnostics, compile};
+use super::{CaseArgs, Exit, Out, RuleArgs, say};
+
+/// A report to write: its format and where.
+#[derive(Debug, Clone)]
+pub struct ReportSpec {
+    format: ReportFormat,
+    /// `None`: standard output.
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReportFormat {
+    Json,
+    Junit,
+}
+
+/// Parses `json=PATH` or `junit=PATH` (`-` for standard output) when the command line is read,
+/// so a mistake is a usage error before any fixture runs.
+fn report_spec(spec: &str) -> Result<ReportSpec, String> {
+    let Some((format, path)) = spec.split_once('=') else {
+        return Err("write `json=PATH` or `junit=PATH` (`-` for standard output)".into());
+    };
+    let format = match format {
+        "json" => ReportFormat::Json,
+        "junit" => ReportFormat::Junit,
+        other => {
+            return Err(format!(
+                "unknown report format `{other}`: use `json` or `junit`"
+            ));
+        }
+    };
+    if path.is_empty() {
+        return Err("the report needs a path (`-` for standard output)".into());
+    }
+    let path = (path != "-").then(|| PathBuf::from(path));
+    Ok(ReportSpec { format, path })
+}
+
+/// A percentage from 0 to 100.
+fn percent(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if (0.0..=100.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("`{text}` is not a percentage from 0 to 100"))
+    }
+}
 
 /// Options of `credence test`.
 #[derive(clap::Args)]
-pub struct TestOptions {
-    /// Rule files or directories, and fixture files or directories (`.json`).
+pub struct Args {
+    /// Rule files or directories, and fixture files or directories (searched recursively for
+    /// fixture `.json` files).
     #[arg(required = true, value_name = "RULES... FIXTURES...")]
     pub inputs: Vec<PathBuf>,
     /// Compare each fixture's full trace with DIR/<fixture>.trace.
@@ -26,104 +77,176 @@ pub struct TestOptions {
     #[arg(long)]
     pub allow_empty: bool,
     /// Fail when fewer than N percent of branches were taken.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = percent)]
     pub min_coverage: Option<f64>,
     /// List every branch never taken and every condition never false or unknown.
     #[arg(long)]
     pub coverage: bool,
-    /// Write a report: `json=PATH` or `junit=PATH` (repeatable).
-    #[arg(long = "report", value_name = "FORMAT=PATH")]
-    pub reports: Vec<String>,
+    /// Write a report: `json=PATH` or `junit=PATH`, `-` for standard output (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = report_spec)]
+    pub reports: Vec<ReportSpec>,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+    #[command(flatten)]
+    case_args: CaseArgs,
 }
 
-/// Splits inputs into rule files/dirs and fixture files.
-fn classify(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), String> {
-    let (mut rules, mut fixtures) = (Vec::new(), Vec::new());
+/// Rule inputs, fixture files, and the fixture directories' `.json` files that are not fixtures.
+struct Inputs {
+    rules: Vec<PathBuf>,
+    fixtures: Vec<PathBuf>,
+    fixture_roots: Vec<PathBuf>,
+    skipped: usize,
+}
+
+/// Splits inputs into rule files or directories and fixture files (directories searched
+/// recursively; `.json` files there that are not fixtures, such as case files, are skipped).
+fn classify(inputs: &[PathBuf]) -> Result<Inputs, String> {
+    let mut found = Inputs {
+        rules: Vec::new(),
+        fixtures: Vec::new(),
+        fixture_roots: Vec::new(),
+        skipped: 0,
+    };
     for input in inputs {
         if input.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
-                .map_err(|e| format!("cannot read `{}`: {e}", input.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
-                .collect();
-            entries.sort();
-            if entries.iter().any(|p| has_extension(p, "cred")) {
-                rules.push(input.clone());
-            } else {
-                fixtures.extend(entries.into_iter().filter(|p| has_extension(p, "json")));
+            let top = sorted_entries(input)?;
+            if top.iter().any(|p| is_rule_file(p)) {
+                found.rules.push(input.clone());
+                continue;
             }
-        } else if has_extension(input, "cred") {
-            rules.push(input.clone());
+            found.fixture_roots.push(input.clone());
+            walk(input, 0, &mut found)?;
+        } else if is_rule_file(input) {
+            found.rules.push(input.clone());
         } else {
-            fixtures.push(input.clone());
+            found.fixture_roots.push(input.clone());
+            found.fixtures.push(input.clone());
         }
     }
-    Ok((rules, fixtures))
+    Ok(found)
 }
 
-fn has_extension(path: &Path, extension: &str) -> bool {
-    path.extension().is_some_and(|e| e == extension)
+/// Directories nest at most this deep under a fixture directory.
+const MAX_WALK_DEPTH: usize = 16;
+
+fn walk(dir: &Path, depth: usize, found: &mut Inputs) -> Result<(), String> {
+    if depth > MAX_WALK_DEPTH {
+        return Err(format!(
+            "`{}` nests more than {MAX_WALK_DEPTH} directories deep",
+            dir.display()
+        ));
+    }
+    for entry in sorted_entries(dir)? {
+        let link = std::fs::symlink_metadata(&entry)
+            .map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
+        // Directories are walked only when real (a symlinked one could loop); files are
+        // followed, and containment is checked when they are read.
+        let is_file = std::fs::metadata(&entry).is_ok_and(|m| m.is_file());
+        if link.is_dir() {
+            walk(&entry, depth + 1, found)?;
+        } else if is_file && entry.extension().is_some_and(|e| e == "json") {
+            if is_fixture(&entry) {
+                found.fixtures.push(entry);
+            } else {
+                found.skipped += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    Ok(entries)
 }
 
 /// Runs `test`.
-pub fn run(options: &TestOptions) -> Exit {
-    let (rules, fixture_paths) = match classify(&options.inputs) {
-        Ok(split) => split,
+pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    let inputs = match classify(&args.inputs) {
+        Ok(inputs) => inputs,
         Err(e) => {
-            eprintln!("error: {e}");
-            return Exit::Io;
+            say!("error: {e}");
+            return Ok(Exit::Io);
         }
     };
-    if rules.is_empty() {
-        eprintln!("error: no rule files given (pass `.cred` files or a directory of them)");
-        return Exit::Usage;
+    if inputs.rules.is_empty() {
+        say!("error: no rule files given (pass `.cred` files or a directory of them)");
+        return Ok(Exit::Usage);
     }
-    let program = match compile(&rules, None, Format::Text).0 {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return exit,
-    };
-    let mut suite = run_suite(&program, &fixture_paths);
-    if let Some(dir) = &options.golden
-        && let Err(e) = goldens(&mut suite, dir, options.bless, &golden::rules_dir(&program))
+    let limits = args.rule_args.limits(Some(&args.case_args));
+    let program = match compile(
+        &inputs.rules,
+        None,
+        &args.rule_args,
+        limits,
+        Diagnostics::Text,
+    )
+    .0
     {
-        eprintln!("error: golden traces in `{}`: {e}", dir.display());
-        return Exit::Io;
+        Compiled::Ready(program) => program,
+        Compiled::Failed(exit) => return Ok(exit),
+    };
+    let corpus = Corpus::new(
+        &inputs.fixture_roots,
+        &args.rule_args.allow,
+        limits.case_bytes,
+    );
+    let mut suite = run_suite(&program, &inputs.fixtures, &corpus);
+    if let Some(dir) = &args.golden
+        && let Err(e) = goldens(
+            &mut suite,
+            dir,
+            args.bless,
+            &golden::rules_dir(&program),
+            &limits,
+        )
+    {
+        say!("error: golden traces in `{}`: {e}", dir.display());
+        return Ok(Exit::Io);
     }
-    print_suite(&suite, &program);
+    // With a report on standard output, the human-readable run goes to standard error.
+    let mut stderr = std::io::stderr();
+    let human: &mut Out<'_> = if args.reports.iter().any(|r| r.path.is_none()) {
+        &mut stderr
+    } else {
+        out
+    };
+    print_suite(human, &suite, &program, inputs.skipped)?;
     let summary = suite.coverage.summary();
-    println!(
+    writeln!(
+        human,
         "coverage: {} of {} criteria exercised; {} of {} branches taken ({:.1}%)",
         summary.criteria_exercised,
         summary.criteria,
         summary.branches_taken,
         summary.branches,
         summary.percent
-    );
-    if options.coverage {
+    )?;
+    if args.coverage {
         for gap in suite.coverage.gaps() {
-            println!("  {gap}");
-        }
-    }
-    for report in &options.reports {
-        if let Err(e) = write_report(report, &suite, &program, summary) {
-            eprintln!("error: {e}");
-            return Exit::Io;
+            writeln!(human, "  {gap}")?;
         }
     }
     let totals = suite.totals();
     let mut failed = totals.failed > 0 || totals.errors > 0;
-    if suite.fixtures.is_empty() && !options.allow_empty {
-        eprintln!("error: no fixture ran (pass fixture files or directories, or --allow-empty)");
+    if suite.fixtures.is_empty() && !args.allow_empty {
+        say!("error: no fixture ran (pass fixture files or directories, or --allow-empty)");
         failed = true;
     }
-    if let Some(min) = options.min_coverage.filter(|min| summary.percent < *min) {
-        eprintln!(
+    if let Some(min) = args.min_coverage.filter(|min| summary.percent < *min) {
+        say!(
             "error: branch coverage {:.1}% is below the minimum {min}%",
             summary.percent
         );
         failed = true;
     }
-    println!(
+    writeln!(
+        human,
         "\ntest result: {}. {} passed; {} failed; {} todo; {} error{}",
         if failed { "FAILED" } else { "ok" },
         totals.passed,
@@ -131,17 +254,35 @@ pub fn run(options: &TestOptions) -> Exit {
         totals.todo,
         totals.errors,
         if totals.errors == 1 { "" } else { "s" }
-    );
-    if failed {
+    )?;
+    for spec in &args.reports {
+        let contents = render_report(spec.format, &suite, &program, summary);
+        match &spec.path {
+            None => out.write_all(contents.as_bytes())?,
+            Some(path) => {
+                if let Err(e) = write_atomically(path, contents.as_bytes()) {
+                    say!("error: cannot write the report {e}");
+                    return Ok(Exit::Io);
+                }
+            }
+        }
+    }
+    Ok(if failed {
         Exit::TestsFailed
     } else {
         Exit::Success
-    }
+    })
 }
 
 /// Compares (or, with `bless`, rewrites) each fixture's golden trace; a difference fails the
 /// fixture with the diff as its evidence.
-fn goldens(suite: &mut Suite, dir: &Path, bless: bool, rules_dir: &str) -> std::io::Result<()> {
+fn goldens(
+    suite: &mut Suite,
+    dir: &Path,
+    bless: bool,
+    rules_dir: &str,
+    limits: &credence::limits::Limits,
+) -> Result<(), credence::files::FileError> {
     for fixture in &mut suite.fixtures {
         let Some(report) = &fixture.report else {
             continue;
@@ -149,15 +290,21 @@ fn goldens(suite: &mut Suite, dir: &Path, bless: bool, rules_dir: &str) -> std::
         let path = golden::golden_path(dir, &fixture.name);
         let actual = golden::golden_text(report, rules_dir);
         if bless {
-            golden::write_atomically(&path, &actual)?;
+            write_atomically(&path, actual.as_bytes())?;
             continue;
         }
-        let failure = match golden::compare(&path, &actual) {
+        let failure = match golden::compare(&path, &actual, limits.case_bytes) {
             Comparison::Same => continue,
             Comparison::Missing => Failure {
                 subject: "golden trace".into(),
                 expected: path.display().to_string(),
                 actual: "no golden file (run with --bless to create it)".into(),
+                evidence: Vec::new(),
+            },
+            Comparison::Unreadable(problem) => Failure {
+                subject: "golden trace".into(),
+                expected: path.display().to_string(),
+                actual: format!("an unreadable file: {problem}"),
                 evidence: Vec::new(),
             },
             Comparison::Differs(diff) => Failure {
@@ -178,7 +325,7 @@ fn goldens(suite: &mut Suite, dir: &Path, bless: bool, rules_dir: &str) -> std::
         }
     }
     if bless {
-        println!(
+        say!(
             "blessed {} golden traces in {}",
             suite.fixtures.iter().filter(|f| f.report.is_some()).count(),
             dir.display()
@@ -187,62 +334,72 @@ fn goldens(suite: &mut Suite, dir: &Path, bless: bool, rules_dir: &str) -> std::
     Ok(())
 }
 
-fn print_suite(suite: &Suite, program: &Program) {
-    println!(
-        "running {} fixtures against {} {}\n",
+fn print_suite(
+    out: &mut Out<'_>,
+    suite: &Suite,
+    program: &Program,
+    skipped: usize,
+) -> std::io::Result<()> {
+    let skipped = match skipped {
+        0 => String::new(),
+        1 => " (1 `.json` file that is not a fixture skipped)".into(),
+        n => format!(" ({n} `.json` files that are not fixtures skipped)"),
+    };
+    writeln!(
+        out,
+        "running {} fixtures against {} {}{skipped}\n",
         suite.fixtures.len(),
         program.meta.id,
         program.meta.version
-    );
+    )?;
     for fixture in &suite.fixtures {
         match &fixture.outcome {
-            Outcome::Pass => println!("  ok     {}", fixture.name),
+            Outcome::Pass => writeln!(out, "  ok     {}", fixture.name)?,
             Outcome::Fail { failures } => {
-                println!("  FAIL   {} ({})", fixture.name, fixture.file);
-                print_failures(failures);
+                writeln!(out, "  FAIL   {} ({})", fixture.name, fixture.file)?;
+                print_failures(out, failures)?;
             }
             Outcome::Todo { reason, failures } => {
                 if failures.is_empty() {
-                    println!(
+                    writeln!(
+                        out,
                         "  todo   {}: now passes; remove its `todo` ({reason})",
                         fixture.name
-                    );
+                    )?;
                 } else {
-                    println!("  todo   {}: {reason}", fixture.name);
-                    print_failures(failures);
+                    writeln!(out, "  todo   {}: {reason}", fixture.name)?;
+                    print_failures(out, failures)?;
                 }
             }
-            Outcome::Error { message } => println!("  ERROR  {}: {message}", fixture.name),
+            Outcome::Error { message } => writeln!(out, "  ERROR  {}: {message}", fixture.name)?,
         }
     }
+    Ok(())
 }
 
-fn print_failures(failures: &[Failure]) {
+fn print_failures(out: &mut Out<'_>, failures: &[Failure]) -> std::io::Result<()> {
     for f in failures {
-        println!(
+        writeln!(
+            out,
             "         {}: expected {}, got {}",
             f.subject, f.expected, f.actual
-        );
+        )?;
         for line in &f.evidence {
-            println!("             {line}");
+            writeln!(out, "             {line}")?;
         }
     }
+    Ok(())
 }
 
-fn write_report(
-    spec: &str,
+fn render_report(
+    format: ReportFormat,
     suite: &Suite,
     program: &Program,
     summary: Summary,
-) -> Result<(), String> {
-    let Some((format, path)) = spec.split_once('=') else {
-        return Err(format!(
-            "`--report {spec}`: write `json=PATH` or `junit=PATH`"
-        ));
-    };
-    let contents = match format {
-        "junit" => junit::render(suite, &program.meta.id),
-        "json" => {
+) -> String {
+    match format {
+        ReportFormat::Junit => junit::render(suite, &program.meta.id),
+        ReportFormat::Json => {
             let value = serde_json::json!({
                 "ruleset": program.meta.id,
                 "version": program.meta.version,
@@ -251,14 +408,7 @@ fn write_report(
                 "fixtures": suite.fixtures,
                 "coverage": {"summary": summary, "gaps": suite.coverage.gaps(), "files": suite.coverage.files},
             });
-            serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n"
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
-        other => {
-            return Err(format!(
-                "unknown report format `{other}`: use `json` or `junit`"
-            ));
-        }
-    };
-    golden::write_atomically(Path::new(path), &contents)
-        .map_err(|e| format!("cannot write `{path}`: {e}"))
+    }
 }

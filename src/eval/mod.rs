@@ -21,8 +21,31 @@ use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
 use matchers::compare;
 use value::{Value, and, binary, not, or, tri};
 
-/// Scores a case.
-pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Evaluation<'a> {
+/// Why a case could not be scored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvalError {
+    /// The case needs more evaluation steps than the work budget allows.
+    OverBudget {
+        /// The budget, in steps.
+        budget: u64,
+    },
+}
+
+impl std::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EvalError::OverBudget { budget } => write!(
+                f,
+                "scoring this case needs more than {budget} evaluation steps, the work budget (its lists are too long for the rules; `--max-work` raises the budget)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// Scores a case, within the program's work budget.
+pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'a>, EvalError> {
     let mut ev = Evaluator {
         program,
         case,
@@ -32,12 +55,19 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Evaluation<'a> {
         matches: vec![None; program.matches.len()],
         items: Vec::new(),
         scores: Vec::with_capacity(program.scores.len()),
+        work: 0,
+        exhausted: false,
     };
     for score in &program.scores {
         ev.score(score);
     }
     let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None));
-    Evaluation {
+    if ev.exhausted {
+        return Err(EvalError::OverBudget {
+            budget: program.limits.max_work,
+        });
+    }
+    Ok(Evaluation {
         program,
         case,
         scores: ev.scores,
@@ -46,7 +76,7 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Evaluation<'a> {
         collections: ev.collections,
         windows: ev.windows,
         matches: ev.matches,
-    }
+    })
 }
 
 struct Evaluator<'a> {
@@ -59,9 +89,22 @@ struct Evaluator<'a> {
     /// The items bound by enclosing collections: (list, index).
     items: Vec<(&'a ListData, usize)>,
     scores: Vec<ScoreResult<'a>>,
+    /// Steps spent on work that grows with the case: list items, scans and comparisons.
+    work: u64,
+    /// The work budget ran out: loops stop, and the case is reported as over budget.
+    exhausted: bool,
 }
 
 impl<'a> Evaluator<'a> {
+    /// Charges `steps` against the work budget; false once it has run out.
+    fn charge(&mut self, steps: u64) -> bool {
+        self.work = self.work.saturating_add(steps);
+        if self.work > self.program.limits.max_work {
+            self.exhausted = true;
+        }
+        !self.exhausted
+    }
+
     /// Scores one criterion set and appends the result to `self.scores`.
     fn score(&mut self, def: &'a crate::program::ScoreDef) {
         let base = match def.mode {
@@ -254,6 +297,16 @@ impl<'a> Evaluator<'a> {
             Node::Binary(op, a, b) => {
                 let left = self.eval(*a);
                 let right = self.eval(*b);
+                let scanned = match op {
+                    BinOp::Contains => left,
+                    BinOp::In => right,
+                    _ => Value::Unknown,
+                };
+                if let Value::List(list) = scanned
+                    && !self.charge(list.len() as u64)
+                {
+                    return Value::Unknown;
+                }
                 binary(*op, left, right)
             }
             Node::Within {
@@ -387,9 +440,9 @@ impl<'a> Evaluator<'a> {
         for field in &def.fields {
             let claimed = self.eval(field.claimed);
             let confirmed = self.eval(field.confirmed);
-            result
-                .fields
-                .push(compare(field.matcher, claimed, confirmed));
+            let (outcome, steps) = compare(field.matcher, claimed, confirmed);
+            self.charge(steps);
+            result.fields.push(outcome);
             result.values.push((claimed, confirmed));
         }
         self.matches[id as usize] = Some(result);
@@ -409,6 +462,9 @@ impl<'a> Evaluator<'a> {
             }
             return Value::Unknown;
         };
+        if self.exhausted {
+            return Value::Unknown;
+        }
         let len = list.len();
         let mut marks = if def.traced {
             Vec::with_capacity(len)
@@ -427,6 +483,9 @@ impl<'a> Evaluator<'a> {
         self.items.push((list, 0));
         let depth = self.items.len() - 1;
         for index in 0..len {
+            if !self.charge(def.item_steps) {
+                break;
+            }
             self.items[depth].1 = index;
             let passes = match def.filter {
                 Some(filter) => self.eval(filter).truth(),

@@ -1,17 +1,61 @@
 //! Expressions, by precedence climbing from `??` (loosest) to primaries.
 
+use std::cell::Cell;
+
 use super::ast::{
     BinOp, CollectOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePart, WindowSide,
 };
 use super::error::{PError, PResult};
 use super::lexeme::{
-    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, skip, span_between,
-    string_text, sym, unterminated, ws,
+    In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, skip, span_at,
+    span_between, string_text, sym, unterminated, ws,
 };
+use crate::diagnostic::{Code, Diagnostic};
+use crate::limits::MAX_DEPTH;
+
+thread_local! {
+    /// How deeply the expression being parsed nests (parentheses, `not`, signs, arguments).
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Starts a file: no expression is open.
+pub fn reset_depth() {
+    DEPTH.with(|d| d.set(0));
+}
+
+/// Parses one nesting level deeper, or fails with a diagnostic beyond [`MAX_DEPTH`], so that
+/// no input can exhaust the stack.
+fn nested<'a, T>(i: In<'a>, parse: impl FnOnce(In<'a>) -> PResult<'a, T>) -> PResult<'a, T> {
+    let depth = DEPTH.with(|d| {
+        d.set(d.get() + 1);
+        d.get()
+    });
+    let result = if depth > MAX_DEPTH {
+        let at = ws(i);
+        Err(nom::Err::Failure(PError::special(
+            at,
+            Diagnostic::error(
+                Code::TooDeep,
+                span_at(at, found_len(at)),
+                format!("this expression nests deeper than {MAX_DEPTH} levels"),
+            )
+            .label("too deep from here")
+            .help("split the expression into named definitions (`let name = …`)"),
+        )))
+    } else {
+        parse(i)
+    };
+    DEPTH.with(|d| d.set(d.get() - 1));
+    result
+}
+
+fn found_len(at: In<'_>) -> usize {
+    at.fragment().chars().next().map_or(0, char::len_utf8)
+}
 
 /// Any expression.
 pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
-    binary_level(i, 0)
+    nested(i, |i| binary_level(i, 0))
 }
 
 /// Operator tiers, loosest first. Comparisons are handled in [`comparison`].
@@ -53,7 +97,7 @@ fn binary(op: BinOp, op_span: crate::source::Span, left: Expr, right: Expr) -> E
 
 fn negation(i: In<'_>) -> PResult<'_, Expr> {
     if let (rest, Some(not_span)) = opt_sym(i, "not") {
-        let (rest, operand) = negation(rest)?;
+        let (rest, operand) = nested(rest, negation)?;
         return Ok((
             rest,
             Expr {
@@ -149,7 +193,7 @@ fn multiplicative(i: In<'_>) -> PResult<'_, Expr> {
 fn unary(i: In<'_>) -> PResult<'_, Expr> {
     if peek(i, "-") && !peek(i, "->") {
         let (rest, minus) = sym(i, "-", "`-`")?;
-        let (rest, operand) = unary(rest)?;
+        let (rest, operand) = nested(rest, unary)?;
         return Ok((
             rest,
             Expr {
@@ -162,7 +206,7 @@ fn unary(i: In<'_>) -> PResult<'_, Expr> {
         ));
     }
     if let (rest, Some(_)) = opt_sym(i, "+") {
-        return unary(rest);
+        return nested(rest, unary);
     }
     primary(i)
 }
@@ -194,8 +238,8 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                 )),
                 None => Err(nom::Err::Failure(PError::special(
                     i,
-                    crate::diagnostic::Diagnostic::error(
-                        crate::diagnostic::Code::MisplacedItem,
+                    Diagnostic::error(
+                        Code::MisplacedItem,
                         template.span,
                         "`{…}` interpolation is only allowed in reason texts",
                     )

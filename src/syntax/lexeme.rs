@@ -151,8 +151,8 @@ pub fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
             .unwrap_or(text.len());
         let (lit, rest) = split(start, len);
         let span = span_at(lit, len);
-        return match lit.fragment().parse::<jiff::Timestamp>() {
-            Ok(ts) => Ok((rest, (NumberLit::Timestamp(ts.as_millisecond()), span))),
+        return match crate::time::parse(lit.fragment()) {
+            Ok(ms) => Ok((rest, (NumberLit::Timestamp(ms), span))),
             Err(err) => Err(nom::Err::Failure(PError::special(
                 start,
                 Diagnostic::error(

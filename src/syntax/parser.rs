@@ -17,6 +17,7 @@ const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", 
 
 /// Parses a whole file, collecting every syntax error.
 pub fn parse_file(text: &str, file: FileId) -> (File, Vec<Diagnostic>) {
+    super::expr::reset_depth();
     let mut parser = Parser::default();
     let mut i = In::new_extra(text, file);
     let mut items = Vec::new();
@@ -77,7 +78,13 @@ impl Parser {
                 }
                 Err(err) => {
                     self.report(err);
-                    i = skip_line_until(i, starters);
+                    let next = skip_line_until(i, starters);
+                    // INVARIANT: recovery always consumes input, so the loop ends.
+                    i = if next.location_offset() == i.location_offset() {
+                        skip_one_char(i)
+                    } else {
+                        next
+                    };
                 }
             }
         }
@@ -461,12 +468,14 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
         at_line_start = c == '\n';
         match c {
             '{' | '(' => depth += 1,
-            '}' | ')' => {
+            '}' => {
                 depth -= 1;
                 if depth < 0 {
                     return advance(i, pos);
                 }
             }
+            // A stray `)` closes nothing in a block: skip it rather than stop at it.
+            ')' => depth = (depth - 1).max(0),
             '"' => skip_string(&mut chars),
             '#' => skip_comment(&mut chars, &mut at_line_start),
             _ => {}
@@ -514,6 +523,11 @@ fn skip_comment(
             return;
         }
     }
+}
+
+fn skip_one_char(i: In<'_>) -> In<'_> {
+    let len = i.fragment().chars().next().map_or(0, char::len_utf8);
+    advance(i, len)
 }
 
 fn advance(i: In<'_>, bytes: usize) -> In<'_> {

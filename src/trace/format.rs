@@ -32,7 +32,7 @@ pub fn duration(ms: i64) -> String {
 
 /// A timestamp in milliseconds as RFC 3339 UTC.
 pub fn timestamp(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| format!("{ms}ms"), |t| t.to_string())
+    crate::time::format(ms)
 }
 
 /// A number without needless decimals (at most four).

@@ -1,0 +1,386 @@
+//! Static bounds of a lowered program: how deep evaluation can recurse (through definitions
+//! too), and what evaluating a case costs, as a polynomial in the length of the case's lists.
+//!
+//! INVARIANT: the node arena is topologically ordered (every node's operands, definitions,
+//! collections and matches have smaller ids), so one forward pass computes both.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::limits::{MAX_COLLECTION_NESTING, MAX_DEPTH, NOMINAL_ITEMS};
+use crate::program::{CollectionDef, Costs, LetDef, MatchDef, Node, NodeId, Program};
+use crate::syntax::ast::BinOp;
+
+const DEGREES: usize = MAX_COLLECTION_NESTING + 2;
+
+/// Evaluation steps as a polynomial in `n`, the number of items per list: `coefficients[k]`
+/// steps per `n^k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Cost {
+    /// Steps per power of `n`, constant term first.
+    pub coefficients: [u64; DEGREES],
+}
+
+impl Cost {
+    /// A constant number of steps.
+    pub fn constant(steps: u64) -> Cost {
+        let mut coefficients = [0; DEGREES];
+        coefficients[0] = steps;
+        Cost { coefficients }
+    }
+
+    /// The sum of two costs.
+    pub fn plus(self, other: Cost) -> Cost {
+        let mut out = self;
+        for (a, b) in out.coefficients.iter_mut().zip(other.coefficients) {
+            *a = a.saturating_add(b);
+        }
+        out
+    }
+
+    /// The cost of doing this once per item of a list (`n` times).
+    pub fn per_item(self) -> Cost {
+        let mut out = Cost::default();
+        for k in 0..DEGREES - 1 {
+            out.coefficients[k + 1] = self.coefficients[k];
+        }
+        out.coefficients[DEGREES - 1] =
+            out.coefficients[DEGREES - 1].saturating_add(self.coefficients[DEGREES - 1]);
+        out
+    }
+
+    /// Steps for lists of `n` items.
+    pub fn at(self, n: u64) -> u64 {
+        let mut total: u64 = 0;
+        let mut power: u64 = 1;
+        for c in self.coefficients {
+            total = total.saturating_add(c.saturating_mul(power));
+            power = power.saturating_mul(n);
+        }
+        total
+    }
+
+    /// Steps for lists of [`NOMINAL_ITEMS`] items.
+    pub fn nominal(self) -> u64 {
+        self.at(NOMINAL_ITEMS)
+    }
+}
+
+impl fmt::Display for Cost {
+    /// `4 + 12n + 3n²`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const POWERS: [&str; DEGREES] = ["", "n", "n²", "n³", "n⁴", "n⁵"];
+        let terms: Vec<String> = self
+            .coefficients
+            .iter()
+            .zip(POWERS)
+            .filter(|(c, _)| **c > 0)
+            .map(|(c, p)| match (c, p) {
+                (_, "") => c.to_string(),
+                (1, p) => p.to_string(),
+                (c, p) => format!("{c}{p}"),
+            })
+            .collect();
+        if terms.is_empty() {
+            f.write_str("0")
+        } else {
+            f.write_str(&terms.join(" + "))
+        }
+    }
+}
+
+/// Depth and cost of every node.
+pub struct Analysis {
+    /// Longest chain of nested evaluations below each node (definitions included).
+    pub depth: Vec<usize>,
+    /// Cost of evaluating each node once, not counting memoised definitions, top-level
+    /// collections and matches, which are charged once per case in [`Analysis::shared`].
+    pub cost: Vec<Cost>,
+    /// Per definition, traced collection and match: the cost of computing it once.
+    pub shared: Vec<(Shared, Cost)>,
+}
+
+/// Something computed once per case and shared by its readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    /// A `let`.
+    Let(u32),
+    /// A top-level collection.
+    Collection(u32),
+    /// A detail match.
+    Match(u32),
+}
+
+/// Computes depth and cost over the arena.
+pub fn analyse(
+    nodes: &[Node],
+    lets: &[LetDef],
+    collections: &[CollectionDef],
+    matches: &[MatchDef],
+) -> Analysis {
+    let mut depth = vec![0usize; nodes.len()];
+    let mut cost = vec![Cost::default(); nodes.len()];
+    let one = Cost::constant(1);
+    for (id, node) in nodes.iter().enumerate() {
+        let d = |n: NodeId| depth[n as usize];
+        let c = |n: NodeId| cost[n as usize];
+        let (below, steps) = match node {
+            Node::Lit(_) | Node::Slot(_) | Node::ItemSlot { .. } | Node::Score { .. } => (0, one),
+            Node::Let(l) => (d(lets[*l as usize].node), one),
+            Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => (d(*a), one.plus(c(*a))),
+            Node::Binary(op, a, b) => {
+                let scan = if matches!(op, BinOp::Contains | BinOp::In) {
+                    Cost::constant(1).per_item()
+                } else {
+                    Cost::default()
+                };
+                (d(*a).max(d(*b)), one.plus(c(*a)).plus(c(*b)).plus(scan))
+            }
+            Node::Within {
+                value,
+                length,
+                anchor,
+                ..
+            } => (
+                d(*value).max(d(*length)).max(d(*anchor)),
+                one.plus(c(*value)).plus(c(*length)).plus(c(*anchor)),
+            ),
+            Node::WithinItem { anchor, .. } => (d(*anchor), one.plus(c(*anchor))),
+            Node::CompareItem { rhs, .. } => (d(*rhs), one.plus(c(*rhs))),
+            Node::CountTrue(parts) => (
+                parts.iter().map(|p| d(*p)).max().unwrap_or(0),
+                parts.iter().fold(one, |acc, p| acc.plus(c(*p))),
+            ),
+            Node::Collect(i) => {
+                let def = &collections[*i as usize];
+                let inner = [Some(def.list), def.filter, def.projection];
+                let below = inner.iter().flatten().map(|n| d(*n)).max().unwrap_or(0);
+                let body = collection_cost(def, &cost);
+                (below, if def.traced { one } else { body })
+            }
+            Node::Match(m) | Node::MatchField { id: m, .. } | Node::MatchSummary { id: m, .. } => {
+                let below = matches[*m as usize]
+                    .fields
+                    .iter()
+                    .map(|f| d(f.claimed).max(d(f.confirmed)))
+                    .max()
+                    .unwrap_or(0);
+                (below, one)
+            }
+        };
+        depth[id] = below + 1;
+        cost[id] = steps;
+    }
+    let mut shared = Vec::new();
+    for (i, def) in lets.iter().enumerate() {
+        shared.push((Shared::Let(i as u32), cost[def.node as usize]));
+    }
+    for (i, def) in collections.iter().enumerate().filter(|(_, d)| d.traced) {
+        shared.push((Shared::Collection(i as u32), collection_cost(def, &cost)));
+    }
+    for (i, def) in matches.iter().enumerate() {
+        let fields = def.fields.iter().fold(Cost::default(), |acc, f| {
+            // Each pair of claimed and confirmed items is compared.
+            acc.plus(cost[f.claimed as usize])
+                .plus(cost[f.confirmed as usize])
+                .plus(Cost::constant(1).per_item().per_item())
+        });
+        shared.push((Shared::Match(i as u32), fields));
+    }
+    Analysis {
+        depth,
+        cost,
+        shared,
+    }
+}
+
+/// Evaluating the list, then the filter and projection once per item.
+fn collection_cost(def: &CollectionDef, cost: &[Cost]) -> Cost {
+    let per_item = [def.filter, def.projection]
+        .into_iter()
+        .flatten()
+        .fold(Cost::constant(1), |acc, n| acc.plus(cost[n as usize]));
+    cost[def.list as usize].plus(per_item.per_item())
+}
+
+/// The steps one item of a collection costs, not counting nested collections (which charge
+/// their own items when they run): what evaluation charges per item against its work budget.
+pub fn item_steps(def: &CollectionDef, cost: &[Cost]) -> u64 {
+    [def.filter, def.projection]
+        .into_iter()
+        .flatten()
+        .fold(1u64, |acc, n| {
+            acc.saturating_add(cost[n as usize].coefficients[0])
+        })
+}
+
+/// Bounds a compiled program: rejects evaluation nesting deeper than [`MAX_DEPTH`] and an
+/// estimated cost over the budget, and records per-item steps and the cost table.
+pub fn bound(program: &mut Program) -> Vec<Diagnostic> {
+    let analysis = analyse(
+        &program.nodes,
+        &program.lets,
+        &program.collections,
+        &program.matches,
+    );
+    let mut diagnostics = Vec::new();
+    if let Some(deepest) = analysis.depth.iter().position(|d| *d > MAX_DEPTH) {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::TooDeep,
+                program.spans[deepest],
+                format!("evaluating this nests deeper than {MAX_DEPTH} levels"),
+            )
+            .label("counting the definitions it uses, and theirs")
+            .help("compute it in fewer steps: long chains of definitions that each use the previous one cannot be evaluated within the stack"),
+        );
+        return diagnostics;
+    }
+    for def in &mut program.collections {
+        def.item_steps = item_steps(def, &analysis.cost);
+    }
+    let criteria: Vec<Vec<Cost>> = program
+        .scores
+        .iter()
+        .map(|score| {
+            score
+                .criteria
+                .iter()
+                .map(|c| reachable_cost(program, &analysis, c.evaluated_nodes()))
+                .collect()
+        })
+        .collect();
+    let roots = program
+        .scores
+        .iter()
+        .flat_map(|s| {
+            s.criteria
+                .iter()
+                .flat_map(|c| c.evaluated_nodes())
+                .chain(s.bands.iter().flat_map(|b| b.evaluated_nodes()))
+        })
+        .chain(program.verdict.iter().flat_map(|v| v.evaluated_nodes()));
+    let total = reachable_cost(program, &analysis, roots);
+    let budget = program.limits.max_cost;
+    if total.nominal() > budget {
+        let costliest = program
+            .scores
+            .iter()
+            .zip(&criteria)
+            .flat_map(|(s, costs)| s.criteria.iter().zip(costs).map(move |(c, k)| (s, c, *k)))
+            .max_by_key(|(_, _, k)| k.nominal());
+        let (span, detail) = match costliest {
+            Some((s, c, k)) => (
+                c.span,
+                format!(
+                    "the costliest criterion is `{}.{}`: {k} steps for lists of n items",
+                    s.name, c.name
+                ),
+            ),
+            None => (crate::source::Span::default(), String::new()),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Code::TooCostly,
+                span,
+                format!(
+                    "the rules are estimated at {} steps per case with {NOMINAL_ITEMS}-item lists, over the budget of {}",
+                    total.nominal(),
+                    budget
+                ),
+            )
+            .label(detail)
+            .help("avoid collections nested over the same list (each level multiplies the work by the list's length), or raise the budget with `--max-cost`"),
+        );
+    }
+    program.costs = Costs { criteria, total };
+    diagnostics
+}
+
+/// The cost of evaluating `roots` once with everything they read, each shared definition,
+/// collection and match counted once.
+fn reachable_cost(
+    program: &Program,
+    analysis: &Analysis,
+    roots: impl Iterator<Item = NodeId>,
+) -> Cost {
+    let mut seen_nodes = vec![false; program.nodes.len()];
+    let mut seen_shared: Vec<Shared> = Vec::new();
+    let mut total = Cost::default();
+    let mut stack: Vec<NodeId> = Vec::new();
+    for root in roots {
+        total = total.plus(analysis.cost[root as usize]);
+        stack.push(root);
+    }
+    let mut share = |shared: Shared, total: &mut Cost, stack: &mut Vec<NodeId>| {
+        if seen_shared.contains(&shared) {
+            return;
+        }
+        seen_shared.push(shared);
+        if let Some((_, cost)) = analysis.shared.iter().find(|(s, _)| *s == shared) {
+            *total = total.plus(*cost);
+        }
+        match shared {
+            Shared::Let(l) => stack.push(program.lets[l as usize].node),
+            Shared::Collection(c) => {
+                let def = &program.collections[c as usize];
+                stack.extend(
+                    [Some(def.list), def.filter, def.projection]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            Shared::Match(m) => {
+                for f in &program.matches[m as usize].fields {
+                    stack.extend([f.claimed, f.confirmed]);
+                }
+            }
+        }
+    };
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen_nodes[id as usize], true) {
+            continue;
+        }
+        let node = &program.nodes[id as usize];
+        match node {
+            Node::Let(l) => share(Shared::Let(*l), &mut total, &mut stack),
+            Node::Collect(c) if program.collections[*c as usize].traced => {
+                share(Shared::Collection(*c), &mut total, &mut stack)
+            }
+            Node::Collect(c) => {
+                let def = &program.collections[*c as usize];
+                stack.extend(
+                    [Some(def.list), def.filter, def.projection]
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            Node::Match(m) | Node::MatchField { id: m, .. } | Node::MatchSummary { id: m, .. } => {
+                share(Shared::Match(*m), &mut total, &mut stack)
+            }
+            _ => stack.extend(node.operands()),
+        }
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cost;
+
+    #[test]
+    fn costs_are_polynomials_in_list_length() {
+        let body = Cost::constant(3);
+        let nested = body.per_item().per_item().plus(Cost::constant(2));
+        assert_eq!(nested.to_string(), "2 + 3n²");
+        assert_eq!(nested.at(10), 302);
+        assert_eq!(Cost::constant(1).per_item().to_string(), "n");
+        let mut deep = Cost::constant(u64::MAX);
+        for _ in 0..10 {
+            deep = deep.per_item();
+        }
+        assert_eq!(deep.at(2), u64::MAX, "saturates instead of overflowing");
+    }
+}

@@ -1,0 +1,324 @@
+//! Reading and writing files safely. Only regular files are read (a FIFO, a device or a
+//! directory is refused before it can block or stream forever), within a size limit, and files
+//! named *by other files* (includes, schemas, fixture cases) only inside an allowed root. Outputs
+//! are written atomically, through symlinks to their target, keeping the file's mode, and never
+//! over anything but a regular file.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Why a file could not be read or written.
+#[derive(Debug)]
+pub enum FileError {
+    /// The path names a directory, FIFO, socket or device.
+    NotRegular {
+        /// The path as given.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The file is larger than the limit.
+    TooLarge {
+        /// The path as given.
+        path: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The path resolves outside every allowed root.
+    Outside {
+        /// The path as given.
+        path: PathBuf,
+        /// The roots it had to be under.
+        roots: Vec<PathBuf>,
+    },
+    /// The file is not UTF-8 text.
+    NotText {
+        /// The path as given.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The operating system refused.
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// Its error.
+        source: std::io::Error,
+    },
+}
+
+impl FileError {
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            FileError::NotRegular { path, .. }
+            | FileError::TooLarge { path, .. }
+            | FileError::Outside { path, .. }
+            | FileError::NotText { path, .. }
+            | FileError::Io { path, .. } => path,
+        }
+    }
+
+    /// The problem without the path (for a diagnostic that already shows where).
+    pub fn problem(&self) -> String {
+        match self {
+            FileError::NotRegular { kind, .. } => format!("it is {kind}, not a regular file"),
+            FileError::TooLarge { limit, .. } => {
+                format!("it is larger than the limit of {}", bytes(*limit))
+            }
+            FileError::Outside { roots, .. } => format!(
+                "it is outside {} (pass `--allow-path DIR` to read there)",
+                roots
+                    .iter()
+                    .map(|r| format!("`{}`", r.display()))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            FileError::NotText { offset, .. } => {
+                format!("it is not UTF-8 text (invalid byte at offset {offset})")
+            }
+            FileError::Io { source, .. } => source.to_string(),
+        }
+    }
+
+    fn io(path: &Path, source: std::io::Error) -> FileError {
+        FileError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", self.path().display(), self.problem())
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// `12 MiB`, `512 KiB`, `300 bytes`.
+pub fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
+}
+
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a regular file of at most `limit` bytes.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    // Refuse special files before opening: opening a FIFO for reading blocks until a writer
+    // comes, and a device can stream forever.
+    let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Should the path have been swapped for a FIFO since, opening still does not block.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| FileError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| FileError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    if meta.len() > limit {
+        return Err(FileError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    read_limited(path, file, limit)
+}
+
+/// Opens an input the user named for streaming: a regular file, or a pipe or FIFO (process
+/// substitution, `mkfifo`), which is read as it comes. Directories, devices and sockets are
+/// refused.
+pub fn open_stream(path: &Path) -> Result<std::fs::File, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, e))?;
+    #[cfg(unix)]
+    let is_fifo = {
+        use std::os::unix::fs::FileTypeExt;
+        meta.file_type().is_fifo()
+    };
+    #[cfg(not(unix))]
+    let is_fifo = false;
+    if !meta.is_file() && !is_fifo {
+        return Err(FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    std::fs::File::open(path).map_err(|e| FileError::io(path, e))
+}
+
+/// Reads all of a stream, failing once it passes `limit` bytes.
+pub fn read_limited(path: &Path, reader: impl Read, limit: u64) -> Result<Vec<u8>, FileError> {
+    let mut out = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| FileError::io(path, e))?;
+    if out.len() as u64 > limit {
+        return Err(FileError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads a regular UTF-8 text file of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+    String::from_utf8(read_bytes(path, limit)?).map_err(|e| FileError::NotText {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// Directories that files named by other files (includes, schemas, fixture cases) must stay
+/// inside. Symlinks are resolved before the check, so a link cannot lead out.
+#[derive(Debug, Clone, Default)]
+pub struct Roots {
+    dirs: Vec<PathBuf>,
+}
+
+impl Roots {
+    /// No roots: nothing named by another file can be read.
+    pub fn none() -> Roots {
+        Roots::default()
+    }
+
+    /// Adds a directory (or the directory of a file) as a root.
+    pub fn allow(&mut self, path: &Path) {
+        let dir = if path.is_dir() {
+            path
+        } else {
+            path.parent().unwrap_or(Path::new(""))
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(canonical) = std::fs::canonicalize(dir)
+            && !self.dirs.contains(&canonical)
+        {
+            self.dirs.push(canonical);
+        }
+    }
+
+    /// Checks that `path` resolves inside a root.
+    pub fn check(&self, path: &Path) -> Result<(), FileError> {
+        let resolved = std::fs::canonicalize(path).map_err(|e| FileError::io(path, e))?;
+        if self.dirs.iter().any(|root| resolved.starts_with(root)) {
+            Ok(())
+        } else {
+            Err(FileError::Outside {
+                path: path.to_path_buf(),
+                roots: self.dirs.clone(),
+            })
+        }
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the target's directory, synced,
+/// then renamed over the target. A symlink is written through to its target; an existing file
+/// keeps its permissions; anything that is not a regular file is refused. On any error nothing
+/// is left behind.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    let target = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            std::fs::canonicalize(path).map_err(|e| FileError::io(path, e))?
+        }
+        _ => path.to_path_buf(),
+    };
+    let permissions = match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => Some(meta.permissions()),
+        Ok(meta) => {
+            return Err(FileError::NotRegular {
+                path: path.to_path_buf(),
+                kind: kind_of(meta.file_type()),
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(FileError::io(path, e)),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| FileError::io(path, e))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".credence-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // New files get the usual mode (0666 less the umask), not the temporary file's 0600.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temporary = builder
+        .tempfile_in(&dir)
+        .map_err(|e| FileError::io(path, e))?;
+    temporary
+        .write_all(contents)
+        .map_err(|e| FileError::io(path, e))?;
+    if let Some(permissions) = permissions {
+        temporary
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(|e| FileError::io(path, e))?;
+    }
+    temporary
+        .as_file()
+        .sync_all()
+        .map_err(|e| FileError::io(path, e))?;
+    temporary
+        .persist(&target)
+        .map_err(|e| FileError::io(path, e.error))?;
+    // Make the rename itself durable.
+    if let Ok(directory) = std::fs::File::open(&dir) {
+        let _ = directory.sync_all();
+    }
+    Ok(())
+}
