@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 
 use crate::source::{SourceMap, Span};
 
@@ -52,6 +52,9 @@ codes! {
     TooCostly = "E025", "rules too costly to evaluate";
     UnusedDefinition = "W001", "unused definition";
 }
+
+/// Lines longer than this many bytes are not drawn in a rendered diagnostic.
+pub const SHOWN_LINE: usize = 1_000;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,12 +137,21 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders rustc-style, with `file:line:column`, the underlined source and help.
+    /// Renders rustc-style, with `file:line:column`, the underlined source and help. A label
+    /// on a line longer than [`SHOWN_LINE`] bytes is named, not drawn: such lines do not fit a
+    /// terminal, and past 65,535 columns the graphical renderer cannot draw them at all.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let file = sources.file(self.span.file);
+        let too_long = std::iter::once(self.span)
+            .chain(self.notes.iter().map(|n| n.span))
+            .filter(|span| span.file == self.span.file)
+            .any(|span| file.line_length(span.start) > SHOWN_LINE);
+        if too_long {
+            return self.render_compact(sources);
+        }
         let report = Rendered {
             diagnostic: self,
-            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            source: Window::around(file, self),
         };
         let theme = if color {
             GraphicalTheme::unicode()
@@ -150,6 +162,29 @@ impl Diagnostic {
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         if handler.render_report(&mut out, &report).is_err() {
             out = format!("{}: {}", self.code.as_str(), self.message);
+        }
+        out
+    }
+
+    fn render_compact(&self, sources: &SourceMap) -> String {
+        let mut out = format!(
+            "{}\n\n  × {}\n   ╭─[{}]\n   │ (the line is too long to show)\n",
+            self.code.as_str(),
+            self.message,
+            sources.location(self.span)
+        );
+        if !self.label.is_empty() {
+            out.push_str(&format!("   ╰── {}\n", self.label));
+        }
+        for note in &self.notes {
+            out.push_str(&format!(
+                "   {}: {}\n",
+                sources.location(note.span),
+                note.text
+            ));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("  help: {help}\n"));
         }
         out
     }
@@ -178,7 +213,70 @@ fn source_span(span: Span) -> SourceSpan {
 
 struct Rendered<'d> {
     diagnostic: &'d Diagnostic,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: Window<'d>,
+}
+
+/// The lines of a file around a diagnostic's labels, so that rendering costs the size of the
+/// window rather than of the file (miette scans its source from the start for every span).
+struct Window<'s> {
+    name: String,
+    text: &'s str,
+    /// Byte offset of the window in the file.
+    base: usize,
+    /// 0-based line of the window's first line.
+    first_line: usize,
+}
+
+/// Lines of context kept around the labels (miette shows at most one).
+const WINDOW_CONTEXT: usize = 3;
+
+impl<'s> Window<'s> {
+    fn around(file: &'s crate::source::SourceFile, d: &Diagnostic) -> Window<'s> {
+        let spans = std::iter::once(d.span)
+            .chain(d.notes.iter().map(|n| n.span))
+            .filter(|s| s.file == d.span.file);
+        let (mut first, mut last) = (usize::MAX, 0);
+        for span in spans {
+            first = first.min(file.line_of(span.start));
+            last = last.max(file.line_of(span.end.max(span.start)));
+        }
+        let first = first.saturating_sub(WINDOW_CONTEXT);
+        let range = file.lines(first, last + WINDOW_CONTEXT);
+        Window {
+            name: file.name.clone(),
+            text: &file.text[range.clone()],
+            base: range.start,
+            first_line: first,
+        }
+    }
+}
+
+impl miette::SourceCode for Window<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let offset = span
+            .offset()
+            .checked_sub(self.base)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let contents = self.text.read_span(&local, before, after)?;
+        let shifted = SourceSpan::new(
+            (contents.span().offset() + self.base).into(),
+            contents.span().len(),
+        );
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            contents.data(),
+            shifted,
+            contents.line() + self.first_line,
+            contents.column(),
+            contents.line_count(),
+        )))
+    }
 }
 
 impl fmt::Debug for Rendered<'_> {
@@ -233,6 +331,71 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
+/// The defined names of a rule set, indexed so that names close to a misspelling are found in
+/// time proportional to its length, however many names there are: each name is filed under
+/// itself and every one-character deletion of it, so two names one insertion, deletion,
+/// substitution or adjacent transposition apart share a key.
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    names: Vec<String>,
+    keys: std::collections::HashMap<String, Vec<u32>>,
+}
+
+/// Names longer than this are filed under themselves only (their deletions would cost
+/// quadratic space, and a long name is rarely mistyped by one character).
+const INDEXED_DELETIONS: usize = 40;
+
+impl NameIndex {
+    /// Indexes `names`.
+    pub fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> NameIndex {
+        let mut index = NameIndex::default();
+        for name in names {
+            let id = index.names.len() as u32;
+            index.names.push(name.to_string());
+            for key in keys(name) {
+                index.keys.entry(key).or_default().push(id);
+            }
+        }
+        index
+    }
+
+    /// The indexed name closest to `query` with a Jaro–Winkler similarity of at least
+    /// `threshold`, if any (ties go to the alphabetically first).
+    pub fn closest(&self, query: &str, threshold: f64) -> Option<&str> {
+        let mut candidates: Vec<u32> = keys(query)
+            .filter_map(|k| self.keys.get(&k))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .map(|id| self.names[id as usize].as_str())
+            .filter(|name| *name != query)
+            .map(|name| (strsim::jaro_winkler(query, name), name))
+            .filter(|(score, _)| *score >= threshold)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, name)| name)
+    }
+}
+
+/// A name and, when short enough, each of its one-character deletions.
+fn keys(name: &str) -> impl Iterator<Item = String> + '_ {
+    let deletions = (name.chars().count() <= INDEXED_DELETIONS)
+        .then(|| {
+            name.char_indices().map(move |(at, c)| {
+                let mut key = String::with_capacity(name.len());
+                key.push_str(&name[..at]);
+                key.push_str(&name[at + c.len_utf8()..]);
+                key
+            })
+        })
+        .into_iter()
+        .flatten();
+    std::iter::once(name.to_string()).chain(deletions)
+}
+
 /// "did you mean `x`?" for a misspelled name, from the candidates that are close enough.
 pub fn did_you_mean<'c>(
     name: &str,
@@ -244,4 +407,28 @@ pub fn did_you_mean<'c>(
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))?;
     Some(format!("did you mean `{}`?", best.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameIndex;
+
+    #[test]
+    fn the_name_index_finds_one_edit_misspellings() {
+        let index = NameIndex::new(["claim_delay", "replicating_accounts", "details", "echoes"]);
+        assert_eq!(
+            index.closest("claim_dealy", 0.9),
+            Some("claim_delay"),
+            "transposition"
+        );
+        assert_eq!(index.closest("detals", 0.8), Some("details"), "deletion");
+        assert_eq!(index.closest("echoess", 0.8), Some("echoes"), "insertion");
+        assert_eq!(index.closest("ecxoes", 0.8), Some("echoes"), "substitution");
+        assert_eq!(index.closest("claim", 0.9), None);
+        assert_eq!(
+            index.closest("details", 0.8),
+            None,
+            "a name is not its own misspelling"
+        );
+    }
 }

@@ -36,8 +36,10 @@ pub enum FileError {
     NotText {
         /// The path as given.
         path: PathBuf,
-        /// Byte offset of the first invalid byte.
-        offset: usize,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in characters) of the first invalid byte.
+        column: usize,
     },
     /// The operating system refused.
     Io {
@@ -75,8 +77,8 @@ impl FileError {
                     .collect::<Vec<_>>()
                     .join(" and ")
             ),
-            FileError::NotText { offset, .. } => {
-                format!("it is not UTF-8 text (invalid byte at offset {offset})")
+            FileError::NotText { line, column, .. } => {
+                format!("it is not UTF-8 text (invalid byte at line {line}, column {column})")
             }
             FileError::Io { source, .. } => source.to_string(),
         }
@@ -210,9 +212,16 @@ pub fn read_limited(path: &Path, reader: impl Read, limit: u64) -> Result<Vec<u8
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
-    String::from_utf8(read_bytes(path, limit)?).map_err(|e| FileError::NotText {
-        path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+    String::from_utf8(read_bytes(path, limit)?).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // INVARIANT: the bytes before `valid_up_to` are UTF-8.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        FileError::NotText {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
     })
 }
 
@@ -259,6 +268,37 @@ impl Roots {
                 roots: self.dirs.clone(),
             })
         }
+    }
+}
+
+/// Writes an output the user named (a report): a regular file (or a new one) is written
+/// atomically; a character device or FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written into,
+/// never replaced; anything else is refused.
+pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    match std::fs::metadata(path) {
+        Ok(meta) if is_stream(&meta) => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| FileError::io(path, e))?;
+            file.write_all(contents)
+                .and_then(|()| file.flush())
+                .map_err(|e| FileError::io(path, e))
+        }
+        _ => write_atomically(path, contents),
+    }
+}
+
+fn is_stream(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        meta.file_type().is_char_device() || meta.file_type().is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
     }
 }
 

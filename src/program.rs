@@ -314,13 +314,22 @@ impl Points {
     /// Units per point.
     pub const SCALE: i64 = 10_000;
 
-    /// Rounds a float to the fixed-point grid.
+    /// The largest amount, in units (10^11 points, or log-odds): any contribution is clamped
+    /// to it, so that sums and differences of amounts cannot overflow.
+    pub const LIMIT: i64 = 1_000_000_000_000_000;
+
+    /// Rounds a float to the fixed-point grid, within [`Points::LIMIT`].
     pub fn from_f64(value: f64) -> Points {
-        if value.is_finite() {
-            Points((value * Self::SCALE as f64).round() as i64)
-        } else {
-            Points(0)
+        Points::from_units(value * Self::SCALE as f64)
+    }
+
+    /// Rounds a number of units to the grid, within [`Points::LIMIT`] (not-a-number is 0).
+    pub fn from_units(units: f64) -> Points {
+        if units.is_nan() {
+            return Points(0);
         }
+        let limit = Self::LIMIT as f64;
+        Points(units.round().clamp(-limit, limit) as i64)
     }
 
     /// The value as a float.

@@ -69,6 +69,36 @@ impl SourceFile {
         }
     }
 
+    /// The 0-based line holding a byte offset.
+    pub fn line_of(&self, offset: u32) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte range of lines `first..=last` (0-based, clamped to the file), line breaks
+    /// included.
+    pub fn lines(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+        let start = self
+            .line_starts
+            .get(first)
+            .map_or(self.text.len(), |s| *s as usize);
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |s| *s as usize);
+        start..end.max(start)
+    }
+
+    /// The length in bytes of the line holding a byte offset.
+    pub fn line_length(&self, offset: u32) -> usize {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line] as usize;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| *next as usize - 1);
+        end.saturating_sub(start)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;

@@ -9,7 +9,7 @@ pub fn fold(nodes: &[Node], id: NodeId) -> Option<Lit> {
         Node::Lit(lit) => Some(lit.clone()),
         Node::Neg(inner) => match fold(nodes, *inner)? {
             Lit::Num(n) => Some(Lit::Num(-n)),
-            Lit::Dur(d) => Some(Lit::Dur(-d)),
+            Lit::Dur(d) => Some(Lit::Dur(d.saturating_neg())),
             _ => None,
         },
         Node::Not(inner) => match fold(nodes, *inner)? {

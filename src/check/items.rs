@@ -18,6 +18,11 @@ use super::{Checker, ScoreAccess};
 
 const METADATA_KEYS: &[&str] = &["version", "description", "reference", "schema"];
 
+/// Weights beyond these are mistakes, and would overflow the fixed-point sums.
+const MAX_POINTS: f64 = 1_000_000.0;
+const MIN_RATIO: f64 = 0.000_001;
+const MAX_RATIO: f64 = 1_000_000.0;
+
 impl<'a> Checker<'a> {
     /// Reads the `ruleset` header; exactly one is required.
     pub(super) fn metadata(&mut self, items: &[&'a Item]) -> Metadata {
@@ -291,6 +296,26 @@ impl<'a> Checker<'a> {
         let amount = |this: &mut Self, e: &crate::syntax::ast::Expr| -> Points {
             let (node, _) = this.expr(e);
             match fold_num(&this.nodes, node) {
+                Some(v) if evidence && v > 0.0 && !(MIN_RATIO..=MAX_RATIO).contains(&v) => {
+                    this.error(
+                        Diagnostic::error(Code::OutOfRange, e.span, "a likelihood ratio must be between 0.000001 and 1000000")
+                            .label("too extreme to be evidence")
+                            .help("even decisive evidence is rarely worth a ratio beyond 1000; `lr 0.01` is strong evidence against"),
+                    );
+                    Points(0)
+                }
+                Some(v) if !evidence && v.abs() > MAX_POINTS => {
+                    this.error(
+                        Diagnostic::error(
+                            Code::OutOfRange,
+                            e.span,
+                            "a weight must be between -1000000 and 1000000 points",
+                        )
+                        .label("too large")
+                        .help("scale the score's weights and bands down together"),
+                    );
+                    Points(0)
+                }
                 Some(v) if evidence && v <= 0.0 => {
                     this.error(
                         Diagnostic::error(Code::OutOfRange, e.span, "a likelihood ratio must be greater than 0")

@@ -21,7 +21,7 @@ pub use cost::Cost;
 pub use load::{Disk, FileSource, Memory, RULE_EXTENSION, is_rule_file};
 
 use crate::case::layout::Layout;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, NameIndex};
 use crate::files::FileError;
 use crate::limits::Limits;
 use crate::program::{CollectionDef, LetDef, MatchDef, Node, Program};
@@ -327,6 +327,8 @@ struct Checker<'a> {
     let_top: bool,
     /// How deeply the expression being lowered nests (definitions it uses included).
     depth: usize,
+    /// Constants and definitions, for "did you mean".
+    name_index: NameIndex,
 }
 
 impl<'a> Checker<'a> {
@@ -355,6 +357,7 @@ impl<'a> Checker<'a> {
             score_access: ScoreAccess::None,
             let_top: false,
             depth: 0,
+            name_index: NameIndex::default(),
         }
     }
 
@@ -368,6 +371,12 @@ impl<'a> Checker<'a> {
         Option<crate::program::DecisionDef>,
     ) {
         self.declare(items);
+        self.name_index = NameIndex::new(
+            self.consts
+                .keys()
+                .chain(self.let_index.keys())
+                .map(String::as_str),
+        );
         let meta = self.metadata(items);
         let (scores, verdict) = self.scores_and_verdict(items);
         self.lower_remaining_lets();

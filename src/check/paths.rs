@@ -19,6 +19,15 @@ const MATCH_SUMMARIES: &[(&str, MatchSummary)] = &[
     ("ratio", MatchSummary::Ratio),
 ];
 
+/// The binder (item variable) closest to `name`, if close enough to be a misspelling.
+fn did_you_mean_name<'n>(name: &str, binders: impl Iterator<Item = &'n str>) -> Option<String> {
+    binders
+        .map(|b| (strsim::jaro_winkler(name, b), b))
+        .filter(|(score, b)| *score >= 0.9 && *b != name)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, b)| b.to_string())
+}
+
 impl Checker<'_> {
     /// Resolves `a.b.c`: an item variable, a constant, a let, a score, or a case path.
     pub(super) fn path(&mut self, segments: &[Ident], span: Span) -> (NodeId, Ty) {
@@ -41,22 +50,15 @@ impl Checker<'_> {
             return self.score_ref(index, head, rest, span);
         }
         if self.schema.is_none() {
-            let names: Vec<&str> = self
-                .consts
-                .keys()
-                .chain(self.let_index.keys())
-                .map(String::as_str)
-                .chain(self.binders.iter().map(|b| b.name.as_str()))
-                .collect();
-            if let Some(close) = names
-                .iter()
-                .copied()
-                .filter(|n| strsim::jaro_winkler(&head.name, n) >= 0.9)
-                .max_by(|a, b| {
-                    strsim::jaro_winkler(&head.name, a)
-                        .total_cmp(&strsim::jaro_winkler(&head.name, b))
-                })
-            {
+            let close = self
+                .name_index
+                .closest(&head.name, 0.9)
+                .map(str::to_string)
+                .or_else(|| {
+                    let binders = self.binders.iter().map(|b| b.name.as_str());
+                    did_you_mean_name(&head.name, binders)
+                });
+            if let Some(close) = close {
                 self.error(
                     Diagnostic::error(
                         Code::UnknownName,

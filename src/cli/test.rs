@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use credence::check::is_rule_file;
-use credence::files::write_atomically;
+use credence::files::{write_atomically, write_output};
 use credence::fixture::coverage::Summary;
 use credence::fixture::golden::{self, Comparison};
 use credence::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
@@ -260,7 +260,7 @@ pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         match &spec.path {
             None => out.write_all(contents.as_bytes())?,
             Some(path) => {
-                if let Err(e) = write_atomically(path, contents.as_bytes()) {
+                if let Err(e) = write_output(path, contents.as_bytes()) {
                     say!("error: cannot write the report {e}");
                     return Ok(Exit::Io);
                 }

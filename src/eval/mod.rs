@@ -207,13 +207,13 @@ impl<'a> Evaluator<'a> {
             WeightDef::Per { amount, count, max } => {
                 let n = self.eval(*count).as_number()?;
                 let used = max.map_or(n, |m| n.min(m)).max(0.0);
-                Some((Points((amount.0 as f64 * used).round() as i64), Some(n)))
+                Some((Points::from_units(amount.0 as f64 * used), Some(n)))
             }
             WeightDef::Ramp { input, x, y } => {
                 let v = self.eval(*input).as_number()?;
                 let t = ((v - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0);
-                let amount = y[0].0 as f64 + t * (y[1].0 - y[0].0) as f64;
-                Some((Points(amount.round() as i64), Some(v)))
+                let amount = y[0].0 as f64 + t * (y[1].0 as f64 - y[0].0 as f64);
+                Some((Points::from_units(amount), Some(v)))
             }
         }
     }
@@ -273,7 +273,7 @@ impl<'a> Evaluator<'a> {
             Node::Not(a) => not(self.eval(*a)),
             Node::Neg(a) => match self.eval(*a) {
                 Value::Num(n) => Value::Num(-n),
-                Value::Dur(d) => Value::Dur(-d),
+                Value::Dur(d) => Value::Dur(d.saturating_neg()),
                 _ => Value::Unknown,
             },
             Node::Binary(BinOp::And, a, b) => {

@@ -1,8 +1,42 @@
 //! How values, durations, timestamps and probabilities are written for people and machines.
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 
 use crate::eval::value::Value;
+
+/// Case text made safe to print: control characters (newlines and escape sequences among
+/// them), bidirectional overrides and line separators are written as `\u{1b}` escapes, so case
+/// data cannot forge trace lines, reorder text or recolour a terminal.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
 
 /// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`.
 pub fn duration(ms: i64) -> String {
@@ -134,6 +168,15 @@ pub fn json(v: Value<'_>) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_text_cannot_forge_lines_or_escape_sequences() {
+        assert_eq!(clean("plain é"), "plain é");
+        assert_eq!(
+            clean("x\nCase forged: CREDIBLE\u{1b}[31m\u{202e}"),
+            "x\\u{a}Case forged: CREDIBLE\\u{1b}[31m\\u{202e}"
+        );
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -33,7 +33,7 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
     if let Some(row) = above
         && let RowTestDef::Threshold { strict, at, .. } = row.test
     {
-        let distance = at.0 - result.total.0;
+        let distance = at.0.saturating_sub(result.total.0);
         if distance >= 0 {
             out.push(Margin {
                 direction: "up",
@@ -41,7 +41,12 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
                 threshold: shown(row),
                 needed: Points(distance).as_f64(),
                 strictly_more: strict,
-                ways: ways(program, def, result, distance + i64::from(strict)),
+                ways: ways(
+                    program,
+                    def,
+                    result,
+                    distance.saturating_add(i64::from(strict)),
+                ),
             });
         }
     }
@@ -50,7 +55,7 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
             .iter()
             .find(|r| !matches!(r.test, RowTestDef::When(_)));
         if let Some(row) = below {
-            let distance = result.total.0 - at.0;
+            let distance = result.total.0.saturating_sub(at.0);
             out.push(Margin {
                 direction: "down",
                 band: row.label.clone(),
@@ -59,7 +64,12 @@ pub fn margins(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>) -> V
                     .replace('>', "at or below"),
                 needed: Points(distance).as_f64(),
                 strictly_more: !strict,
-                ways: ways(program, def, result, -(distance + i64::from(!strict))),
+                ways: ways(
+                    program,
+                    def,
+                    result,
+                    distance.saturating_add(i64::from(!strict)).saturating_neg(),
+                ),
             });
         }
     }
@@ -91,7 +101,7 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
             let applied = r.status == Status::Applied(index);
             match (&outcome.weight, applied) {
                 (WeightDef::Fixed(p), false) => consider(
-                    p.0 - current,
+                    p.0.saturating_sub(current),
                     format!("{prefix}{}", condition(program, criterion, index)),
                 ),
                 (WeightDef::Per { amount, count, max }, true) if amount.0 != 0 => {
@@ -118,10 +128,10 @@ fn ways(program: &Program, def: &ScoreDef, result: &ScoreResult<'_>, needed: i64
                     }
                 }
                 (WeightDef::Ramp { input, x, y }, true) => {
-                    let target = current + needed;
+                    let target = current.saturating_add(needed);
                     let (lo, hi) = (y[0].0.min(y[1].0), y[0].0.max(y[1].0));
                     if (lo..=hi).contains(&target) && y[0] != y[1] {
-                        let t = (target - y[0].0) as f64 / (y[1].0 - y[0].0) as f64;
+                        let t = (target as f64 - y[0].0 as f64) / (y[1].0 as f64 - y[0].0 as f64);
                         let at = x[0] + t * (x[1] - x[0]);
                         consider(
                             needed,

@@ -237,7 +237,7 @@ impl Report {
         let builder = Builder { ev, program };
         let case = match program.layout.records[0].tree.fields.get("id") {
             Some(crate::case::layout::Field::Slot(slot)) => match &ev.case.slots[*slot as usize] {
-                Slot::Str(s, _) => Some(s.to_string()),
+                Slot::Str(s, _) => Some(format::clean(s).into_owned()),
                 Slot::Num(n) => Some(format::number(*n)),
                 _ => None,
             },
@@ -599,7 +599,7 @@ fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
             TextPart::Value(_) => {
                 let value = values.next().copied().unwrap_or(Value::Unknown);
                 match value {
-                    Value::Str(s) => out.push_str(s),
+                    Value::Str(s) => out.push_str(&format::clean(s)),
                     other => out.push_str(&format::text(other)),
                 }
             }
