@@ -490,11 +490,14 @@ fn skip_to_next_item(i: In<'_>) -> In<'_> {
     let mut search_from = text.find('\n').map_or(text.len(), |p| p + 1);
     while search_from < text.len() {
         let line = &text[search_from..];
+        // Indentation does not matter, so formatting a broken file keeps its diagnostics.
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let word = &line[indent..];
         if ITEM_KEYWORDS
             .iter()
-            .any(|k| line.starts_with(k) && line[k.len()..].starts_with([' ', '\t']))
+            .any(|k| word.starts_with(k) && word[k.len()..].starts_with([' ', '\t']))
         {
-            return advance(i, search_from);
+            return advance(i, search_from + indent);
         }
         search_from += line.find('\n').map_or(line.len(), |p| p + 1);
     }

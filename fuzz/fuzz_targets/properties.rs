@@ -1,0 +1,152 @@
+//! What each fuzz target checks, shared with `tests/fuzz_regressions.rs`, which replays every
+//! input the fuzzers ever found (`tests/fuzz/<target>/`) in the normal test suite.
+#![allow(dead_code, reason = "each fuzz target uses one property")]
+
+use std::sync::OnceLock;
+
+use credence::check::{CompileError, Memory, Options, compile, compile_str};
+use credence::fixture::coverage::Coverage;
+use credence::fixture::{CaseRef, LoadedFixture, parse_fixture, run_loaded};
+use credence::program::Program;
+use credence::syntax::format_source;
+
+/// The shipped rules, compiled once per process.
+pub fn shipped() -> &'static Program {
+    static PROGRAM: OnceLock<Program> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let mut memory = Memory::default();
+        memory.0.insert(
+            "claims.cred".into(),
+            include_str!("../../rules/claims.cred").into(),
+        );
+        memory.0.insert(
+            "shared.cred".into(),
+            include_str!("../../rules/shared.cred").into(),
+        );
+        memory.0.insert(
+            "case.schema.json".into(),
+            include_str!("../../rules/case.schema.json").into(),
+        );
+        match compile(&["claims.cred".into()], &memory, &Options::default()) {
+            Ok(compiled) => compiled.program,
+            Err(e) => panic!("the shipped rules do not compile: {e}"),
+        }
+    })
+}
+
+/// A small, complete case (the one the trace snapshots use).
+pub const SMALL_CASE: &[u8] = include_bytes!("../../tests/data/fixtures/cases/small.json");
+
+/// Rule text → compile: diagnostics or a program, never a panic; diagnostics render; a program
+/// that compiles scores a case and renders its trace.
+pub fn rules(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match compile_str("fuzz.cred", text, &Options::default()) {
+        Ok(compiled) => {
+            // Rendering is mostly miette's line wrapping: two per input exercise our part of it.
+            for d in compiled.warnings.iter().take(2) {
+                let _ = d.render(&compiled.program.sources, false);
+            }
+            for case in [&b"{}"[..], SMALL_CASE] {
+                if let Ok(report) = credence::score_case(&compiled.program, case) {
+                    let _ = credence::trace::text::render(&report);
+                }
+            }
+        }
+        Err(CompileError::Invalid(failed)) => {
+            assert!(failed.diagnostics.iter().any(|d| d.is_error()));
+            for d in failed.diagnostics.iter().take(2) {
+                let _ = d.render(&failed.sources, false);
+            }
+            for d in &failed.diagnostics {
+                let _ = d.to_json(&failed.sources);
+            }
+        }
+        Err(CompileError::Read(e)) => panic!("an in-memory rule file cannot fail to read: {e}"),
+    }
+}
+
+/// Case bytes → load, evaluate and render as text, JSON and Markdown with the shipped rules: a
+/// result, or an error naming the place.
+pub fn case(data: &[u8]) {
+    match credence::score_case(shipped(), data) {
+        Ok(report) => {
+            let _ = credence::trace::text::render(&report);
+            let _ = credence::trace::markdown::render(&report);
+            let _ = serde_json::to_string(&report);
+        }
+        Err(credence::ScoreError::Case(e)) => assert!(e.line >= 1 && !e.message.is_empty()),
+        Err(credence::ScoreError::Eval(_)) => {}
+    }
+}
+
+/// The formatter is idempotent and keeps the meaning: the formatted text checks with the same
+/// diagnostics and, when it compiles, to the same program, scoring a case the same way.
+pub fn format(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let once = format_source(text);
+    assert_eq!(
+        format_source(&once),
+        once,
+        "formatting twice changed the text"
+    );
+    let before = compile_str("fuzz.cred", text, &Options::default());
+    let after = compile_str("fuzz.cred", &once, &Options::default());
+    match (before, after) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(
+                format!("{:?}", a.program.nodes),
+                format!("{:?}", b.program.nodes),
+                "formatting changed the compiled program"
+            );
+            let score = |p| {
+                credence::score_case(p, SMALL_CASE)
+                    .map(|r| r.scores.iter().map(|s| s.total).collect::<Vec<_>>())
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(score(&a.program), score(&b.program));
+        }
+        (Err(a), Err(b)) => {
+            let codes =
+                |e: &CompileError| e.diagnostics().iter().map(|d| d.code).collect::<Vec<_>>();
+            assert_eq!(codes(&a), codes(&b), "formatting changed the diagnostics");
+        }
+        (a, b) => panic!(
+            "formatting changed whether the rules compile: {:?} → {:?}",
+            a.err().map(|e| e.to_string()),
+            b.err().map(|e| e.to_string())
+        ),
+    }
+}
+
+/// Fixture text → parse, score the case with the shipped rules, check the expectations, render
+/// the golden trace and the report entry.
+pub fn fixture(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(file) = parse_fixture(text, "fuzz.json") else {
+        return;
+    };
+    let case = match &file.case {
+        CaseRef::Inline(value) => serde_json::to_vec(value).unwrap_or_default(),
+        // Case paths name files; fuzzing reads none.
+        CaseRef::Path(_) => SMALL_CASE.to_vec(),
+    };
+    let program = shipped();
+    let mut coverage = Coverage::new(program);
+    let loaded = LoadedFixture {
+        name: file.name.clone().unwrap_or_else(|| "fuzz".into()),
+        file,
+        case,
+    };
+    let outcome = run_loaded(program, loaded, "fuzz.json", &mut coverage);
+    if let Some(report) = &outcome.report {
+        let _ = credence::fixture::golden::golden_text(report, "");
+    }
+    let _ = serde_json::to_string(&outcome);
+}
