@@ -251,11 +251,8 @@ fn benches(c: &mut Criterion) {
     group.finish();
 
     c.bench_function("render report (text) of 200 posts", |b| {
-        let evaluation = evaluate(&program, &case).expect("within budget");
-        b.iter(|| {
-            let report = credence::trace::Report::new(black_box(&evaluation), "sha256:bench");
-            black_box(credence::trace::text::render(&report))
-        })
+        let trace = credence::trace::Trace::new(evaluate(&program, &case).expect("within budget"));
+        b.iter(|| black_box(credence::trace::text::render(black_box(&trace))))
     });
 }
 

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod files;
 pub mod fixture;
 pub mod limits;
+pub mod ops;
 pub mod program;
 pub mod schema;
 pub mod source;
@@ -48,9 +49,15 @@ impl std::fmt::Display for ScoreError {
 
 impl std::error::Error for ScoreError {}
 
-/// Loads, evaluates and explains one case: the whole job for an embedding application.
-pub fn score_case(program: &program::Program, json: &[u8]) -> Result<trace::Report, ScoreError> {
+/// Loads and evaluates one case and hands its trace to `explain` (a trace borrows the case,
+/// which lives only for this call): the whole job for an embedding application.
+pub fn score_case<T>(
+    program: &program::Program,
+    json: &[u8],
+    explain: impl FnOnce(&trace::Trace<'_>) -> T,
+) -> Result<T, ScoreError> {
     let case = case::load_case(&program.layout, &program.limits, json).map_err(ScoreError::Case)?;
     let evaluation = eval::evaluate(program, &case).map_err(ScoreError::Eval)?;
-    Ok(trace::Report::new(&evaluation, &case_hash(json)))
+    let trace = trace::Trace::new(evaluation).with_case_hash(case_hash(json));
+    Ok(explain(&trace))
 }

@@ -6,8 +6,8 @@
 use crate::case::layout::Layout;
 pub use crate::check::Cost;
 use crate::limits::Limits;
+use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
 
 /// Index of an expression node.
 pub type NodeId = u32;
@@ -35,6 +35,8 @@ pub struct Program {
     pub verdict: Option<DecisionDef>,
     /// What to read from a case.
     pub layout: Layout,
+    /// The root slot holding the case's `id`.
+    pub case_id: u32,
     /// Size and work limits the program was compiled with (evaluation enforces `max_work`).
     pub limits: Limits,
     /// Estimated evaluation cost, per criterion and in all.
@@ -111,6 +113,12 @@ pub enum ScoreProp {
     Band,
     /// Known criteria / all criteria.
     Coverage,
+    /// The lowest value the score could take once its unknown evidence is known.
+    Min,
+    /// The highest value it could take.
+    Max,
+    /// True when its band is the same whatever its unknown evidence turns out to be.
+    Settled,
 }
 
 /// An expression node.
@@ -265,6 +273,8 @@ pub struct CollectionDef {
     pub traced: bool,
     /// Steps charged against the work budget per item (nested collections charge their own).
     pub item_steps: u64,
+    /// The item field its filter windows on, when it is a time (for times in traces).
+    pub time_slot: Option<u32>,
     /// The whole expression.
     pub span: Span,
 }
@@ -294,9 +304,9 @@ pub struct MatchFieldDef {
     /// Comparison.
     pub matcher: Matcher,
     /// Claimed value.
-    pub claimed: NodeId,
+    pub claimed: Read,
     /// Confirmed value.
-    pub confirmed: NodeId,
+    pub confirmed: Read,
 }
 
 /// A detail match: claimed object vs confirmed object, field by field.
@@ -447,6 +457,21 @@ pub struct OutcomeDef {
     pub weight: WeightDef,
     /// Reason text.
     pub reason: Vec<TextPart>,
+    /// Secondary facts that adjust it when known, first true one applying.
+    pub refinements: Vec<RefinementDef>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// `refine when cond => weight "reason"` under an outcome.
+#[derive(Debug)]
+pub struct RefinementDef {
+    /// The secondary fact.
+    pub guard: NodeId,
+    /// The outcome's contribution when it holds.
+    pub weight: WeightDef,
+    /// Reason text.
+    pub reason: Vec<TextPart>,
     /// The whole line.
     pub span: Span,
 }
@@ -467,6 +492,8 @@ pub struct Read {
     pub label: String,
     /// The node that computes it.
     pub node: NodeId,
+    /// For a case path: its slot in the case root, so that missing and null are told apart.
+    pub slot: Option<u32>,
 }
 
 /// A weighted criterion.
@@ -495,10 +522,16 @@ impl CriterionDef {
         self.outcomes
             .iter()
             .flat_map(|o| {
+                let refinements = o.refinements.iter().flat_map(|r| {
+                    std::iter::once(r.guard)
+                        .chain(r.weight.input())
+                        .chain(text_values(&r.reason))
+                });
                 o.guard
                     .into_iter()
                     .chain(o.weight.input())
                     .chain(text_values(&o.reason))
+                    .chain(refinements)
             })
             .chain(text_values(&self.unknown.reason))
             .chain(self.reads.iter().map(|r| r.node))

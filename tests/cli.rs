@@ -119,16 +119,30 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     assert_eq!(first.stdout, second.stdout, "same inputs, same bytes");
     let report: Value = serde_json::from_slice(&first.stdout).expect("json");
+    assert_eq!(report["format_version"], 2);
     for score in report["scores"].as_array().expect("scores") {
         let criteria = score["criteria"].as_array().expect("criteria");
+        // Evidence scores add log-odds from the prior's; additive ones add points from zero.
+        let (unit, base, total) = match score["mode"].as_str() {
+            Some("evidence") => (
+                "log_odds",
+                score["log_odds"]["base"].as_f64().expect("base"),
+                score["log_odds"]["total"].as_f64().expect("total"),
+            ),
+            _ => (
+                "points",
+                0.0,
+                score["value"]["points"].as_f64().expect("points"),
+            ),
+        };
         let sum: i64 = criteria
             .iter()
-            .map(|c| ten_thousandths(c["contribution"].as_f64().expect("number")))
+            .filter(|c| c["contributes"] == true)
+            .map(|c| ten_thousandths(c["contribution"][unit].as_f64().expect("number")))
             .sum();
-        let base = ten_thousandths(score["base"].as_f64().expect("base"));
         assert_eq!(
-            base + sum,
-            ten_thousandths(score["total"].as_f64().expect("total")),
+            ten_thousandths(base) + sum,
+            ten_thousandths(total),
             "{}",
             score["name"]
         );
@@ -200,9 +214,10 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
     );
     let credibility = |r: &Value| r["scores"][0].clone();
     let channel = |r: &Value| credibility(r)["criteria"][0].clone();
-    assert_eq!(channel(&before)["status"], "applied");
-    assert_eq!(channel(&after)["status"], "unknown");
-    assert_eq!(channel(&after)["contribution"], 0.0);
+    assert_eq!(channel(&before)["outcome"]["status"], "applied");
+    assert_eq!(channel(&after)["outcome"]["status"], "unknown");
+    assert_eq!(channel(&after)["outcome"]["handling"], "skipped");
+    assert_eq!(channel(&after)["contribution"]["log_odds"], 0.0);
     assert_eq!(
         channel(&after)["unknown"][0],
         "claim.channel_class (missing)"
@@ -215,7 +230,7 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
             .expect("list")
             .contains(&Value::from("channel"))
     );
-    assert_ne!(credibility(&after)["total"], credibility(&before)["total"]);
+    assert_ne!(credibility(&after)["value"], credibility(&before)["value"]);
 }
 
 #[test]

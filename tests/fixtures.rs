@@ -160,8 +160,7 @@ fn a_changed_weight_fails_the_goldens_until_blessed() {
     assert!(text.contains("FAIL   paris-2015"), "{text}");
     assert!(text.contains("golden trace: expected"), "{text}");
     assert!(
-        text.contains("-   +0.4055  capability_fit")
-            && text.contains("+     +0.47  capability_fit"),
+        text.contains("-     ×1.5  capability_fit") && text.contains("+     ×1.6  capability_fit"),
         "diff names the criterion: {text}"
     );
     assert!(

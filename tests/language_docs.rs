@@ -6,7 +6,7 @@
 //!   line must hold.
 
 use credence::check::{Options, compile_str};
-use credence::trace::Report;
+use credence::trace::Trace;
 
 struct Block {
     info: String,
@@ -35,43 +35,40 @@ fn blocks(markdown: &str) -> Vec<Block> {
     out
 }
 
-fn check_expectation(report: &Report, line: &str) {
+fn check_expectation(trace: &Trace<'_>, line: &str) {
     let (key, want) = line.split_once(" = ").expect("`key = value`");
     if key == "verdict" {
-        let got = report.verdict.as_ref().map(|v| v.label.as_str());
+        let got = trace.verdict().map(|v| v.label());
         assert_eq!(got, Some(want), "{line}");
         return;
     }
     let (score_name, what) = key.split_once('.').expect("score.part");
-    let score = report
-        .scores
-        .iter()
-        .find(|s| s.name == score_name)
-        .expect("score exists");
+    let score = trace.score(score_name).expect("score exists");
     let got = match what {
-        "total" => crate_number(score.total),
+        "total" => number(score.total().as_f64()),
         "band" => score
-            .band
-            .as_ref()
-            .map(|b| b.label.clone())
+            .band()
+            .map(|b| b.label().to_string())
             .unwrap_or_default(),
+        "settled" => score.settled().to_string(),
+        "min" => number(score.in_units(score.possible().min)),
+        "max" => number(score.in_units(score.possible().max)),
         criterion => {
             let c = score
-                .criteria
-                .iter()
-                .find(|c| c.name == criterion)
+                .criteria()
+                .find(|c| c.name() == criterion)
                 .expect("criterion exists");
-            if c.status.starts_with("unknown") {
+            if c.outcome().is_unknown() {
                 "unknown".to_string()
             } else {
-                crate_number(c.contribution)
+                number(c.contribution().as_f64())
             }
         }
     };
     assert_eq!(got, want, "{line}");
 }
 
-fn crate_number(x: f64) -> String {
+fn number(x: f64) -> String {
     credence::trace::format::number(x)
 }
 
@@ -113,11 +110,12 @@ fn every_language_example_runs_as_documented() {
         if case.info != "json" || expect.info != "expect" {
             continue;
         }
-        let report = credence::score_case(&compiled.program, case.body.as_bytes())
-            .expect("example case loads");
-        for line in expect.body.lines().filter(|l| !l.trim().is_empty()) {
-            check_expectation(&report, line);
-        }
+        credence::score_case(&compiled.program, case.body.as_bytes(), |trace| {
+            for line in expect.body.lines().filter(|l| !l.trim().is_empty()) {
+                check_expectation(trace, line);
+            }
+        })
+        .expect("example case loads");
         scored += 1;
     }
     assert!(

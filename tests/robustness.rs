@@ -67,11 +67,8 @@ fn corrupted_case_bytes_never_panic() {
         for replacement in [b'"', b'{', b']', b'0', b'x', b',', b'n', 0xFF] {
             let mut bytes = case.clone();
             bytes[position] = replacement;
-            match credence::score_case(&program, &bytes) {
-                Ok(report) => {
-                    scored += 1;
-                    let _ = credence::trace::text::render(&report);
-                }
+            match credence::score_case(&program, &bytes, credence::trace::text::render) {
+                Ok(_) => scored += 1,
                 Err(credence::ScoreError::Case(error)) => {
                     rejected += 1;
                     assert!(error.line >= 1 && !error.message.is_empty());
@@ -140,10 +137,8 @@ fn fields_of_the_wrong_type_are_named_or_scored() {
             let mut mutated = case.clone();
             set(&mut mutated, path, replacement.clone());
             let bytes = serde_json::to_vec(&mutated).expect("serialise");
-            match credence::score_case(&program, &bytes) {
-                Ok(report) => {
-                    let _ = credence::trace::text::render(&report);
-                }
+            match credence::score_case(&program, &bytes, credence::trace::text::render) {
+                Ok(_) => {}
                 Err(credence::ScoreError::Eval(error)) => panic!("{path:?}: {error}"),
                 Err(credence::ScoreError::Case(error)) => {
                     let named = error.path.clone().unwrap_or_default();

@@ -50,9 +50,8 @@ pub fn rules(data: &[u8]) {
                 let _ = d.render(&compiled.program.sources, false);
             }
             for case in [&b"{}"[..], SMALL_CASE] {
-                if let Ok(report) = credence::score_case(&compiled.program, case) {
-                    let _ = credence::trace::text::render(&report);
-                }
+                let _ =
+                    credence::score_case(&compiled.program, case, credence::trace::text::render);
             }
         }
         Err(CompileError::Invalid(failed)) => {
@@ -71,14 +70,15 @@ pub fn rules(data: &[u8]) {
 /// Case bytes → load, evaluate and render as text, JSON and Markdown with the shipped rules: a
 /// result, or an error naming the place.
 pub fn case(data: &[u8]) {
-    match credence::score_case(shipped(), data) {
-        Ok(report) => {
-            let _ = credence::trace::text::render(&report);
-            let _ = credence::trace::markdown::render(&report);
-            let _ = serde_json::to_string(&report);
-        }
+    let rendered = credence::score_case(shipped(), data, |trace| {
+        let _ = credence::trace::text::render(trace);
+        let _ = credence::trace::markdown::render(trace);
+        let _ = credence::trace::html::render(trace);
+        let _ = credence::trace::json::render(trace);
+    });
+    match rendered {
+        Ok(()) | Err(credence::ScoreError::Eval(_)) => {}
         Err(credence::ScoreError::Case(e)) => assert!(e.line >= 1 && !e.message.is_empty()),
-        Err(credence::ScoreError::Eval(_)) => {}
     }
 }
 
@@ -104,9 +104,10 @@ pub fn format(data: &[u8]) {
                 "formatting changed the compiled program"
             );
             let score = |p| {
-                credence::score_case(p, SMALL_CASE)
-                    .map(|r| r.scores.iter().map(|s| s.total).collect::<Vec<_>>())
-                    .map_err(|e| e.to_string())
+                credence::score_case(p, SMALL_CASE, |t| {
+                    t.scores().map(|s| s.total()).collect::<Vec<_>>()
+                })
+                .map_err(|e| e.to_string())
             };
             assert_eq!(score(&a.program), score(&b.program));
         }
@@ -145,8 +146,5 @@ pub fn fixture(data: &[u8]) {
         case,
     };
     let outcome = run_loaded(program, loaded, "fuzz.json", &mut coverage);
-    if let Some(report) = &outcome.report {
-        let _ = credence::fixture::golden::golden_text(report, "");
-    }
     let _ = serde_json::to_string(&outcome);
 }

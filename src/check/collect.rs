@@ -1,8 +1,10 @@
 //! Collections (`count`, `distinct`, …) and detail matches with their matchers.
 
+use crate::case::layout::Kind;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::limits::MAX_COLLECTION_NESTING;
-use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId};
+use crate::ops::BinOp;
+use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId, Read};
 use crate::source::Span;
 use crate::syntax::ast::{CollectOp, Expr, ExprKind, Ident, MatchField};
 
@@ -75,6 +77,7 @@ impl Checker<'_> {
             record,
         });
         let filter = filter.map(|f| self.expect_type(f, Ty::Bool, "a `where` filter"));
+        let time_slot = filter.and_then(|f| self.window_slot(f, depth, record));
         let (projection, result) = match op {
             CollectOp::Count => (None, Ty::Num),
             CollectOp::Any | CollectOp::All => (None, Ty::Bool),
@@ -125,9 +128,29 @@ impl Checker<'_> {
             filter,
             traced: self.binders.is_empty(),
             item_steps: 0,
+            time_slot,
             span,
         });
         (self.push(Node::Collect(id), span), result)
+    }
+
+    /// The time field of the item at `depth` that a filter windows on or compares, if any.
+    fn window_slot(&self, filter: NodeId, depth: u8, record: u32) -> Option<u32> {
+        let mut stack = vec![filter];
+        while let Some(id) = stack.pop() {
+            match &self.nodes[id as usize] {
+                Node::WithinItem { depth: d, slot, .. } if *d == depth => return Some(*slot),
+                Node::CompareItem { depth: d, slot, .. }
+                    if *d == depth && self.layout.kind(record, *slot) == Kind::Time =>
+                {
+                    return Some(*slot);
+                }
+                Node::Binary(BinOp::And | BinOp::Or, a, b) => stack.extend([*b, *a]),
+                Node::Not(a) => stack.push(*a),
+                _ => {}
+            }
+        }
+        None
     }
 
     pub(super) fn detail_match(
@@ -142,12 +165,22 @@ impl Checker<'_> {
             let Some(matcher) = self.matcher(field) else {
                 continue;
             };
-            let side = |this: &mut Self, base: &Expr| -> NodeId {
+            let side = |this: &mut Self, base: &Expr| -> Read {
                 match &base.kind {
                     ExprKind::Path(segments) => {
                         let mut full = segments.clone();
                         full.push(field.field.clone());
-                        this.path(&full, field.field.span).0
+                        let label = full
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(".");
+                        let node = this.path(&full, field.field.span).0;
+                        let slot = match this.nodes[node as usize] {
+                            Node::Slot(slot) => Some(slot),
+                            _ => None,
+                        };
+                        Read { label, node, slot }
                     }
                     _ => {
                         this.error(
@@ -159,7 +192,11 @@ impl Checker<'_> {
                             .label("not a case path")
                             .help("write `match claim.details with incident.facts { … }`"),
                         );
-                        this.error_node(base.span).0
+                        Read {
+                            label: String::new(),
+                            node: this.error_node(base.span).0,
+                            slot: None,
+                        }
                     }
                 }
             };

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::{MAX_COLLECTION_NESTING, MAX_DEPTH, NOMINAL_ITEMS};
+use crate::ops::BinOp;
 use crate::program::{CollectionDef, Costs, LetDef, MatchDef, Node, NodeId, Program};
-use crate::syntax::ast::BinOp;
 
 const DEGREES: usize = MAX_COLLECTION_NESTING + 2;
 
@@ -164,7 +164,7 @@ pub fn analyse(
                 let below = matches[*m as usize]
                     .fields
                     .iter()
-                    .map(|f| d(f.claimed).max(d(f.confirmed)))
+                    .map(|f| d(f.claimed.node).max(d(f.confirmed.node)))
                     .max()
                     .unwrap_or(0);
                 (below, one)
@@ -183,8 +183,8 @@ pub fn analyse(
     for (i, def) in matches.iter().enumerate() {
         let fields = def.fields.iter().fold(Cost::default(), |acc, f| {
             // Each pair of claimed and confirmed items is compared.
-            acc.plus(cost[f.claimed as usize])
-                .plus(cost[f.confirmed as usize])
+            acc.plus(cost[f.claimed.node as usize])
+                .plus(cost[f.confirmed.node as usize])
                 .plus(Cost::constant(1).per_item().per_item())
         });
         shared.push((Shared::Match(i as u32), fields));
@@ -334,7 +334,7 @@ fn reachable_cost(
             }
             Shared::Match(m) => {
                 for f in &program.matches[m as usize].fields {
-                    stack.extend([f.claimed, f.confirmed]);
+                    stack.extend([f.claimed.node, f.confirmed.node]);
                 }
             }
         }

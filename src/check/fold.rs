@@ -1,7 +1,7 @@
 //! Constant folding: literals and arithmetic on constants, computed once at compile time.
 
+use crate::ops::BinOp;
 use crate::program::{Lit, Node, NodeId};
-use crate::syntax::ast::BinOp;
 
 /// The value of a node when it is a compile-time constant.
 pub fn fold(nodes: &[Node], id: NodeId) -> Option<Lit> {

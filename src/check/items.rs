@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::program::{
-    CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RowDef, RowTestDef, ScoreDef,
-    ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
+    CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RefinementDef, RowDef,
+    RowTestDef, ScoreDef, ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
 };
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -230,10 +230,26 @@ impl<'a> Checker<'a> {
             roots.extend(guard);
             roots.extend(weight.input());
             roots.extend(text_values(&reason));
+            let mut refinements = Vec::new();
+            for refinement in &outcome.refinements {
+                let guard = self.expect_type(&refinement.guard, Ty::Bool, "a `refine` condition");
+                let weight = self.weight(&refinement.weight, mode);
+                let reason = self.text(refinement.reason.as_ref());
+                roots.push(guard);
+                roots.extend(weight.input());
+                roots.extend(text_values(&reason));
+                refinements.push(RefinementDef {
+                    guard,
+                    weight,
+                    reason,
+                    span: refinement.span,
+                });
+            }
             outcomes.push(OutcomeDef {
                 guard,
                 weight,
                 reason,
+                refinements,
                 span: outcome.span,
             });
         }

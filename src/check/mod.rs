@@ -24,7 +24,7 @@ use crate::case::layout::Layout;
 use crate::diagnostic::{Code, Diagnostic, NameIndex};
 use crate::files::FileError;
 use crate::limits::Limits;
-use crate::program::{CollectionDef, LetDef, MatchDef, Node, Program};
+use crate::program::{CollectionDef, LetDef, MatchDef, Node, NodeId, Program};
 use crate::schema::{Schema, SchemaNode};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{Binding, Item};
@@ -241,6 +241,7 @@ fn compile_loaded(
         scores,
         verdict,
         layout,
+        case_id: CASE_ID_SLOT,
         limits: *limits,
         costs: Default::default(),
     };
@@ -257,6 +258,9 @@ fn compile_loaded(
         warnings: diagnostics,
     })
 }
+
+/// The root slot of the case's `id`, laid out before any other.
+const CASE_ID_SLOT: u32 = 0;
 
 /// Lower-case hexadecimal of bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -316,7 +320,7 @@ struct Checker<'a> {
     let_defs: Vec<LetDef>,
     let_index: IndexMap<String, usize>,
     /// The let id holding each match.
-    match_let: Vec<u32>,
+    match_let: Vec<(u32, NodeId)>,
     collections: Vec<CollectionDef>,
     matches: Vec<MatchDef>,
     /// Declared scores: name → (index, band labels).
@@ -334,7 +338,7 @@ struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(sources: &'a SourceMap, schema: Option<&'a Schema>) -> Checker<'a> {
         let mut layout = Layout::default();
-        // The case id is always read, to name cases in traces.
+        // The case id is always read, to name cases in traces: it is the first root slot.
         let _ = layout.slot(0, &["id"]);
         Checker {
             sources,

@@ -220,10 +220,12 @@ impl Checker<'_> {
         (self.binders, self.score_access) = saved;
         let id = self.let_defs.len() as u32;
         if let Ty::Match(m) = ty {
+            // Evidence that reads a field of the match shows the match through its definition.
+            let reference = self.push(Node::Let(id), binding.name.span);
             if self.match_let.len() <= m as usize {
-                self.match_let.resize(m as usize + 1, id);
+                self.match_let.resize(m as usize + 1, (id, reference));
             }
-            self.match_let[m as usize] = id;
+            self.match_let[m as usize] = (id, reference);
         }
         // A match shows its field table instead of inputs.
         let reads = if matches!(ty, Ty::Match(_)) {
@@ -274,9 +276,30 @@ impl Checker<'_> {
             [] => (ScoreProp::Value, Ty::Num),
             [p] if p.name == "band" => (ScoreProp::Band, Ty::Str),
             [p] if p.name == "coverage" => (ScoreProp::Coverage, Ty::Num),
+            [p] if p.name == "min" => (ScoreProp::Min, Ty::Num),
+            [p] if p.name == "max" => (ScoreProp::Max, Ty::Num),
+            [p] if p.name == "settled" => {
+                if self.score_access == ScoreAccess::Before(index + 1) {
+                    self.error(
+                        Diagnostic::error(
+                            Code::MisplacedItem,
+                            p.span,
+                            format!("`{}` cannot read its own `settled` in its bands", head.name),
+                        )
+                        .label("settled depends on the bands being decided")
+                        .help(format!(
+                            "read `{0}.min` and `{0}.max` here, or `{0}.settled` in a later score's bands or the verdict",
+                            head.name
+                        )),
+                    );
+                    return self.error_node(span);
+                }
+                (ScoreProp::Settled, Ty::Bool)
+            }
             [p, ..] => {
-                let help = did_you_mean(&p.name, ["band", "coverage"])
-                    .unwrap_or_else(|| "read `.band` or `.coverage`".into());
+                const PROPERTIES: [&str; 5] = ["band", "coverage", "min", "max", "settled"];
+                let help = did_you_mean(&p.name, PROPERTIES)
+                    .unwrap_or_else(|| format!("read {}", quoted_list(&PROPERTIES)));
                 self.error(
                     Diagnostic::error(
                         Code::UnknownField,

@@ -25,15 +25,16 @@ impl Checker<'_> {
                 Node::MatchField { id: m, .. }
                 | Node::MatchSummary { id: m, .. }
                 | Node::Match(m) => {
-                    if let Some(def) = self
+                    if let Some((def, reference)) = self
                         .match_let
                         .get(*m as usize)
-                        .and_then(|l| self.let_defs.get(*l as usize))
+                        .and_then(|(l, node)| Some((self.let_defs.get(*l as usize)?, *node)))
                         && !out.iter().any(|r| r.label == def.name)
                     {
                         out.push(Read {
                             label: def.name.clone(),
-                            node: def.node,
+                            node: reference,
+                            slot: None,
                         });
                     }
                     None
@@ -48,6 +49,9 @@ impl Checker<'_> {
                         ScoreProp::Value => name,
                         ScoreProp::Band => format!("{name}.band"),
                         ScoreProp::Coverage => format!("{name}.coverage"),
+                        ScoreProp::Min => format!("{name}.min"),
+                        ScoreProp::Max => format!("{name}.max"),
+                        ScoreProp::Settled => format!("{name}.settled"),
                     })
                 }
                 Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => {
@@ -87,7 +91,15 @@ impl Checker<'_> {
             if let Some(label) = label {
                 let is_collection = matches!(self.nodes[id as usize], Node::Collect(c) if !self.collections[c as usize].traced);
                 if !is_collection && !out.iter().any(|r| r.label == label) {
-                    out.push(Read { label, node: id });
+                    let slot = match self.nodes[id as usize] {
+                        Node::Slot(slot) => Some(slot),
+                        _ => None,
+                    };
+                    out.push(Read {
+                        label,
+                        node: id,
+                        slot,
+                    });
                 }
             }
         }

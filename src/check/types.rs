@@ -1,7 +1,7 @@
 //! Static types of expressions and the typing rules of operators.
 
 use crate::case::layout::Kind;
-use crate::syntax::ast::BinOp;
+use crate::ops::BinOp;
 
 /// The type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

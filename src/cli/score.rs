@@ -9,7 +9,7 @@ use credence::batch::{self, InternalError, Record, Records};
 use credence::files::{FileError, open_stream, read_limited};
 use credence::program::Program;
 use credence::schema::Schema;
-use credence::trace::{Report, markdown, text};
+use credence::trace::{Trace, html, json as trace_json, markdown, text};
 
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
@@ -17,12 +17,14 @@ use super::{CaseArgs, Exit, Out, RuleArgs, say};
 /// Output formats of `score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// The explanation trace, for a terminal.
+    /// The explanation trace, for a terminal: a summary, then the detail.
     Text,
-    /// Stable JSON (one object per line for batches).
+    /// Stable JSON (one object per line for batches); see docs/TRACE.md.
     Json,
     /// A Markdown report for reviewers.
     Markdown,
+    /// A self-contained HTML page for reviewers.
+    Html,
 }
 
 /// How to read the case input.
@@ -53,6 +55,9 @@ pub struct Args {
     /// How to read the case input.
     #[arg(long, value_enum, default_value = "auto")]
     input: Input,
+    /// Text only: print the summary (verdict, scores, what could change them), not the detail.
+    #[arg(long)]
+    brief: bool,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -101,6 +106,7 @@ pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         program: &program,
         schema: schema.as_ref(),
         format: args.format,
+        brief: args.brief,
         name: if case == Path::new("-") {
             "stdin".to_string()
         } else {
@@ -201,6 +207,7 @@ struct Scorer<'p> {
     program: &'p Program,
     schema: Option<&'p Schema>,
     format: Format,
+    brief: bool,
     name: String,
 }
 
@@ -267,9 +274,9 @@ impl Scorer<'_> {
             |record, outcome| {
                 if tally.failed + tally.scored > 0 {
                     match self.format {
-                        Format::Text => writeln!(out, "\n{}\n", "─".repeat(72))?,
+                        Format::Text => writeln!(out, "\n{}\n", "═".repeat(72))?,
                         Format::Markdown => writeln!(out, "\n---\n")?,
-                        Format::Json => {}
+                        Format::Json | Format::Html => {}
                     }
                 }
                 self.emit(Some(record.line()), flatten(outcome), tally, out)?;
@@ -344,16 +351,17 @@ impl Scorer<'_> {
     /// Scores one case: its rendered trace, or why it cannot be scored.
     fn outcome(&self, json: &[u8], in_batch: bool) -> Outcome {
         let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
-        let report = self.report(json)?;
-        Ok(match self.format {
-            Format::Text => text::render(&report),
-            Format::Markdown => markdown::render(&report),
-            Format::Json if in_batch => serde_json::to_string(&report).unwrap_or_default() + "\n",
-            Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        self.scored(json, |trace| match self.format {
+            Format::Text if self.brief => text::summary(trace),
+            Format::Text => text::render(trace),
+            Format::Markdown => markdown::render(trace),
+            Format::Html => html::render(trace),
+            Format::Json if in_batch => trace_json::render_line(trace),
+            Format::Json => trace_json::render(trace),
         })
     }
 
-    fn report(&self, json: &[u8]) -> Result<Report, Vec<Problem>> {
+    fn scored(&self, json: &[u8], render: impl FnOnce(&Trace<'_>) -> String) -> Outcome {
         if let Some(schema) = self.schema {
             let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
                 vec![Problem {
@@ -376,7 +384,7 @@ impl Scorer<'_> {
                     .collect());
             }
         }
-        credence::score_case(self.program, json).map_err(|e| {
+        credence::score_case(self.program, json, render).map_err(|e| {
             vec![match e {
                 credence::ScoreError::Case(e) => Problem {
                     path: e.path,

@@ -198,13 +198,7 @@ pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     );
     let mut suite = run_suite(&program, &inputs.fixtures, &corpus);
     if let Some(dir) = &args.golden
-        && let Err(e) = goldens(
-            &mut suite,
-            dir,
-            args.bless,
-            &golden::rules_dir(&program),
-            &limits,
-        )
+        && let Err(e) = goldens(&mut suite, dir, args.bless, &limits)
     {
         say!("error: golden traces in `{}`: {e}", dir.display());
         return Ok(Exit::Io);
@@ -280,20 +274,18 @@ fn goldens(
     suite: &mut Suite,
     dir: &Path,
     bless: bool,
-    rules_dir: &str,
     limits: &credence::limits::Limits,
 ) -> Result<(), credence::files::FileError> {
     for fixture in &mut suite.fixtures {
-        let Some(report) = &fixture.report else {
+        let Some(actual) = &fixture.golden else {
             continue;
         };
         let path = golden::golden_path(dir, &fixture.name);
-        let actual = golden::golden_text(report, rules_dir);
         if bless {
             write_atomically(&path, actual.as_bytes())?;
             continue;
         }
-        let failure = match golden::compare(&path, &actual, limits.case_bytes) {
+        let failure = match golden::compare(&path, actual, limits.case_bytes) {
             Comparison::Same => continue,
             Comparison::Missing => Failure {
                 subject: "golden trace".into(),
@@ -327,7 +319,7 @@ fn goldens(
     if bless {
         say!(
             "blessed {} golden traces in {}",
-            suite.fixtures.iter().filter(|f| f.report.is_some()).count(),
+            suite.fixtures.iter().filter(|f| f.golden.is_some()).count(),
             dir.display()
         );
     }

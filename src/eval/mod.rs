@@ -1,23 +1,25 @@
-//! Evaluation: a program over a case gives scores, bands, a verdict, and everything a trace
-//! shows: each criterion's outcome and evidence, each window's counted and excluded items, each
-//! detail match's fields. Always terminates: every loop runs over a finite list of the case.
+//! Evaluation: a program over a case gives scores, bands, a verdict, and the records a trace
+//! shows: each criterion's outcome, the evidence it read and its state, what its unknowns could
+//! still change, each window's counted and excluded items, each detail match's fields. Always
+//! terminates: every loop runs over a finite list of the case, within the work budget.
 
 pub mod matchers;
 mod result;
 pub mod value;
 
 pub use result::{
-    CriterionResult, DecisionResult, Evaluation, Mark, MatchResult, ScoreResult, Status,
+    Alternative, Bounds, CriterionResult, DecisionResult, Evaluation, EvidenceItem, EvidenceState,
+    Handling, Mark, MatchResult, Outcome, ScoreResult, Slice, Window,
 };
 
 use std::collections::HashSet;
 
 use crate::case::{Case, ListData, NO_SYMBOL, Slot};
+use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::program::{
-    DecisionDef, Node, NodeId, Points, Program, RowTestDef, ScoreMode, ScoreProp, TextPart,
-    WeightDef,
+    CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowTestDef, ScoreDef,
+    ScoreMode, ScoreProp, TextPart, WeightDef,
 };
-use crate::syntax::ast::{BinOp, CollectOp, WindowSide};
 use matchers::compare;
 use value::{Value, and, binary, not, or, tri};
 
@@ -50,16 +52,21 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
         program,
         case,
         lets: vec![None; program.lets.len()],
+        let_evidence: vec![None; program.lets.len()],
         collections: vec![None; program.collections.len()],
         windows: vec![None; program.collections.len()],
         matches: vec![None; program.matches.len()],
         items: Vec::new(),
         scores: Vec::with_capacity(program.scores.len()),
+        evidence: Vec::with_capacity(64),
+        values: Vec::with_capacity(16),
+        alternatives: Vec::new(),
         work: 0,
         exhausted: false,
     };
     for score in &program.scores {
-        ev.score(score);
+        let result = ev.score(score);
+        ev.scores.push(result);
     }
     let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None));
     if ev.exhausted {
@@ -67,28 +74,147 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
             budget: program.limits.max_work,
         });
     }
+    let case_id = EvidenceItem {
+        value: Value::of_slot(&case.slots[program.case_id as usize]),
+        state: slot_state(&case.slots[program.case_id as usize], EvidenceState::Known),
+    };
     Ok(Evaluation {
         program,
         case,
+        case_id,
         scores: ev.scores,
         verdict,
         lets: ev.lets,
+        let_evidence: ev.let_evidence,
         collections: ev.collections,
         windows: ev.windows,
         matches: ev.matches,
+        evidence: ev.evidence,
+        values: ev.values,
+        alternatives: ev.alternatives,
     })
+}
+
+/// Which row each band and the verdict would choose under other totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// Per score: its band row, when it has bands.
+    pub bands: Vec<Option<u32>>,
+    /// The verdict row, when there is a verdict.
+    pub verdict: Option<u32>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// An evaluator that resumes this evaluation with other score totals: definitions and
+    /// collections already computed are reused.
+    fn resume(&self, totals: &[Points]) -> Evaluator<'a> {
+        let program = self.program;
+        let mut ev = Evaluator {
+            program,
+            case: self.case,
+            lets: self.lets.clone(),
+            let_evidence: self.let_evidence.clone(),
+            collections: self.collections.clone(),
+            windows: vec![None; program.collections.len()],
+            matches: self.matches.clone(),
+            items: Vec::new(),
+            scores: self.scores.clone(),
+            evidence: Vec::new(),
+            values: Vec::new(),
+            alternatives: Vec::new(),
+            work: 0,
+            exhausted: false,
+        };
+        for ((score, def), total) in ev.scores.iter_mut().zip(&program.scores).zip(totals) {
+            score.total = *total;
+            score.probability = probability(def.mode, *total);
+        }
+        ev
+    }
+
+    /// The bands and verdict had the scores totalled `totals` (one per score), everything else
+    /// as it is, rows whose condition is unknown passed over as in evaluation.
+    pub fn decide_with(&self, totals: &[Points]) -> Decided {
+        let program = self.program;
+        let mut ev = self.resume(totals);
+        let mut bands = Vec::with_capacity(program.scores.len());
+        for (index, (def, total)) in program.scores.iter().zip(totals).enumerate() {
+            let band = def.bands.as_ref().map(|b| ev.decision(b, Some(*total)));
+            bands.push(band.as_ref().map(|b| b.row));
+            ev.scores[index].band = band;
+        }
+        let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None).row);
+        Decided { bands, verdict }
+    }
+
+    /// Every band row a score could take at `total`: each row whose condition is unknown, and
+    /// the first that holds (earlier scores' bands as decided by [`Self::decide_with`]).
+    pub fn band_options(&self, score: usize, totals: &[Points]) -> Vec<u32> {
+        let decided = self.decide_with(totals);
+        let mut ev = self.resume(totals);
+        for (index, row) in decided.bands.iter().enumerate() {
+            set_band(&mut ev, index, *row);
+        }
+        match self
+            .program
+            .scores
+            .get(score)
+            .and_then(|s| s.bands.as_ref())
+        {
+            Some(bands) => ev.options(bands, totals.get(score).copied()),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every verdict row that could apply with these totals and band rows: each whose condition
+    /// is unknown, and the first that holds.
+    pub fn verdict_options(&self, totals: &[Points], bands: &[Option<u32>]) -> Vec<u32> {
+        let mut ev = self.resume(totals);
+        for (index, row) in bands.iter().enumerate() {
+            set_band(&mut ev, index, *row);
+        }
+        match &self.program.verdict {
+            Some(verdict) => ev.options(verdict, None),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// Sets a score's band to `row` in a resumed evaluator.
+fn set_band(ev: &mut Evaluator<'_>, score: usize, row: Option<u32>) {
+    if let Some(result) = ev.scores.get_mut(score) {
+        result.band = row.map(|row| DecisionResult {
+            row,
+            undecided: Vec::new(),
+            evidence: Slice::default(),
+            reason: Slice::default(),
+        });
+    }
+}
+
+/// What a slot says of a value: missing, null, or as computed.
+fn slot_state(slot: &Slot, otherwise: EvidenceState) -> EvidenceState {
+    match slot {
+        Slot::Missing => EvidenceState::Missing,
+        Slot::Null => EvidenceState::Null,
+        _ => otherwise,
+    }
 }
 
 struct Evaluator<'a> {
     program: &'a Program,
     case: &'a Case,
     lets: Vec<Option<Value<'a>>>,
+    let_evidence: Vec<Option<Slice>>,
     collections: Vec<Option<Value<'a>>>,
-    windows: Vec<Option<Vec<Mark>>>,
+    windows: Vec<Option<Window<'a>>>,
     matches: Vec<Option<MatchResult<'a>>>,
     /// The items bound by enclosing collections: (list, index).
     items: Vec<(&'a ListData, usize)>,
-    scores: Vec<ScoreResult<'a>>,
+    scores: Vec<ScoreResult>,
+    evidence: Vec<EvidenceItem<'a>>,
+    values: Vec<Value<'a>>,
+    alternatives: Vec<Alternative>,
     /// Steps spent on work that grows with the case: list items, scans and comparisons.
     work: u64,
     /// The work budget ran out: loops stop, and the case is reported as over budget.
@@ -105,98 +231,275 @@ impl<'a> Evaluator<'a> {
         !self.exhausted
     }
 
-    /// Scores one criterion set and appends the result to `self.scores`.
-    fn score(&mut self, def: &'a crate::program::ScoreDef) {
+    /// Scores one criterion set: its criteria, its possible range, its band.
+    fn score(&mut self, def: &'a ScoreDef) -> ScoreResult {
         let base = match def.mode {
             ScoreMode::Additive => Points(0),
             ScoreMode::Evidence { prior } => Points::from_f64((prior / (1.0 - prior)).ln()),
         };
-        let criteria: Vec<CriterionResult<'a>> =
+        let criteria: Vec<CriterionResult> =
             def.criteria.iter().map(|c| self.criterion(c)).collect();
         let total = base + criteria.iter().map(|c| c.contribution).sum();
-        let known = criteria
+        let possible = criteria
             .iter()
-            .filter(|c| !matches!(c.status, Status::Unknown { .. }))
-            .count();
-        let probability = match def.mode {
-            ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
-            ScoreMode::Additive => None,
-        };
-        self.scores.push(ScoreResult {
+            .fold(Bounds::exactly(base), |acc, c| acc.plus(c.possible));
+        let known = criteria.iter().filter(|c| !c.outcome.is_unknown()).count();
+        let mut result = ScoreResult {
             base,
             total,
-            probability,
+            possible,
+            probability: probability(def.mode, total),
             criteria,
             band: None,
+            settled: true,
             known,
-        });
-        // Bands may read this score's value and coverage (its own band is not yet known).
+        };
+        // Bands may read this score's value, range and coverage (its band is not yet known).
         if let Some(bands) = &def.bands {
+            let index = self.scores.len();
+            self.scores.push(result);
             let band = self.decision(bands, Some(total));
-            if let Some(result) = self.scores.last_mut() {
-                result.band = Some(band);
-            }
+            let settled = band.undecided.is_empty()
+                && [possible.min, possible.max]
+                    .into_iter()
+                    .all(|end| self.row_at(bands, end) == Some(band.row));
+            result = self.scores.swap_remove(index);
+            result.band = Some(band);
+            result.settled = settled;
         }
+        result
     }
 
-    fn criterion(&mut self, def: &'a crate::program::CriterionDef) -> CriterionResult<'a> {
-        let mut status = Status::NoOutcome;
+    /// The rows of a table that could apply: each whose condition is unknown, and the first
+    /// that holds.
+    fn options(&mut self, def: &'a DecisionDef, total: Option<Points>) -> Vec<u32> {
+        let mut out = Vec::new();
+        for (index, row) in def.rows.iter().enumerate() {
+            let applies = match &row.test {
+                RowTestDef::Threshold { strict, at, .. } => {
+                    let total = total.unwrap_or_default();
+                    Some(if *strict { total > *at } else { total >= *at })
+                }
+                RowTestDef::When(node) => self.eval(*node).truth(),
+                RowTestDef::Else => Some(true),
+            };
+            match applies {
+                Some(false) => {}
+                Some(true) => {
+                    out.push(index as u32);
+                    break;
+                }
+                None => out.push(index as u32),
+            }
+        }
+        out
+    }
+
+    /// The band row a total would give, other rows' conditions as they are (`None` when an
+    /// unknown condition comes first).
+    fn row_at(&mut self, bands: &'a DecisionDef, total: Points) -> Option<u32> {
+        for (index, row) in bands.rows.iter().enumerate() {
+            let applies = match &row.test {
+                RowTestDef::Threshold { strict, at, .. } => {
+                    Some(if *strict { total > *at } else { total >= *at })
+                }
+                RowTestDef::When(node) => self.eval(*node).truth(),
+                RowTestDef::Else => Some(true),
+            };
+            match applies {
+                Some(true) => return Some(index as u32),
+                Some(false) => {}
+                None => return None,
+            }
+        }
+        None
+    }
+
+    /// Decides one criterion: the first row whose condition holds, adjusted by the first of its
+    /// refinements that holds; records what unknown evidence could still change.
+    fn criterion(&mut self, def: &'a CriterionDef) -> CriterionResult {
+        let alternatives_start = self.alternatives.len();
+        let mut outcome = Outcome::NoOutcome;
         let mut contribution = Points(0);
+        let mut possible = Bounds::default();
         let mut input = None;
-        for (index, outcome) in def.outcomes.iter().enumerate() {
-            let holds = match outcome.guard {
+        for (index, row) in def.outcomes.iter().enumerate() {
+            let holds = match row.guard {
                 None => Some(true),
                 Some(guard) => self.eval(guard).truth(),
             };
             match holds {
-                Some(true) => {
-                    match self.weight(&outcome.weight) {
-                        Some((points, used)) => {
-                            status = Status::Applied(index);
-                            contribution = points;
-                            input = used;
-                        }
-                        None => {
-                            status = Status::Unknown {
-                                defaulted: false,
-                                at: index,
-                            }
-                        }
-                    }
-                    break;
-                }
                 Some(false) => continue,
+                Some(true) => {
+                    let applied = self.refined(row, index as u32, alternatives_start);
+                    outcome = applied.outcome;
+                    contribution = applied.contribution;
+                    possible = applied.possible;
+                    input = applied.input;
+                }
                 None => {
-                    status = Status::Unknown {
-                        defaulted: false,
-                        at: index,
+                    outcome = Outcome::Unknown {
+                        row: index as u32,
+                        handling: Handling::Skipped,
                     };
-                    break;
+                    possible = self.still_possible(def, index);
                 }
             }
+            break;
         }
-        let reason_parts: &'a [TextPart] = match status {
-            Status::Applied(i) => &def.outcomes[i].reason,
-            Status::Unknown { at, .. } => {
+        if matches!(outcome, Outcome::NoOutcome) {
+            possible = Bounds::exactly(Points(0));
+        }
+        let reason_parts: &'a [TextPart] = match outcome {
+            Outcome::Applied { row, refinement } => {
+                let row = &def.outcomes[row as usize];
+                match refinement {
+                    Some(r) => &row.refinements[r as usize].reason,
+                    None => &row.reason,
+                }
+            }
+            Outcome::Unknown { row, .. } => {
                 if let Some(default) = def.unknown.default {
-                    status = Status::Unknown {
-                        defaulted: true,
-                        at,
+                    outcome = Outcome::Unknown {
+                        row,
+                        handling: Handling::Defaulted,
                     };
                     contribution = default;
                 }
                 &def.unknown.reason
             }
-            Status::NoOutcome => &[],
+            Outcome::NoOutcome => &[],
         };
         let reason = self.text(reason_parts);
-        let evidence = def.reads.iter().map(|r| self.eval(r.node)).collect();
+        let evidence = self.reads(&def.reads);
         CriterionResult {
-            status,
+            outcome,
             contribution,
+            possible,
             input,
             evidence,
             reason,
+            alternatives: Slice::after(alternatives_start, &self.alternatives),
+        }
+    }
+
+    /// A row whose condition held, with its refinements: the first that holds applies; those
+    /// whose condition is unknown are recorded as alternatives.
+    fn refined(
+        &mut self,
+        row: &'a crate::program::OutcomeDef,
+        index: u32,
+        alternatives_start: usize,
+    ) -> Applied {
+        for (r, refinement) in row.refinements.iter().enumerate() {
+            match self.eval(refinement.guard).truth() {
+                Some(false) => {}
+                Some(true) => {
+                    let mut applied = self.weighed(&refinement.weight, index, Some(r as u32));
+                    applied.possible = self.with_alternatives(applied.possible, alternatives_start);
+                    return applied;
+                }
+                None => {
+                    let contribution = self.weight_bounds(&refinement.weight);
+                    self.alternatives.push(Alternative {
+                        row: index,
+                        refinement: Some(r as u32),
+                        contribution,
+                    });
+                }
+            }
+        }
+        let mut applied = self.weighed(&row.weight, index, None);
+        applied.possible = self.with_alternatives(applied.possible, alternatives_start);
+        applied
+    }
+
+    /// `bounds` widened by the alternatives recorded for the current criterion (from `start`).
+    fn with_alternatives(&self, bounds: Bounds, start: usize) -> Bounds {
+        self.alternatives[start..]
+            .iter()
+            .fold(bounds, |acc, a| acc.union(a.contribution))
+    }
+
+    /// A weight that applies, as an outcome; an unknown weight input makes the row unknown.
+    fn weighed(&mut self, weight: &WeightDef, row: u32, refinement: Option<u32>) -> Applied {
+        match self.weight(weight) {
+            Some((points, used)) => Applied {
+                outcome: Outcome::Applied { row, refinement },
+                contribution: points,
+                possible: Bounds::exactly(points),
+                input: used,
+            },
+            None => Applied {
+                outcome: Outcome::Unknown {
+                    row,
+                    handling: Handling::Skipped,
+                },
+                contribution: Points(0),
+                possible: self.weight_bounds(weight),
+                input: None,
+            },
+        }
+    }
+
+    /// The outcomes a criterion could reach from row `from`, whose condition is unknown: that
+    /// row (and its refinements), then each later row whose condition is not known to be false,
+    /// up to the first that holds. Each is recorded as an alternative.
+    fn still_possible(&mut self, def: &'a CriterionDef, from: usize) -> Bounds {
+        let mut bounds: Option<Bounds> = None;
+        let mut reached_end = true;
+        for (index, row) in def.outcomes.iter().enumerate().skip(from) {
+            let holds = match (index == from, row.guard) {
+                (true, _) => None,
+                (false, None) => Some(true),
+                (false, Some(guard)) => self.eval(guard).truth(),
+            };
+            if holds == Some(false) {
+                continue;
+            }
+            for contribution in std::iter::once((None, self.weight_bounds(&row.weight))).chain(
+                row.refinements
+                    .iter()
+                    .enumerate()
+                    .map(|(r, refinement)| (Some(r as u32), self.weight_bounds(&refinement.weight)))
+                    .collect::<Vec<_>>(),
+            ) {
+                let (refinement, amount) = contribution;
+                self.alternatives.push(Alternative {
+                    row: index as u32,
+                    refinement,
+                    contribution: amount,
+                });
+                bounds = Some(bounds.map_or(amount, |b| b.union(amount)));
+            }
+            if holds == Some(true) {
+                reached_end = false;
+                break;
+            }
+        }
+        let nothing = Bounds::exactly(Points(0));
+        match (bounds, reached_end) {
+            (Some(b), true) => b.union(nothing),
+            (Some(b), false) => b,
+            (None, _) => nothing,
+        }
+    }
+
+    /// The contributions a weight can give whatever its input turns out to be.
+    fn weight_bounds(&mut self, weight: &WeightDef) -> Bounds {
+        if let Some((points, _)) = self.weight(weight) {
+            return Bounds::exactly(points);
+        }
+        match weight {
+            WeightDef::Fixed(points) => Bounds::exactly(*points),
+            WeightDef::Per { amount, max, .. } => {
+                let most = max.map_or(
+                    Points(Points::LIMIT.saturating_mul(amount.0.signum())),
+                    |m| Points::from_units(amount.0 as f64 * m.max(0.0)),
+                );
+                Bounds::exactly(Points(0)).union(Bounds::exactly(most))
+            }
+            WeightDef::Ramp { y, .. } => Bounds::exactly(y[0]).union(Bounds::exactly(y[1])),
         }
     }
 
@@ -218,18 +521,44 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn text(&mut self, parts: &'a [TextPart]) -> Vec<Value<'a>> {
-        parts
-            .iter()
-            .filter_map(|p| match p {
-                TextPart::Value(node) => Some(self.eval(*node)),
-                TextPart::Text(_) => None,
-            })
-            .collect()
+    /// Evaluates a reason's interpolated values into the value store.
+    fn text(&mut self, parts: &'a [TextPart]) -> Slice {
+        let start = self.values.len();
+        for part in parts {
+            if let TextPart::Value(node) = part {
+                let value = self.eval(*node);
+                self.values.push(value);
+            }
+        }
+        Slice::after(start, &self.values)
+    }
+
+    /// Evaluates reads into the evidence store, each with its state.
+    fn reads(&mut self, reads: &'a [Read]) -> Slice {
+        let start = self.evidence.len();
+        for read in reads {
+            let item = self.read(read);
+            self.evidence.push(item);
+        }
+        Slice::after(start, &self.evidence)
+    }
+
+    fn read(&mut self, read: &Read) -> EvidenceItem<'a> {
+        let value = self.eval(read.node);
+        let computed = if value.is_unknown() {
+            EvidenceState::Unknown
+        } else {
+            EvidenceState::Known
+        };
+        let state = match read.slot {
+            Some(slot) => slot_state(&self.case.slots[slot as usize], computed),
+            None => computed,
+        };
+        EvidenceItem { value, state }
     }
 
     /// First row that applies; rows whose condition is unknown are noted and passed over.
-    fn decision(&mut self, def: &'a DecisionDef, total: Option<Points>) -> DecisionResult<'a> {
+    fn decision(&mut self, def: &'a DecisionDef, total: Option<Points>) -> DecisionResult {
         let mut undecided = Vec::new();
         let mut chosen = def.rows.len().saturating_sub(1);
         for (index, row) in def.rows.iter().enumerate() {
@@ -247,16 +576,16 @@ impl<'a> Evaluator<'a> {
                     break;
                 }
                 Some(false) => {}
-                None => undecided.push(index),
+                None => undecided.push(index as u32),
             }
         }
-        let evidence = def.reads.iter().map(|r| self.eval(r.node)).collect();
+        let evidence = self.reads(&def.reads);
         let reason = match def.rows.get(chosen) {
             Some(row) => self.text(&row.reason),
-            None => Vec::new(),
+            None => Slice::default(),
         };
         DecisionResult {
-            row: chosen,
+            row: chosen as u32,
             undecided,
             evidence,
             reason,
@@ -410,9 +739,12 @@ impl<'a> Evaluator<'a> {
         if let Some(value) = self.lets[id as usize] {
             return value;
         }
-        let node = self.program.lets[id as usize].node;
-        let value = self.eval(node);
+        let def = &self.program.lets[id as usize];
+        let value = self.eval(def.node);
         self.lets[id as usize] = Some(value);
+        // What the definition was computed from, for the trace.
+        let evidence = self.reads(&def.reads);
+        self.let_evidence[id as usize] = Some(evidence);
         value
     }
 
@@ -421,11 +753,16 @@ impl<'a> Evaluator<'a> {
         else {
             return Value::Unknown;
         };
+        let value =
+            |total: Points| Value::Num(probability(def.mode, total).unwrap_or(total.as_f64()));
         match prop {
-            ScoreProp::Value => Value::Num(result.probability.unwrap_or(result.total.as_f64())),
+            ScoreProp::Value => value(result.total),
+            ScoreProp::Min => value(result.possible.min),
+            ScoreProp::Max => value(result.possible.max),
+            ScoreProp::Settled => Value::Bool(result.settled),
             ScoreProp::Coverage => Value::Num(result.coverage()),
             ScoreProp::Band => match (&result.band, &def.bands) {
-                (Some(band), Some(bands)) => Value::Str(&bands.rows[band.row].label),
+                (Some(band), Some(bands)) => Value::Str(&bands.rows[band.row as usize].label),
                 _ => Value::Unknown,
             },
         }
@@ -438,12 +775,12 @@ impl<'a> Evaluator<'a> {
         let def = &self.program.matches[id as usize];
         let mut result = MatchResult::default();
         for field in &def.fields {
-            let claimed = self.eval(field.claimed);
-            let confirmed = self.eval(field.confirmed);
-            let (outcome, steps) = compare(field.matcher, claimed, confirmed);
+            let claimed = self.read(&field.claimed);
+            let confirmed = self.read(&field.confirmed);
+            let (outcome, steps) = compare(field.matcher, claimed.value, confirmed.value);
             self.charge(steps);
             result.fields.push(outcome);
-            result.values.push((claimed, confirmed));
+            result.sides.push((claimed, confirmed));
         }
         self.matches[id as usize] = Some(result);
     }
@@ -538,7 +875,7 @@ impl<'a> Evaluator<'a> {
         };
         if def.traced {
             self.collections[id as usize] = Some(result);
-            self.windows[id as usize] = Some(marks);
+            self.windows[id as usize] = Some(Window { list, marks });
         }
         result
     }
@@ -589,6 +926,22 @@ impl<'a> Evaluator<'a> {
                 Mark::Counted
             }
         }
+    }
+}
+
+/// A decided row: its outcome, contribution, possible range and weight input.
+struct Applied {
+    outcome: Outcome,
+    contribution: Points,
+    possible: Bounds,
+    input: Option<f64>,
+}
+
+/// The probability of an evidence score's total.
+pub fn probability(mode: ScoreMode, total: Points) -> Option<f64> {
+    match mode {
+        ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
+        ScoreMode::Additive => None,
     }
 }
 

@@ -1,13 +1,42 @@
-//! What evaluation produces: per-score, per-criterion and per-table results, window marks and
-//! match outcomes. Everything a trace shows comes from here.
+//! What evaluation records: per score, criterion and decision table, typed, with the evidence
+//! values each read and its state, in flat stores indexed by [`Slice`]s (no allocation per
+//! criterion). The trace is a view over these records; it never goes back to program nodes or
+//! case slots to find out what happened.
+
+use serde::Serialize;
 
 use super::matchers::FieldOutcome;
 use super::value::Value;
-use crate::case::Case;
+use crate::case::{Case, ListData, Slot};
 use crate::program::{MatchSummary, Points, Program};
 
+/// A run of entries in one of an [`Evaluation`]'s flat stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Slice {
+    /// First entry.
+    pub start: u32,
+    /// Number of entries.
+    pub len: u32,
+}
+
+impl Slice {
+    /// The entries of `store` this slice covers.
+    pub fn of<T>(self, store: &[T]) -> &[T] {
+        let start = self.start as usize;
+        store.get(start..start + self.len as usize).unwrap_or(&[])
+    }
+
+    pub(crate) fn after<T>(start: usize, store: &[T]) -> Slice {
+        Slice {
+            start: start as u32,
+            len: (store.len() - start) as u32,
+        }
+    }
+}
+
 /// How a collection treated one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mark {
     /// The filter was false.
     Excluded,
@@ -19,68 +48,188 @@ pub enum Mark {
     Duplicate,
 }
 
-/// What happened to a criterion.
+/// The items a top-level collection went through.
+#[derive(Debug, Clone)]
+pub struct Window<'a> {
+    /// The list.
+    pub list: &'a ListData,
+    /// How each item was treated.
+    pub marks: Vec<Mark>,
+}
+
+/// What is known of one value read as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceState {
+    /// Known.
+    Known,
+    /// The case does not have the field.
+    Missing,
+    /// The case has the field, as `null`.
+    Null,
+    /// Computed from evidence that is unknown.
+    Unknown,
+}
+
+impl EvidenceState {
+    /// True for [`EvidenceState::Known`].
+    pub fn is_known(self) -> bool {
+        self == EvidenceState::Known
+    }
+}
+
+/// One value read as evidence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvidenceItem<'a> {
+    /// The value (unknown when not known).
+    pub value: Value<'a>,
+    /// Known, missing, null or unknown.
+    pub state: EvidenceState,
+}
+
+/// What was done with a criterion whose main evidence was unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handling {
+    /// `unknown => skip`: it contributes nothing.
+    Skipped,
+    /// `unknown => WEIGHT`: it contributes the stated default.
+    Defaulted,
+}
+
+/// How a criterion was decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Outcome at this index applied.
-    Applied(usize),
-    /// No outcome's condition held (and there is no `else`): contributes nothing.
-    NoOutcome,
-    /// Evidence unknown: skipped, or scored with the stated default.
-    Unknown {
-        /// True when the unknown arm's default was scored.
-        defaulted: bool,
-        /// The outcome whose condition (or weight input) was unknown.
-        at: usize,
+pub enum Outcome {
+    /// Row `row` applied, adjusted by its refinement `refinement` when one held.
+    Applied {
+        /// Index of the row.
+        row: u32,
+        /// Index of the refinement of that row that applied.
+        refinement: Option<u32>,
     },
+    /// No row's condition held and there is no `else`: it contributes nothing.
+    NoOutcome,
+    /// The condition (or weight input) of row `row` was unknown.
+    Unknown {
+        /// Index of the row.
+        row: u32,
+        /// Skipped or scored with its default.
+        handling: Handling,
+    },
+}
+
+impl Outcome {
+    /// True for [`Outcome::Unknown`].
+    pub fn is_unknown(self) -> bool {
+        matches!(self, Outcome::Unknown { .. })
+    }
+}
+
+/// An outcome a criterion could still reach once unknown evidence is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alternative {
+    /// The row.
+    pub row: u32,
+    /// The refinement of the row, if it is one.
+    pub refinement: Option<u32>,
+    /// Its contribution (a range when its weight reads unknown evidence).
+    pub contribution: Bounds,
+}
+
+/// A closed range of amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bounds {
+    /// Smallest.
+    pub min: Points,
+    /// Largest.
+    pub max: Points,
+}
+
+impl Bounds {
+    /// One amount.
+    pub fn exactly(amount: Points) -> Bounds {
+        Bounds {
+            min: amount,
+            max: amount,
+        }
+    }
+
+    /// The smallest range holding both.
+    pub fn union(self, other: Bounds) -> Bounds {
+        Bounds {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+        }
+    }
+
+    /// The range of sums.
+    pub fn plus(self, other: Bounds) -> Bounds {
+        Bounds {
+            min: self.min + other.min,
+            max: self.max + other.max,
+        }
+    }
+
+    /// True when the range holds one amount.
+    pub fn is_exact(self) -> bool {
+        self.min == self.max
+    }
 }
 
 /// A criterion's result.
 #[derive(Debug, Clone)]
-pub struct CriterionResult<'a> {
-    /// Applied, no outcome, or unknown.
-    pub status: Status,
+pub struct CriterionResult {
+    /// How it was decided.
+    pub outcome: Outcome,
     /// Points or log-odds added to the score.
     pub contribution: Points,
+    /// What it could contribute once every unknown it depends on is known.
+    pub possible: Bounds,
     /// For `per` and `ramp` weights: the count or input used.
     pub input: Option<f64>,
-    /// Values of the criterion's reads, in [`crate::program::CriterionDef::reads`] order.
-    pub evidence: Vec<Value<'a>>,
-    /// Values interpolated into the reason.
-    pub reason: Vec<Value<'a>>,
+    /// Values of the criterion's reads, in `CriterionDef::reads` order.
+    pub evidence: Slice,
+    /// Values interpolated into the reason of the outcome that applied.
+    pub reason: Slice,
+    /// Outcomes it could still reach, when something it depends on is unknown.
+    pub alternatives: Slice,
 }
 
 /// A decision table's result (bands or verdict).
 #[derive(Debug, Clone)]
-pub struct DecisionResult<'a> {
+pub struct DecisionResult {
     /// The row that applied.
-    pub row: usize,
-    /// Rows before it whose condition was unknown.
-    pub undecided: Vec<usize>,
+    pub row: u32,
+    /// Earlier rows whose condition was unknown, so they could not apply.
+    pub undecided: Vec<u32>,
     /// Values of the table's reads.
-    pub evidence: Vec<Value<'a>>,
+    pub evidence: Slice,
     /// Values interpolated into the row's reason.
-    pub reason: Vec<Value<'a>>,
+    pub reason: Slice,
 }
 
 /// A score's result.
 #[derive(Debug, Clone)]
-pub struct ScoreResult<'a> {
+pub struct ScoreResult {
     /// Starting amount: 0 points, or the prior's log-odds.
     pub base: Points,
     /// base + Σ contributions, exactly.
     pub total: Points,
+    /// The totals the score could reach once its unknown evidence is known.
+    pub possible: Bounds,
     /// Evidence scores: the probability of the total.
     pub probability: Option<f64>,
     /// Per criterion, in order.
-    pub criteria: Vec<CriterionResult<'a>>,
+    pub criteria: Vec<CriterionResult>,
     /// The band, when the score has bands.
-    pub band: Option<DecisionResult<'a>>,
+    pub band: Option<DecisionResult>,
+    /// True when the band is the same over the whole possible range.
+    pub settled: bool,
     /// Criteria whose evidence was known.
     pub known: usize,
 }
 
-impl ScoreResult<'_> {
+impl ScoreResult {
     /// Known criteria as a fraction of all.
     pub fn coverage(&self) -> f64 {
         if self.criteria.is_empty() {
@@ -91,13 +240,33 @@ impl ScoreResult<'_> {
     }
 }
 
+impl Evaluation<'_> {
+    /// The time of item `index` of top-level collection `collection`, when its filter is a
+    /// window on a time field of the item.
+    pub fn item_time(&self, collection: u32, index: usize) -> Option<i64> {
+        let slot = self
+            .program
+            .collections
+            .get(collection as usize)?
+            .time_slot?;
+        let window = self.windows.get(collection as usize)?.as_ref()?;
+        if index >= window.list.len() {
+            return None;
+        }
+        match window.list.item(index).get(slot as usize)? {
+            Slot::Time(t) => Some(*t),
+            _ => None,
+        }
+    }
+}
+
 /// A detail match's result: each field's outcome.
 #[derive(Debug, Clone, Default)]
 pub struct MatchResult<'a> {
     /// Per field, in order.
     pub fields: Vec<FieldOutcome>,
-    /// Per field: the claimed and the confirmed value.
-    pub values: Vec<(Value<'a>, Value<'a>)>,
+    /// Per field: the claimed and the confirmed value, with what is known of each.
+    pub sides: Vec<(EvidenceItem<'a>, EvidenceItem<'a>)>,
 }
 
 impl MatchResult<'_> {
@@ -119,23 +288,33 @@ impl MatchResult<'_> {
     }
 }
 
-/// Everything evaluation produced for one case.
+/// Everything evaluation recorded for one case.
 #[derive(Debug)]
 pub struct Evaluation<'a> {
     /// The program evaluated.
     pub program: &'a Program,
     /// The case.
     pub case: &'a Case,
+    /// The case's `id`, when it has one.
+    pub case_id: EvidenceItem<'a>,
     /// Per score, in program order.
-    pub scores: Vec<ScoreResult<'a>>,
+    pub scores: Vec<ScoreResult>,
     /// The verdict, when the program has one.
-    pub verdict: Option<DecisionResult<'a>>,
-    /// Values of lets that were read.
+    pub verdict: Option<DecisionResult>,
+    /// Values of the definitions that were read.
     pub lets: Vec<Option<Value<'a>>>,
-    /// Results of traced collections that ran.
+    /// Per definition that was read: its own reads' values.
+    pub let_evidence: Vec<Option<Slice>>,
+    /// Results of top-level collections that ran.
     pub collections: Vec<Option<Value<'a>>>,
-    /// Item marks of traced collections that ran.
-    pub windows: Vec<Option<Vec<Mark>>>,
+    /// Top-level collections that ran: their list and how each item was treated.
+    pub windows: Vec<Option<Window<'a>>>,
     /// Detail matches that ran.
     pub matches: Vec<Option<MatchResult<'a>>>,
+    /// Evidence values, referred to by slices.
+    pub evidence: Vec<EvidenceItem<'a>>,
+    /// Values interpolated into reasons, referred to by slices.
+    pub values: Vec<Value<'a>>,
+    /// Outcomes criteria could still reach, referred to by slices.
+    pub alternatives: Vec<Alternative>,
 }

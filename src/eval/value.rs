@@ -1,8 +1,8 @@
 //! Runtime values and the three-valued logic over them.
 
 use crate::case::{ListData, Slot};
+use crate::ops::BinOp;
 use crate::program::Lit;
-use crate::syntax::ast::BinOp;
 
 /// A value during evaluation; `Unknown` is missing evidence, never false.
 #[derive(Debug, Clone, Copy, PartialEq)]

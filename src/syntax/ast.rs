@@ -1,5 +1,6 @@
 //! The syntax tree of a rule file. Every node carries the [`Span`] it was parsed from.
 
+pub use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::source::Span;
 
 /// A name with its span.
@@ -154,6 +155,22 @@ pub struct Outcome {
     pub weight: Weight,
     /// Why, with evidence values interpolated.
     pub reason: Option<Template>,
+    /// `refine when …` lines under it: secondary facts that adjust it when known.
+    pub refinements: Vec<Refinement>,
+    /// The whole line.
+    pub span: Span,
+}
+
+/// `refine when cond => weight "reason"`: under a row, the first refinement whose condition is
+/// true replaces the row's weight and reason; one whose condition is unknown leaves them.
+#[derive(Clone, Debug)]
+pub struct Refinement {
+    /// The secondary fact.
+    pub guard: Expr,
+    /// What the row contributes when it holds.
+    pub weight: Weight,
+    /// Why.
+    pub reason: Option<Template>,
     /// The whole line.
     pub span: Span,
 }
@@ -250,109 +267,6 @@ pub enum RowTest {
     When(Expr),
     /// `else`
     Else,
-}
-
-/// Binary operators, loosest binding first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
-    /// `??`: the left value, or the right when the left is unknown.
-    Otherwise,
-    /// `or` (Kleene)
-    Or,
-    /// `and` (Kleene)
-    And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `list contains value`
-    Contains,
-    /// `value in list`
-    In,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-impl BinOp {
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinOp::Otherwise => "??",
-            BinOp::Or => "or",
-            BinOp::And => "and",
-            BinOp::Eq => "==",
-            BinOp::Ne => "!=",
-            BinOp::Lt => "<",
-            BinOp::Le => "<=",
-            BinOp::Gt => ">",
-            BinOp::Ge => ">=",
-            BinOp::Contains => "contains",
-            BinOp::In => "in",
-            BinOp::Add => "+",
-            BinOp::Sub => "-",
-            BinOp::Mul => "*",
-            BinOp::Div => "/",
-        }
-    }
-}
-
-/// Which side of the anchor a time window lies on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WindowSide {
-    /// `within d after t`: t ≤ x ≤ t + d
-    After,
-    /// `within d before t`: t − d ≤ x ≤ t
-    Before,
-    /// `within d of t`: |x − t| ≤ d
-    Around,
-}
-
-/// Collection operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CollectOp {
-    /// Items whose filter holds.
-    Count,
-    /// Distinct values of the projection.
-    Distinct,
-    /// Sum of the projection.
-    Sum,
-    /// Smallest projection.
-    Min,
-    /// Largest projection.
-    Max,
-    /// Some item's condition holds.
-    Any,
-    /// Every item's condition holds.
-    All,
-}
-
-impl CollectOp {
-    /// The keyword.
-    pub fn name(self) -> &'static str {
-        match self {
-            CollectOp::Count => "count",
-            CollectOp::Distinct => "distinct",
-            CollectOp::Sum => "sum",
-            CollectOp::Min => "min",
-            CollectOp::Max => "max",
-            CollectOp::Any => "any",
-            CollectOp::All => "all",
-        }
-    }
 }
 
 /// One field of a detail match: `field matcher [argument]`.

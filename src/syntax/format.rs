@@ -41,9 +41,10 @@ pub fn format_source(text: &str) -> String {
     out
 }
 
-/// True when a line starts with a binary operator, continuing the expression above.
+/// True when a line continues the one above: it starts with a binary operator, or refines the
+/// row above (`refine when …`).
 fn starts_with_operator(line: &str) -> bool {
-    ["and ", "or ", "?? ", "=> ", "+ ", "* ", "/ "]
+    ["and ", "or ", "?? ", "=> ", "+ ", "* ", "/ ", "refine "]
         .iter()
         .any(|op| line.starts_with(op))
 }

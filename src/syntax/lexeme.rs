@@ -15,7 +15,7 @@ pub type In<'a> = LocatedSpan<&'a str, FileId>;
 /// Words that cannot start a path.
 pub const RESERVED: &[&str] = &[
     "and", "or", "not", "in", "contains", "within", "after", "before", "of", "for", "where",
-    "with", "match", "true", "false", "when", "else", "per", "max", "lr", "ramp", "skip",
+    "with", "match", "true", "false", "when", "else", "per", "max", "lr", "ramp", "skip", "refine",
 ];
 
 /// The input after its first `bytes` bytes. (nom's `take` counts characters on text input;

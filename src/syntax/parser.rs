@@ -4,13 +4,13 @@
 //! criteria and tables), so one run reports every syntax error in a file.
 
 use super::ast::{
-    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, RowTest, Ruleset,
-    Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, Refinement,
+    RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
 use super::lexeme::{In, ident, opt_sym, peek, span_between, sym, ws};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::source::FileId;
 
 const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", "verdict"];
@@ -247,21 +247,34 @@ fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> 
 enum CriterionMember {
     About(Template),
     Outcome(Outcome),
+    Refine(Refinement),
     Unknown(UnknownArm),
 }
 
 fn criterion<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Criterion> {
     let (i, criterion_name) = name(i)?;
     let (i, title) = opt_template(i)?;
-    let starters = &["when", "else", "unknown", "about"];
+    let starters = &["when", "else", "refine", "unknown", "about"];
     let (rest, members) = parser.block(i, starters, |_, i| criterion_member(i))?;
     let mut about = None;
-    let mut outcomes = Vec::new();
+    let mut outcomes: Vec<Outcome> = Vec::new();
     let mut unknown = None;
     for member in members {
         match member {
             CriterionMember::About(t) => about = Some(t),
             CriterionMember::Outcome(o) => outcomes.push(o),
+            CriterionMember::Refine(r) => match outcomes.last_mut() {
+                Some(row) => row.refinements.push(r),
+                None => parser.diagnostics.push(
+                    Diagnostic::error(
+                        Code::MisplacedItem,
+                        r.span,
+                        "a refinement must follow the row it refines",
+                    )
+                    .label("no `when` or `else` row above")
+                    .help("write `when primary_fact => …` first, then `refine when secondary_fact => …` under it"),
+                ),
+            },
             CriterionMember::Unknown(u) => unknown = Some(u),
         }
     }
@@ -280,7 +293,7 @@ fn criterion<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, C
 
 fn criterion_member(i: In<'_>) -> PResult<'_, CriterionMember> {
     let start = ws(i);
-    let expected = "`when`, `else`, `unknown`, `about` or `}`";
+    let expected = "`when`, `else`, `refine`, `unknown`, `about` or `}`";
     let (rest, keyword) =
         ident(start).map_err(|_| nom::Err::Error(PError::expected(start, expected)))?;
     match keyword.name.as_str() {
@@ -298,6 +311,23 @@ fn criterion_member(i: In<'_>) -> PResult<'_, CriterionMember> {
             Ok((
                 rest,
                 CriterionMember::Outcome(Outcome {
+                    guard,
+                    weight,
+                    reason,
+                    refinements: Vec::new(),
+                    span: span_between(start, rest),
+                }),
+            ))
+        }
+        "refine" => {
+            let (rest, _) = sym(rest, "when", "`when`")?;
+            let (rest, guard) = expr(rest)?;
+            let (rest, _) = sym(rest, "=>", "`=>`")?;
+            let (rest, weight) = weight(rest)?;
+            let (rest, reason) = opt_template(rest)?;
+            Ok((
+                rest,
+                CriterionMember::Refine(Refinement {
                     guard,
                     weight,
                     reason,

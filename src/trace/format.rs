@@ -1,10 +1,10 @@
-//! How values, durations, timestamps and probabilities are written for people and machines.
+//! How values, amounts, durations, timestamps and probabilities are written, and how text is
+//! made safe for each medium: a terminal, Markdown, HTML.
 
 use std::borrow::Cow;
 
-use serde_json::Value as Json;
-
-use crate::eval::value::Value;
+use crate::eval::value::{Value, items};
+use crate::program::{Points, ScoreMode};
 
 /// Case text made safe to print: control characters (newlines and escape sequences among
 /// them), bidirectional overrides and line separators are written as `\u{1b}` escapes, so case
@@ -36,6 +36,57 @@ fn unsafe_char(c: char) -> bool {
                 | '\u{202a}'..='\u{202e}'
                 | '\u{2066}'..='\u{2069}'
         )
+}
+
+/// Text for Markdown: safe to print (see [`clean`]), HTML special characters as entities (so
+/// no renderer turns case text into markup), and Markdown's own characters backslashed.
+pub fn markdown(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '{' | '}' | '!' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Rule text (a condition, a path) as a Markdown code span that no backtick inside can end.
+pub fn markdown_code(text: &str) -> String {
+    let text = clean(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    // A code span is literal in CommonMark, but a table cell still ends at `|`.
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+/// Text for HTML character data and attribute values.
+pub fn html(text: &str) -> String {
+    let text = clean(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`.
@@ -104,7 +155,7 @@ pub fn similarity(value: Option<f64>) -> String {
         .unwrap_or_default()
 }
 
-/// A signed amount: `+1.5`, `-2`, `0`.
+/// A signed number: `+1.5`, `-2`, `0`.
 pub fn signed(x: f64) -> String {
     if x > 0.0 {
         format!("+{}", number(x))
@@ -113,7 +164,42 @@ pub fn signed(x: f64) -> String {
     }
 }
 
-/// A value for a terminal.
+/// A likelihood ratio: `×4`, `×0.25`.
+pub fn ratio(r: f64) -> String {
+    let rounded = if r >= 10.0 {
+        (r * 10.0).round() / 10.0
+    } else {
+        (r * 100.0).round() / 100.0
+    };
+    format!("×{}", number(rounded))
+}
+
+/// A contribution in the reader's unit: a likelihood ratio for evidence scores (`×4`), signed
+/// points for additive ones (`+10`).
+pub fn amount(mode: ScoreMode, contribution: Points) -> String {
+    match mode {
+        ScoreMode::Evidence { .. } => ratio(contribution.as_f64().exp()),
+        ScoreMode::Additive => signed(contribution.as_f64()),
+    }
+}
+
+/// A score's value in the reader's unit: `92.2% (very likely)` or `30 points`.
+pub fn score_value(mode: ScoreMode, total: Points) -> String {
+    match crate::eval::probability(mode, total) {
+        Some(p) => format!("{} ({})", percent(p), estimative(p)),
+        None => format!("{} points", number(total.as_f64())),
+    }
+}
+
+/// A score's value without its word: `92.2%` or `30`.
+pub fn score_number(mode: ScoreMode, total: Points) -> String {
+    match crate::eval::probability(mode, total) {
+        Some(p) => percent(p),
+        None => number(total.as_f64()),
+    }
+}
+
+/// A value for a reader; strings quoted and made safe.
 pub fn text(v: Value<'_>) -> String {
     match v {
         Value::Unknown => "unknown".into(),
@@ -124,44 +210,13 @@ pub fn text(v: Value<'_>) -> String {
         Value::Dur(d) => duration(d),
         Value::List(list) => {
             if list.stride == 1 {
-                let items: Vec<String> = crate::eval::value::items(v).map(text).collect();
-                format!("[{}]", items.join(", "))
+                let shown: Vec<String> = items(v).map(text).collect();
+                format!("[{}]", shown.join(", "))
             } else {
                 format!("{} items", list.len())
             }
         }
         Value::Match(_) => "detail match".into(),
-    }
-}
-
-/// A JSON value of a report as a person reads it: numbers without needless decimals,
-/// strings quoted, null as `unknown`.
-pub fn json_text(v: &Json) -> String {
-    match v {
-        Json::Null => "unknown".into(),
-        Json::String(s) => format!("{s:?}"),
-        Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), number),
-        other => other.to_string(),
-    }
-}
-
-/// A value for JSON output.
-pub fn json(v: Value<'_>) -> Json {
-    match v {
-        Value::Unknown => Json::Null,
-        Value::Bool(b) => Json::Bool(b),
-        Value::Num(n) => serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number),
-        Value::Str(s) => Json::String(s.to_string()),
-        Value::Time(t) => Json::String(timestamp(t)),
-        Value::Dur(d) => Json::String(duration(d)),
-        Value::List(list) => {
-            if list.stride == 1 {
-                Json::Array(crate::eval::value::items(v).map(json).collect())
-            } else {
-                Json::String(format!("{} items", list.len()))
-            }
-        }
-        Value::Match(_) => Json::String("detail match".into()),
     }
 }
 
@@ -176,6 +231,18 @@ mod tests {
             clean("x\nCase forged: CREDIBLE\u{1b}[31m\u{202e}"),
             "x\\u{a}Case forged: CREDIBLE\\u{1b}[31m\\u{202e}"
         );
+    }
+
+    #[test]
+    fn case_text_cannot_become_markup() {
+        assert_eq!(
+            markdown("<script>alert(1)</script> `x` *y*"),
+            "&lt;script&gt;alert(1)&lt;/script&gt; \\`x\\` \\*y\\*"
+        );
+        assert_eq!(html("<b a=\"1\">&'"), "&lt;b a=&quot;1&quot;&gt;&amp;&#39;");
+        assert_eq!(markdown_code("a == \"x\""), "`a == \"x\"`");
+        assert_eq!(markdown_code("a `b` c"), "``a `b` c``");
+        assert_eq!(markdown_code("`"), "`` ` ``");
     }
 
     #[test]

@@ -1,168 +1,268 @@
-//! The Markdown report: a self-contained document for reviewers (case files, pull requests).
+//! The Markdown report, for case files and pull requests: the summary first, then the detail.
+//! Every string from the case or the rules is escaped (HTML entities, Markdown characters), and
+//! rule text goes in code spans no backtick can end, so no renderer turns them into markup.
 
 use std::fmt::Write;
 
-use super::format;
-use super::report::{Decision, Evidence, Report, ScoreReport};
+use super::Trace;
+use super::format::{self, markdown as md, markdown_code as code};
+use super::model::{CriterionView, DefinitionView, EvidenceView, FieldResult, ScoreView};
+use crate::eval::{EvidenceItem, EvidenceState, Handling, Mark, Outcome};
+use crate::program::ScoreMode;
 
-/// Renders a report as Markdown.
-pub fn render(report: &Report) -> String {
+/// Renders a trace as Markdown.
+pub fn render(trace: &Trace<'_>) -> String {
     let mut out = String::new();
-    let case = report.case.as_deref().unwrap_or("(no id)");
-    let _ = writeln!(out, "# Claim assessment: {case}\n");
-    if let Some(v) = &report.verdict {
-        let _ = writeln!(out, "**Verdict: {}**\n", v.label);
-        decision(&mut out, v);
+    let s = trace.summary();
+    let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
+    let _ = writeln!(out, "# Claim assessment: {}\n", md(&case));
+    if let Some(v) = &s.verdict {
+        let _ = writeln!(out, "**Verdict: {}**", md(v.view.label()));
+        if let Some(reason) = v.view.reason() {
+            let _ = writeln!(out, "— {}", md(&reason));
+        }
+        out.push('\n');
+        if v.settled() {
+            let _ = writeln!(
+                out,
+                "Settled: no unknown evidence could change the verdict.\n"
+            );
+        } else {
+            let others: Vec<String> = v.possible[1..]
+                .iter()
+                .map(|l| format!("*{}*", md(l)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Open: once unknown evidence is known it could become {}.\n",
+                others.join(" or ")
+            );
+        }
     }
-    for score in &report.scores {
-        score_section(&mut out, score);
+    let _ = writeln!(
+        out,
+        "| score | value | band | for | against |\n|---|---|---|---|---|"
+    );
+    for score in &s.scores {
+        let view = score.view;
+        let mode = view.mode();
+        let value = match view.probability() {
+            Some(p) => format!("{}, {}", format::percent(p), format::estimative(p)),
+            None => format::score_value(mode, view.total()),
+        };
+        let band = view.band().map(|b| md(b.label())).unwrap_or_default();
+        let state = md(&super::summary::state_note(view));
+        let listed = |criteria: &[CriterionView<'_, '_>]| {
+            criteria
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        md(c.title()),
+                        format::amount(mode, c.contribution())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {value} | {band} ({state}) | {} | {} |",
+            md(view.name()),
+            listed(&score.strongest_for),
+            listed(&score.strongest_against)
+        );
     }
-    let p = &report.provenance;
-    let _ = writeln!(out, "## Provenance\n");
-    let _ = writeln!(out, "| | |\n|---|---|");
-    let _ = writeln!(out, "| rules | {} {} |", p.ruleset, p.version);
-    let _ = writeln!(out, "| rules hash | `{}` |", p.rules_hash);
-    let _ = writeln!(out, "| case hash | `{}` |", p.case_hash);
-    let _ = writeln!(out, "| engine | {} |", p.engine);
+    out.push('\n');
+    for score in &s.scores {
+        for m in &score.margins {
+            let _ = writeln!(
+                out,
+                "- {}: {}",
+                md(score.view.name()),
+                md(&m.describe(score.view.mode()))
+            );
+        }
+    }
+    if !s.changes.is_empty() {
+        let _ = writeln!(out, "\n**What unknown evidence could change:**\n");
+        for c in &s.changes {
+            let when = match c.cause.condition() {
+                Some(condition) => format!("if {}", code(condition)),
+                None => "if none of its conditions held".to_string(),
+            };
+            let amount = c.amount().map(|a| format!(", {a}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- {when} ({}{amount}): {}",
+                md(&c.cause.place(c.score)),
+                md(&c.effect())
+            );
+        }
+    }
+    let p = trace.provenance();
+    let _ = writeln!(
+        out,
+        "\n<sub>Rules {} {} ({}), case {}, {}.</sub>\n",
+        md(p.ruleset),
+        md(p.version),
+        code(p.rules_hash),
+        code(p.case_hash.unwrap_or("not hashed")),
+        p.engine
+    );
+    let _ = writeln!(out, "## Detail\n");
+    for score in trace.scores() {
+        score_detail(&mut out, score);
+    }
+    let definitions: Vec<DefinitionView<'_, '_>> = trace.definitions().collect();
+    if !definitions.is_empty() {
+        let _ = writeln!(out, "### Definitions\n");
+        for d in definitions {
+            definition(&mut out, d);
+        }
+    }
     out
 }
 
-fn decision(out: &mut String, d: &Decision) {
-    if let Some(reason) = &d.reason {
-        let _ = writeln!(out, "{}\n", escape(reason));
-    }
-    let _ = writeln!(out, "Decided by `{}` ({}).", d.test, d.rule);
-    for undecided in &d.undecided {
-        let _ = writeln!(out, "Not decidable for lack of evidence: `{undecided}`.");
-    }
-    out.push('\n');
-}
-
-fn score_section(out: &mut String, s: &ScoreReport) {
-    let title = s.title.as_deref().unwrap_or(&s.name);
-    let _ = writeln!(out, "## {title} (`{}`)\n", s.name);
-    match (s.probability, s.prior) {
-        (Some(p), Some(prior)) => {
-            let _ = writeln!(
-                out,
-                "**{}, {}** (ICD 203), from a prior of {}.",
-                format::percent(p),
-                format::estimative(p),
-                format::percent(prior)
-            );
-        }
-        _ => {
-            let _ = writeln!(out, "**{} points.**", format::number(s.total));
-        }
-    }
-    if let Some(band) = &s.band {
+fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
+    let _ = writeln!(out, "### {} ({})\n", md(s.title()), code(s.name()));
+    if let Some(band) = s.band() {
         let _ = writeln!(
             out,
-            "Band: **{}** (`{}`, {}).",
-            band.label, band.test, band.rule
+            "{}; band *{}* by {} ({}).\n",
+            format::score_value(s.mode(), s.total()),
+            md(band.label()),
+            code(&band.test()),
+            md(&band.rule())
         );
     }
-    let c = &s.coverage;
-    let unknown = if c.unknown.is_empty() {
-        String::new()
-    } else {
-        format!(" Unknown: {}.", c.unknown.join(", "))
+    let unit = match s.mode() {
+        ScoreMode::Evidence { .. } => "ratio",
+        ScoreMode::Additive => "points",
     };
     let _ = writeln!(
         out,
-        "Evidence known for {} of {} criteria.{unknown}\n",
-        c.known, c.total
+        "| criterion | {unit} | outcome | why | evidence |\n|---|---:|---|---|---|"
     );
-    let unit = if s.probability.is_some() {
-        "log-odds (ratio)"
-    } else {
-        "points"
-    };
-    let _ = writeln!(out, "| criterion | {unit} | why |\n|---|---:|---|");
-    for criterion in &s.criteria {
-        let amount = match (criterion.status, criterion.likelihood_ratio) {
-            ("unknown", _) => "unknown".to_string(),
-            (_, Some(ratio)) => format!(
-                "{} (×{})",
-                format::signed(criterion.contribution),
-                format::number(ratio)
-            ),
-            _ => format::signed(criterion.contribution),
-        };
-        let title = criterion.title.as_deref().unwrap_or(&criterion.name);
-        let why = criterion
-            .reason
-            .as_deref()
-            .unwrap_or(match criterion.status {
-                "no outcome" => "no outcome applied",
-                _ => "",
-            });
-        let _ = writeln!(out, "| {} | {amount} | {} |", escape(title), escape(why));
-    }
-    let _ = writeln!(out, "\n### Evidence read\n");
-    for criterion in &s.criteria {
-        let _ = writeln!(out, "- **{}** ({})", criterion.name, criterion.rule);
-        for e in &criterion.evidence {
-            evidence(out, e, 1);
-        }
-    }
-    if !s.margins.is_empty() {
-        let _ = writeln!(out, "\n### What would change it\n");
-    }
-    for m in &s.margins {
-        let _ = writeln!(out, "- {}:", m.sentence(unit.trim_end_matches(" (ratio)")));
-        if m.ways.is_empty() {
-            let _ = writeln!(out, "  no single criterion could do it alone");
-        }
-        for way in &m.ways {
-            let _ = writeln!(
-                out,
-                "  - {}: {} ({})",
-                way.criterion,
-                escape(&way.change),
-                format::signed(way.delta)
-            );
-        }
+    for c in s.criteria() {
+        criterion_row(out, c);
     }
     out.push('\n');
 }
 
-fn evidence(out: &mut String, e: &Evidence, depth: usize) {
-    let indent = "  ".repeat(depth);
-    let value = match e.state {
-        "known" => format!("`{}`", format::json_text(&e.value)),
-        state => format!("**{state}**"),
+fn criterion_row(out: &mut String, c: CriterionView<'_, '_>) {
+    let amount = match c.outcome() {
+        Outcome::Unknown {
+            handling: Handling::Skipped,
+            ..
+        } => "unknown".to_string(),
+        _ => format::amount(c.mode, c.contribution()),
     };
-    let _ = writeln!(out, "{indent}- `{}` = {value}", e.name);
-    if let Some(w) = &e.window {
-        let _ = writeln!(
-            out,
-            "{indent}  - {} of {} items counted, {} excluded, {} duplicates, {} unknown",
-            w.counted.len(),
-            w.items,
-            w.excluded.len(),
-            w.duplicates.len(),
-            w.unknown.len()
+    let outcome = match c.outcome() {
+        Outcome::Applied { .. } => {
+            let mut text = code(c.condition().unwrap_or("else"));
+            if let Some(refinement) = c.refinement() {
+                let _ = write!(text, ", refined by {}", code(refinement));
+            }
+            text
+        }
+        Outcome::NoOutcome => "no outcome applied".into(),
+        Outcome::Unknown { handling, .. } => {
+            let unknown = c.unknown_paths();
+            let what = match handling {
+                Handling::Skipped => "unknown, left out",
+                Handling::Defaulted => "unknown, stated default",
+            };
+            if unknown.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {}", md(&unknown.join(", ")))
+            }
+        }
+    };
+    let mut why = c.reason().map(|r| md(&r)).unwrap_or_default();
+    for alternative in c.alternatives() {
+        let when = if alternative.otherwise() {
+            "otherwise".to_string()
+        } else {
+            format!("if {}", code(alternative.condition()))
+        };
+        let _ = write!(
+            why,
+            "<br>could be {} {when}",
+            format::amount(c.mode, alternative.contribution().max)
         );
     }
-    for f in e.fields.iter().flatten() {
-        let similarity = format::similarity(f.similarity);
-        let _ = writeln!(
-            out,
-            "{indent}  - {} ({}): claimed `{}`, confirmed `{}`: {}{similarity}",
-            f.field,
-            f.matcher,
-            format::json_text(&f.claimed),
-            format::json_text(&f.confirmed),
-            f.result
-        );
-    }
-    for input in &e.inputs {
-        evidence(out, input, depth + 1);
+    let evidence: Vec<String> = c.evidence().map(evidence).collect();
+    let _ = writeln!(
+        out,
+        "| {} ({}) | {amount} | {outcome} | {why} | {} |",
+        md(c.title()),
+        md(&c.rule()),
+        evidence.join("<br>")
+    );
+}
+
+fn evidence(e: EvidenceView<'_, '_>) -> String {
+    format!("{} = {}", code(e.name()), value(e.item))
+}
+
+fn value(item: EvidenceItem<'_>) -> String {
+    match item.state {
+        EvidenceState::Known => md(&format::text(item.value)),
+        EvidenceState::Missing => "**missing**".into(),
+        EvidenceState::Null => "**null**".into(),
+        EvidenceState::Unknown => "**unknown**".into(),
     }
 }
 
-/// Escapes characters that would break a Markdown table cell.
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
+    let description = d
+        .description()
+        .map(|t| format!(" ({})", md(t)))
+        .unwrap_or_default();
+    let shown = match d.value() {
+        crate::eval::value::Value::Match(_) => "a detail match".to_string(),
+        v => md(&format::text(v)),
+    };
+    let _ = writeln!(out, "- {}{description} = {shown}", code(d.name()));
+    let from: Vec<String> = d.evidence().map(evidence).collect();
+    if !from.is_empty() {
+        let _ = writeln!(out, "  - from {}", from.join(", "));
+    }
+    for window in d.evidence().filter_map(|e| e.window()) {
+        let _ = writeln!(
+            out,
+            "  - {} items of {}: {} counted, {} excluded, {} duplicates, {} unknown",
+            window.marks.len(),
+            code(window.list()),
+            window.count(Mark::Counted),
+            window.count(Mark::Excluded),
+            window.count(Mark::Duplicate),
+            window.count(Mark::Unknown)
+        );
+    }
+    if let Some(fields) = d.fields() {
+        let _ = writeln!(
+            out,
+            "\n  | field | matcher | claimed | confirmed | result |\n  |---|---|---|---|---|"
+        );
+        for f in fields {
+            let result = match f.result() {
+                FieldResult::Match => "match",
+                FieldResult::Mismatch => "**mismatch**",
+                FieldResult::Unknown => "unknown",
+            };
+            let _ = writeln!(
+                out,
+                "  | {} | {} | {} | {} | {result}{} |",
+                md(&f.def.name),
+                md(&f.matcher()),
+                value(f.claimed),
+                value(f.confirmed),
+                format::similarity(f.outcome.similarity)
+            );
+        }
+        out.push('\n');
+    }
 }

@@ -1,14 +1,132 @@
-//! Explanation traces: an [`Evaluation`](crate::eval::Evaluation) turned into a self-contained
-//! [`Report`], rendered as text for a terminal, Markdown for reviewers, or stable JSON for
-//! machines.
+//! Explanation traces: an [`Evaluation`] seen through typed views ([`model`]), summarised for a
+//! reviewer ([`summary`]), and rendered as text for a terminal, Markdown or a self-contained
+//! HTML page for reviewers, or stable JSON for machines. Rendering formats; nothing else does.
 
 pub mod format;
-mod margin;
+pub mod html;
+pub mod json;
 pub mod markdown;
-mod report;
+pub mod model;
+pub mod summary;
 pub mod text;
 
-pub use report::{
-    Coverage, CriterionReport, Decision, Evidence, FieldReport, Margin, Provenance, Report,
-    ScoreReport, Way, Window,
-};
+use crate::eval::Evaluation;
+use crate::program::Program;
+use model::{DecisionView, DefinitionView, ScoreView};
+
+/// The explanation of one scored case.
+#[derive(Debug)]
+pub struct Trace<'a> {
+    evaluation: Evaluation<'a>,
+    case_hash: Option<String>,
+}
+
+/// What produced a result, so it can be replayed.
+#[derive(Debug, Clone, Copy)]
+pub struct Provenance<'t> {
+    /// Rule-set id.
+    pub ruleset: &'t str,
+    /// Rule-set version.
+    pub version: &'t str,
+    /// Hash of the rule files.
+    pub rules_hash: &'t str,
+    /// Hash of the case text, when given.
+    pub case_hash: Option<&'t str>,
+    /// Engine name and version.
+    pub engine: &'static str,
+}
+
+/// This engine, as named in provenance.
+pub const ENGINE: &str = concat!("credence ", env!("CARGO_PKG_VERSION"));
+
+impl<'a> Trace<'a> {
+    /// The trace of an evaluation.
+    pub fn new(evaluation: Evaluation<'a>) -> Trace<'a> {
+        Trace {
+            evaluation,
+            case_hash: None,
+        }
+    }
+
+    /// Names the case text by its hash in the provenance (see [`crate::case_hash`]).
+    pub fn with_case_hash(mut self, hash: String) -> Trace<'a> {
+        self.case_hash = Some(hash);
+        self
+    }
+
+    /// What evaluation recorded.
+    pub fn evaluation(&self) -> &Evaluation<'a> {
+        &self.evaluation
+    }
+
+    /// The program that produced it.
+    pub fn program(&self) -> &'a Program {
+        self.evaluation.program
+    }
+
+    /// The case's `id`, made safe to print.
+    pub fn case_id(&self) -> Option<String> {
+        match self.evaluation.case_id.value {
+            crate::eval::value::Value::Str(s) => Some(format::clean(s).into_owned()),
+            crate::eval::value::Value::Num(n) => Some(format::number(n)),
+            _ => None,
+        }
+    }
+
+    /// The combined verdict.
+    pub fn verdict(&self) -> Option<DecisionView<'_, 'a>> {
+        let (def, result) = (
+            self.program().verdict.as_ref()?,
+            self.evaluation.verdict.as_ref()?,
+        );
+        Some(DecisionView {
+            ev: &self.evaluation,
+            def,
+            result,
+            probability: false,
+        })
+    }
+
+    /// Every score, in order.
+    pub fn scores(&self) -> impl Iterator<Item = ScoreView<'_, 'a>> + '_ {
+        let ev = &self.evaluation;
+        self.program()
+            .scores
+            .iter()
+            .zip(&ev.scores)
+            .enumerate()
+            .map(move |(index, (def, result))| ScoreView {
+                ev,
+                index,
+                def,
+                result,
+            })
+    }
+
+    /// The score called `name`.
+    pub fn score(&self, name: &str) -> Option<ScoreView<'_, 'a>> {
+        self.scores().find(|s| s.name() == name)
+    }
+
+    /// The definitions evaluated for this case, in program order.
+    pub fn definitions(&self) -> impl Iterator<Item = DefinitionView<'_, 'a>> + '_ {
+        model::definitions(&self.evaluation)
+    }
+
+    /// What produced this result.
+    pub fn provenance(&self) -> Provenance<'_> {
+        let meta = &self.program().meta;
+        Provenance {
+            ruleset: &meta.id,
+            version: &meta.version,
+            rules_hash: &meta.content_hash,
+            case_hash: self.case_hash.as_deref(),
+            engine: ENGINE,
+        }
+    }
+
+    /// The summary a reviewer reads first.
+    pub fn summary(&self) -> summary::Summary<'_, 'a> {
+        summary::Summary::of(self)
+    }
+}

@@ -1,248 +1,387 @@
-//! The text trace: what a reviewer reads in a terminal, without the rules at hand.
+//! The text trace, for a terminal: a summary that fits on one screen, then the detail. Case text
+//! is made safe to print; evidence values are quoted.
 
 use std::fmt::Write;
 
-use super::format;
-use super::report::{CriterionReport, Decision, Evidence, Report, ScoreReport};
+use super::Trace;
+use super::format::{self, clean};
+use super::model::{
+    CriterionView, DecisionView, DefinitionView, EvidenceView, FieldResult, ScoreView, WindowView,
+};
+use super::summary::Summary;
+use crate::eval::{EvidenceItem, EvidenceState, Handling, Mark, Outcome};
+use crate::program::ScoreMode;
 
-/// How many item indices a window line lists before eliding.
-const SHOWN_ITEMS: usize = 12;
+/// How many item numbers a window line lists before eliding.
+const SHOWN_ITEMS: usize = 8;
 
-/// Renders a report as plain text.
-pub fn render(report: &Report) -> String {
+/// Renders the whole trace: the summary, then the detail.
+pub fn render(trace: &Trace<'_>) -> String {
+    let mut out = summary(trace);
+    out.push('\n');
+    detail(&mut out, trace);
+    out
+}
+
+/// Renders the summary alone: verdict, scores, what could change them, provenance.
+pub fn summary(trace: &Trace<'_>) -> String {
     let mut out = String::new();
-    let case = report.case.as_deref().unwrap_or("(no id)");
-    match &report.verdict {
+    let s = trace.summary();
+    let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
+    match &s.verdict {
         Some(v) => {
-            let _ = writeln!(out, "Case {case}: {}", v.label.to_uppercase());
-            decision_lines(&mut out, v, "  ");
+            let _ = writeln!(out, "Case {case}: {}", v.view.label().to_uppercase());
+            if let Some(reason) = v.view.reason() {
+                let _ = writeln!(out, "  {reason}");
+            }
+            if v.settled() {
+                let _ = writeln!(
+                    out,
+                    "  Settled: no unknown evidence could change the verdict."
+                );
+            } else {
+                let others: Vec<String> =
+                    v.possible[1..].iter().map(|l| format!("\"{l}\"")).collect();
+                let _ = writeln!(
+                    out,
+                    "  Open: once unknown evidence is known it could become {}.",
+                    or_list(&others)
+                );
+            }
         }
         None => {
             let _ = writeln!(out, "Case {case}");
         }
     }
-    for score in &report.scores {
-        out.push('\n');
-        score_lines(&mut out, score);
+    out.push('\n');
+    for score in &s.scores {
+        score_summary(&mut out, score);
     }
-    let p = &report.provenance;
+    changes(&mut out, &s);
+    let p = trace.provenance();
     let _ = writeln!(
         out,
-        "\nProvenance: rules {} {} ({}), case {}, {}",
-        p.ruleset, p.version, p.rules_hash, p.case_hash, p.engine
+        "Provenance: rules {} {} ({}), case {}, {}",
+        p.ruleset,
+        p.version,
+        p.rules_hash,
+        p.case_hash.unwrap_or("not hashed"),
+        p.engine
     );
     out
 }
 
-fn decision_lines(out: &mut String, d: &Decision, indent: &str) {
-    if let Some(reason) = &d.reason {
-        let _ = writeln!(out, "{indent}because: {reason}");
-    }
-    let _ = writeln!(out, "{indent}rule: {} (`{}`)", d.rule, d.test);
-    for undecided in &d.undecided {
-        let _ = writeln!(out, "{indent}undecided (evidence unknown): `{undecided}`");
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => "nothing else".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 
-fn score_lines(out: &mut String, s: &ScoreReport) {
-    let title = s
-        .title
-        .as_deref()
-        .map(|t| format!(": {t}"))
+fn score_summary(out: &mut String, s: &super::summary::ScoreSummary<'_, '_>) {
+    let view = s.view;
+    let mode = view.mode();
+    let band = view
+        .band()
+        .map(|b| format!(", band {}", b.label()))
         .unwrap_or_default();
-    let _ = writeln!(out, "Score {}{title}", s.name);
-    match (s.probability, s.prior) {
-        (Some(p), Some(prior)) => {
+    let state = format!(" ({})", super::summary::state_note(view));
+    let _ = writeln!(out, "  {}: {}", view.name(), view.title());
+    let value = match view.probability() {
+        Some(p) => format!(
+            "{} ({}, ICD 203)",
+            format::percent(p),
+            format::estimative(p)
+        ),
+        None => format::score_value(mode, view.total()),
+    };
+    let _ = writeln!(out, "    {value}{band}{state}");
+    for (label, criteria) in [("for", &s.strongest_for), ("against", &s.strongest_against)] {
+        for (i, c) in criteria.iter().enumerate() {
+            let head = if i == 0 { label } else { "" };
+            let words = c.reason().unwrap_or_else(|| c.title().to_string());
             let _ = writeln!(
                 out,
-                "  probability {} ({}, ICD 203), from a prior of {}",
-                format::percent(p),
-                format::estimative(p),
-                format::percent(prior)
-            );
-            let _ = writeln!(
-                out,
-                "  log-odds: prior {} + criteria {} = {}",
-                format::signed(s.base),
-                format::signed(s.total - s.base),
-                format::signed(s.total)
+                "    {head:<8} {:>7}  {}: {words}",
+                format::amount(mode, c.contribution()),
+                c.name()
             );
         }
-        _ => {
-            let _ = writeln!(out, "  points: {}", format::number(s.total));
-        }
     }
-    if let Some(band) = &s.band {
-        let _ = writeln!(out, "  band: {}", band.label);
-        decision_lines(out, band, "    ");
+    for m in &s.margins {
+        let _ = writeln!(out, "    margin   {}", m.describe(mode));
     }
-    let c = &s.coverage;
-    let _ = write!(
-        out,
-        "  coverage: {} of {} criteria known ({:.0}%)",
-        c.known,
-        c.total,
-        if c.total == 0 {
-            100.0
-        } else {
-            c.known as f64 * 100.0 / c.total as f64
-        }
-    );
-    if c.unknown.is_empty() {
+}
+
+fn changes(out: &mut String, s: &Summary<'_, '_>) {
+    if s.changes.is_empty() {
         out.push('\n');
-    } else {
-        let _ = writeln!(out, "; unknown: {}", c.unknown.join(", "));
-    }
-    let unit = if s.probability.is_some() {
-        "log-odds"
-    } else {
-        "points"
-    };
-    let _ = writeln!(out, "\n  {:>8}  criterion", unit);
-    for criterion in &s.criteria {
-        criterion_lines(out, criterion);
-    }
-    for margin in &s.margins {
-        let _ = writeln!(out, "\n  margin: {}", margin.sentence(unit));
-        if margin.ways.is_empty() {
-            let _ = writeln!(out, "    no single criterion could do it alone");
-        }
-        for way in &margin.ways {
-            let _ = writeln!(
-                out,
-                "    - {}: {} ({})",
-                way.criterion,
-                way.change,
-                format::signed(way.delta)
-            );
-        }
-    }
-}
-
-fn criterion_lines(out: &mut String, c: &CriterionReport) {
-    let amount = match c.status {
-        "unknown" => "?".to_string(),
-        _ => format::signed(c.contribution),
-    };
-    let ratio = c
-        .likelihood_ratio
-        .filter(|_| c.status != "unknown")
-        .map(|r| format!(" ×{}", format::number(r)))
-        .unwrap_or_default();
-    let title = c
-        .title
-        .as_deref()
-        .map(|t| format!(" ({t})"))
-        .unwrap_or_default();
-    let _ = writeln!(out, "  {amount:>8}  {}{title}{ratio}  [{}]", c.name, c.rule);
-    let status = match c.status {
-        "applied" => c
-            .outcome
-            .as_deref()
-            .map(|o| format!("when `{o}`"))
-            .unwrap_or_default(),
-        "no outcome" => "no outcome applied".to_string(),
-        "unknown" => "UNKNOWN: left out of the score".to_string(),
-        _ => "UNKNOWN: scored with its stated default".to_string(),
-    };
-    let _ = writeln!(out, "            {status}");
-    if let Some(reason) = &c.reason {
-        let _ = writeln!(out, "            reason: {reason}");
-    }
-    if !c.unknown.is_empty() {
-        let _ = writeln!(
-            out,
-            "            unknown evidence: {}",
-            c.unknown.join(", ")
-        );
-    }
-    let mut shown = Vec::new();
-    for e in &c.evidence {
-        evidence_lines(out, e, "            ", &mut shown);
-    }
-}
-
-/// Writes one piece of evidence; details (inputs, windows, match fields) only the first time
-/// `shown` meets its name.
-fn evidence_lines<'r>(out: &mut String, e: &'r Evidence, indent: &str, shown: &mut Vec<&'r str>) {
-    let value = match e.state {
-        "missing" => "MISSING".to_string(),
-        "null" => "NULL (not known)".to_string(),
-        "unknown" => "unknown".to_string(),
-        _ => format::json_text(&e.value),
-    };
-    let description = e
-        .description
-        .as_deref()
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default();
-    let expandable = e.window.is_some() || e.fields.is_some() || !e.inputs.is_empty();
-    if expandable && shown.contains(&e.name.as_str()) {
-        let _ = writeln!(out, "{indent}· {} = {value} (as above)", e.name);
         return;
     }
-    shown.push(&e.name);
-    let _ = writeln!(out, "{indent}· {}{description} = {value}", e.name);
-    if let Some(w) = &e.window {
-        let mut parts = vec![format!(
-            "{} of {} items of `{}` counted",
-            w.counted.len(),
-            w.items,
-            w.list
-        )];
-        if !w.excluded.is_empty() {
-            parts.push(format!(
-                "{} excluded {}",
-                w.excluded.len(),
-                indices(&w.excluded)
-            ));
-        }
-        if !w.duplicates.is_empty() {
-            parts.push(format!(
-                "{} duplicates {}",
-                w.duplicates.len(),
-                indices(&w.duplicates)
-            ));
-        }
-        if !w.unknown.is_empty() {
-            parts.push(format!(
-                "{} unknown {}",
-                w.unknown.len(),
-                indices(&w.unknown)
-            ));
-        }
-        let _ = writeln!(out, "{indent}    {}", parts.join("; "));
+    let _ = writeln!(out, "\n  What unknown evidence could change:");
+    for c in s.changes.iter().take(6) {
+        let when = match c.cause.condition() {
+            Some(condition) => format!("if `{}`", clean(condition)),
+            None => "if none of its conditions held".to_string(),
+        };
+        let amount = c.amount().map(|a| format!(", {a}")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    - {when} ({}{amount}): {}",
+            c.cause.place(c.score),
+            c.effect()
+        );
     }
-    if let Some(fields) = &e.fields {
-        for f in fields {
-            let similarity = format::similarity(f.similarity);
-            let _ = writeln!(
-                out,
-                "{indent}    {:<16} {:<12} claimed {} vs confirmed {}: {}{similarity}",
-                f.field,
-                f.matcher,
-                format::json_text(&f.claimed),
-                format::json_text(&f.confirmed),
-                f.result.to_uppercase()
-            );
-        }
+    if s.changes.len() > 6 {
+        let _ = writeln!(out, "    … and {} more in the detail", s.changes.len() - 6);
     }
-    let deeper = format!("{indent}    ");
-    for input in &e.inputs {
-        evidence_lines(out, input, &deeper, shown);
+    out.push('\n');
+}
+
+fn contribution_range(mode: ScoreMode, b: crate::eval::Bounds) -> String {
+    if b.is_exact() {
+        format::amount(mode, b.min)
+    } else {
+        format!(
+            "{} to {}",
+            format::amount(mode, b.min),
+            format::amount(mode, b.max)
+        )
     }
 }
 
-fn indices(list: &[usize]) -> String {
-    let shown: Vec<String> = list
-        .iter()
-        .take(SHOWN_ITEMS)
-        .map(|i| format!("#{i}"))
+fn detail(out: &mut String, trace: &Trace<'_>) {
+    let _ = writeln!(out, "Detail\n{}", "─".repeat(72));
+    if let Some(verdict) = trace.verdict() {
+        let _ = writeln!(out, "Verdict: {}", verdict.label());
+        decision_lines(out, &verdict, "  ");
+        out.push('\n');
+    }
+    for score in trace.scores() {
+        score_detail(out, score);
+        out.push('\n');
+    }
+    let definitions: Vec<DefinitionView<'_, '_>> = trace.definitions().collect();
+    if !definitions.is_empty() {
+        let _ = writeln!(out, "Definitions");
+        for d in definitions {
+            definition(out, d);
+        }
+    }
+}
+
+fn decision_lines(out: &mut String, d: &DecisionView<'_, '_>, indent: &str) {
+    if let Some(reason) = d.reason() {
+        let _ = writeln!(out, "{indent}because: {reason}");
+    }
+    let _ = writeln!(out, "{indent}rule: {} (`{}`)", d.rule(), d.test());
+    for undecided in d.undecided() {
+        let _ = writeln!(out, "{indent}undecided (evidence unknown): `{undecided}`");
+    }
+    let read: Vec<String> = d.evidence().map(evidence_text).collect();
+    if !read.is_empty() {
+        let _ = writeln!(out, "{indent}read: {}", read.join(", "));
+    }
+}
+
+fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
+    let _ = writeln!(out, "Score {}: {}", s.name(), s.title());
+    match s.mode() {
+        ScoreMode::Evidence { prior } => {
+            let _ = writeln!(
+                out,
+                "  from a prior of {}: log-odds {} {} = {} → {}",
+                format::percent(prior),
+                format::number(s.base().as_f64()),
+                format::signed((s.total() - s.base()).as_f64()).replacen('+', "+ ", 1),
+                format::number(s.total().as_f64()),
+                format::score_value(s.mode(), s.total())
+            );
+        }
+        ScoreMode::Additive => {
+            let _ = writeln!(out, "  {}", format::score_value(s.mode(), s.total()));
+        }
+    }
+    if let Some(band) = s.band() {
+        let _ = writeln!(out, "  band: {}", band.label());
+        decision_lines(out, &band, "    ");
+    }
+    let (known, total) = s.coverage();
+    let _ = writeln!(out, "  criteria with known evidence: {known} of {total}");
+    out.push('\n');
+    for c in s.criteria() {
+        criterion(out, c);
+    }
+}
+
+fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
+    let mode = c.mode;
+    let amount = match c.outcome() {
+        Outcome::Unknown {
+            handling: Handling::Skipped,
+            ..
+        } => "?".to_string(),
+        _ => format::amount(mode, c.contribution()),
+    };
+    let _ = writeln!(
+        out,
+        "  {amount:>7}  {} ({})  [{}]",
+        c.name(),
+        c.title(),
+        c.rule()
+    );
+    let pad = "           ";
+    match c.outcome() {
+        Outcome::Applied { .. } => {
+            let _ = writeln!(out, "{pad}when `{}`", c.condition().unwrap_or("else"));
+            if let Some(refinement) = c.refinement() {
+                let _ = writeln!(out, "{pad}refined: `{refinement}`");
+            }
+        }
+        Outcome::NoOutcome => {
+            let _ = writeln!(out, "{pad}no outcome applied");
+        }
+        Outcome::Unknown { handling, .. } => {
+            let what = match handling {
+                Handling::Skipped => "UNKNOWN: left out of the score",
+                Handling::Defaulted => "UNKNOWN: scored with its stated default",
+            };
+            let _ = writeln!(
+                out,
+                "{pad}{what} (at `{}`)",
+                c.condition().unwrap_or("else")
+            );
+        }
+    }
+    if let Some(reason) = c.reason() {
+        let _ = writeln!(out, "{pad}reason: {reason}");
+    }
+    let read: Vec<String> = c.evidence().map(evidence_text).collect();
+    if !read.is_empty() {
+        let _ = writeln!(out, "{pad}read: {}", read.join(", "));
+    }
+    let unknown = c.unknown_paths();
+    if !unknown.is_empty() && c.outcome().is_unknown() {
+        let _ = writeln!(out, "{pad}unknown evidence: {}", unknown.join(", "));
+    }
+    for alternative in c.alternatives() {
+        let when = if alternative.otherwise() {
+            "otherwise".to_string()
+        } else {
+            format!("if `{}`", clean(alternative.condition()))
+        };
+        let _ = writeln!(
+            out,
+            "{pad}could be {} {when}",
+            contribution_range(mode, alternative.contribution())
+        );
+    }
+}
+
+fn evidence_text(e: EvidenceView<'_, '_>) -> String {
+    format!("{} = {}", e.name(), value_text(e.item))
+}
+
+fn value_text(item: EvidenceItem<'_>) -> String {
+    match item.state {
+        EvidenceState::Known => format::text(item.value),
+        EvidenceState::Missing => "MISSING".into(),
+        EvidenceState::Null => "NULL (not known)".into(),
+        EvidenceState::Unknown => "unknown".into(),
+    }
+}
+
+fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
+    let description = d
+        .description()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
+    let value = match d.value() {
+        crate::eval::value::Value::Match(_) => "a detail match".to_string(),
+        v => format::text(v),
+    };
+    let _ = writeln!(out, "  {}{description} = {value}", d.name());
+    let from: Vec<String> = d
+        .evidence()
+        .filter(|e| e.window().is_none())
+        .map(evidence_text)
         .collect();
-    let more = list.len().saturating_sub(SHOWN_ITEMS);
-    if more > 0 {
-        format!("({} … and {more} more)", shown.join(" "))
-    } else {
-        format!("({})", shown.join(" "))
+    if !from.is_empty() {
+        let _ = writeln!(out, "      from {}", from.join(", "));
+    }
+    for e in d.evidence() {
+        if let Some(window) = e.window() {
+            window_lines(out, window, e.item);
+        }
+    }
+    if let Some(fields) = d.fields() {
+        for f in fields {
+            let result = match f.result() {
+                FieldResult::Match => "match",
+                FieldResult::Mismatch => "MISMATCH",
+                FieldResult::Unknown => "unknown",
+            };
+            let _ = writeln!(
+                out,
+                "      {:<16} {:<12} claimed {:<24} confirmed {:<24} {result}{}",
+                f.def.name,
+                f.matcher(),
+                value_text(f.claimed),
+                value_text(f.confirmed),
+                format::similarity(f.outcome.similarity)
+            );
+        }
+    }
+}
+
+fn window_lines(out: &mut String, w: WindowView<'_, '_>, value: EvidenceItem<'_>) {
+    let total = w.marks.len();
+    let mut parts = vec![format!(
+        "{} = {}: {} of {total} items of `{}` counted{}",
+        w.expression(),
+        value_text(value),
+        w.count(Mark::Counted),
+        w.list(),
+        span(&w, Mark::Counted)
+    )];
+    for (mark, word) in [
+        (Mark::Excluded, "excluded"),
+        (Mark::Duplicate, "duplicates"),
+        (Mark::Unknown, "unknown"),
+    ] {
+        let n = w.count(mark);
+        if n > 0 {
+            let listed: Vec<String> = w
+                .items(mark)
+                .take(SHOWN_ITEMS)
+                .map(|i| format!("#{i}"))
+                .collect();
+            let more = if n > SHOWN_ITEMS {
+                format!(" … {} more", n - SHOWN_ITEMS)
+            } else {
+                String::new()
+            };
+            parts.push(format!(
+                "{n} {word} ({}{more}){}",
+                listed.join(" "),
+                span(&w, mark)
+            ));
+        }
+    }
+    let _ = writeln!(out, "      {}", parts.join("; "));
+}
+
+/// ` from T1 to T2` for the items of a window treated as `mark`, when items have times.
+fn span(w: &WindowView<'_, '_>, mark: Mark) -> String {
+    let times: Vec<i64> = w.items(mark).filter_map(|i| w.time(i)).collect();
+    match (times.iter().min(), times.iter().max()) {
+        (Some(first), Some(last)) if first == last => format!(" at {}", format::timestamp(*first)),
+        (Some(first), Some(last)) => format!(
+            " from {} to {}",
+            format::timestamp(*first),
+            format::timestamp(*last)
+        ),
+        _ => String::new(),
     }
 }

@@ -1,0 +1,584 @@
+//! The summary a reviewer reads first: the verdict and whether it is settled, each score with
+//! its strongest criteria for and against, how far each is from its neighbouring bands, and
+//! which unknown evidence, once known, could change a band or the verdict.
+//!
+//! "Could change" is computed from each criterion's possible outcomes, one criterion at a time
+//! for the listed changes, and over every combination of the scores' possible ranges for
+//! whether the verdict is settled. Criteria are treated as independent, so a range can be wider
+//! than the evidence allows when two criteria read the same unknown (a documented bound).
+
+use serde::Serialize;
+
+use super::Trace;
+use super::model::{AlternativeView, CriterionView, DecisionView, ScoreView};
+use crate::eval::{Bounds, Outcome};
+use crate::program::{Points, RowTestDef, ScoreMode, WeightDef};
+
+/// Most combinations of score totals tried to decide whether the verdict is settled.
+const MAX_SCENARIOS: usize = 256;
+
+/// Criteria listed for and against a score.
+const STRONGEST: usize = 3;
+
+/// The summary of a trace.
+pub struct Summary<'t, 'a> {
+    /// The verdict, and what it could become.
+    pub verdict: Option<VerdictSummary<'t, 'a>>,
+    /// Each score.
+    pub scores: Vec<ScoreSummary<'t, 'a>>,
+    /// Unknown evidence that, once known, would change a band or the verdict; verdict changes
+    /// first.
+    pub changes: Vec<Change<'t, 'a>>,
+}
+
+/// The verdict and the labels it could take.
+pub struct VerdictSummary<'t, 'a> {
+    /// The verdict.
+    pub view: DecisionView<'t, 'a>,
+    /// Every label it could take once the unknown evidence is known, its own first.
+    pub possible: Vec<&'a str>,
+}
+
+impl VerdictSummary<'_, '_> {
+    /// True when no unknown evidence could change it.
+    pub fn settled(&self) -> bool {
+        self.possible.len() == 1
+    }
+}
+
+/// One score, summarised.
+pub struct ScoreSummary<'t, 'a> {
+    /// The score.
+    pub view: ScoreView<'t, 'a>,
+    /// Its largest positive contributions, largest first.
+    pub strongest_for: Vec<CriterionView<'t, 'a>>,
+    /// Its largest negative contributions, largest first.
+    pub strongest_against: Vec<CriterionView<'t, 'a>>,
+    /// How far it is from its neighbouring bands.
+    pub margins: Vec<Margin<'t, 'a>>,
+}
+
+/// Whether a score's band is settled, with its possible range: `settled`, `settled: 90.4% to
+/// 92.2%`, `open: 5.4% to 85.1%`, or `open: a band condition is unknown`.
+pub fn state_note(view: ScoreView<'_, '_>) -> String {
+    let range = view.possible();
+    let mode = view.mode();
+    let span = || {
+        format!(
+            "{} to {}",
+            super::format::score_number(mode, range.min),
+            super::format::score_number(mode, range.max)
+        )
+    };
+    match (view.settled(), range.is_exact()) {
+        (true, true) => "settled".into(),
+        (true, false) => format!("settled: {}", span()),
+        (false, true) => "open: a band condition is unknown".into(),
+        (false, false) => format!("open: {}", span()),
+    }
+}
+
+/// Up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Towards a higher band.
+    Up,
+    /// Towards a lower band.
+    Down,
+}
+
+/// The distance from a score to a neighbouring band, in the reader's unit (probability or
+/// points).
+pub struct Margin<'t, 'a> {
+    /// Which way.
+    pub direction: Direction,
+    /// The neighbouring band.
+    pub band: &'a str,
+    /// The threshold, as written.
+    pub threshold: String,
+    /// How far: probability (0–1) or points.
+    pub distance: f64,
+    /// True when the score must pass the threshold, not just reach it.
+    pub strictly: bool,
+    /// Evidence that accumulates (counts, and inputs of ramps) and how much of it would cross.
+    pub growth: Vec<Growth<'t, 'a>>,
+}
+
+impl Margin<'_, '_> {
+    /// The margin in words: "12.2 percentage points above plausible (below 80.0%)", "25 points
+    /// short of directed (>= 40; nonpublic_details at 3 would reach it)".
+    pub fn describe(&self, mode: ScoreMode) -> String {
+        let distance = match mode {
+            ScoreMode::Evidence { .. } => format!("{:.1} percentage points", self.distance * 100.0),
+            ScoreMode::Additive => format!("{} points", super::format::number(self.distance)),
+        };
+        let growth: Vec<String> = self
+            .growth
+            .iter()
+            .map(|g| format!("{} at {}", g.criterion.name(), super::format::number(g.to)))
+            .collect();
+        let growth = if growth.is_empty() {
+            String::new()
+        } else {
+            format!("; {} would cross", growth.join(" or "))
+        };
+        let at = self
+            .threshold
+            .trim_start_matches(">= ")
+            .trim_start_matches("> ");
+        match self.direction {
+            Direction::Up if self.strictly => {
+                format!("{distance} short of {} (above {at}{growth})", self.band)
+            }
+            Direction::Up => format!("{distance} short of {} (at {at}{growth})", self.band),
+            // Leaving a `>=` band means falling below its threshold; a `>` band, reaching it.
+            Direction::Down if self.strictly => {
+                format!("{distance} above {} (below {at}{growth})", self.band)
+            }
+            Direction::Down => format!("{distance} above {} (at or below {at}{growth})", self.band),
+        }
+    }
+}
+
+/// More of a counted kind of evidence that would move a score across a threshold.
+pub struct Growth<'t, 'a> {
+    /// The criterion whose weight grows with the count.
+    pub criterion: CriterionView<'t, 'a>,
+    /// The count or input it would need.
+    pub to: f64,
+}
+
+/// An unknown that, once known, would change a band or the verdict.
+pub struct Change<'t, 'a> {
+    /// The score it moves (none for a verdict row).
+    pub score: Option<ScoreView<'t, 'a>>,
+    /// What would have to turn out true.
+    pub cause: Cause<'t, 'a>,
+    /// The score's total then, when a criterion moves it.
+    pub total: Option<Points>,
+    /// The score's band then, when it changes.
+    pub band: Option<&'a str>,
+    /// The verdict then, when it changes.
+    pub verdict: Option<&'a str>,
+}
+
+impl Change<'_, '_> {
+    /// The contribution the criterion would make instead, in the score's unit (`×4`, `+60`).
+    pub fn amount(&self) -> Option<String> {
+        match (&self.cause, self.score) {
+            (Cause::Criterion { alternative, .. }, Some(score)) => {
+                let b = alternative.contribution();
+                let mode = score.mode();
+                Some(if b.is_exact() {
+                    super::format::amount(mode, b.min)
+                } else {
+                    format!(
+                        "{} to {}",
+                        super::format::amount(mode, b.min),
+                        super::format::amount(mode, b.max)
+                    )
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// What would follow, in words: `credibility 6.7%, band unlikely; verdict "claim not credible"`.
+    pub fn effect(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(score) = self.score {
+            let mut part = score.name().to_string();
+            if let Some(total) = self.total {
+                part.push(' ');
+                part.push_str(&super::format::score_number(score.mode(), total));
+            }
+            if let Some(band) = self.band {
+                part.push_str(&format!(", band {band}"));
+            }
+            parts.push(part);
+        }
+        if let Some(verdict) = self.verdict {
+            parts.push(format!("verdict \"{verdict}\""));
+        }
+        parts.join("; ")
+    }
+}
+
+/// What would have to turn out true for a [`Change`].
+pub enum Cause<'t, 'a> {
+    /// A criterion whose evidence (or a refinement's) is unknown reaching another outcome.
+    Criterion {
+        /// The criterion.
+        criterion: CriterionView<'t, 'a>,
+        /// The outcome it would reach.
+        alternative: AlternativeView<'t, 'a>,
+    },
+    /// A band or verdict row whose condition is unknown holding.
+    Row {
+        /// The condition, as written.
+        condition: &'a str,
+    },
+}
+
+impl<'a> Cause<'_, 'a> {
+    /// The condition that would have to hold, as written; `None` for an `else` row, which
+    /// applies when none of the conditions above it hold.
+    pub fn condition(&self) -> Option<&'a str> {
+        match self {
+            Cause::Criterion { alternative, .. } if alternative.otherwise() => None,
+            Cause::Criterion { alternative, .. } => Some(alternative.condition()),
+            Cause::Row { condition } => Some(condition),
+        }
+    }
+
+    /// Where it is: `score.criterion`, or the table.
+    pub fn place(&self, score: Option<ScoreView<'_, '_>>) -> String {
+        match (self, score) {
+            (Cause::Criterion { criterion, .. }, Some(s)) => {
+                format!("{}.{}", s.name(), criterion.name())
+            }
+            (Cause::Criterion { criterion, .. }, None) => criterion.name().to_string(),
+            (Cause::Row { .. }, Some(s)) => format!("{}.bands", s.name()),
+            (Cause::Row { .. }, None) => "verdict".to_string(),
+        }
+    }
+}
+
+impl<'t, 'a> Summary<'t, 'a> {
+    /// Summarises a trace.
+    pub fn of(trace: &'t Trace<'a>) -> Summary<'t, 'a> {
+        let scores: Vec<ScoreView<'t, 'a>> = trace.scores().collect();
+        let verdict = trace.verdict().map(|view| VerdictSummary {
+            view,
+            possible: possible_verdicts(trace, &scores, view),
+        });
+        let changes = changes(trace, &scores);
+        Summary {
+            verdict,
+            scores: scores.iter().map(|s| score_summary(*s)).collect(),
+            changes,
+        }
+    }
+}
+
+fn score_summary<'t, 'a>(view: ScoreView<'t, 'a>) -> ScoreSummary<'t, 'a> {
+    let mut ranked: Vec<CriterionView<'t, 'a>> = view
+        .criteria()
+        .filter(|c| c.contribution() != Points(0))
+        .collect();
+    ranked.sort_by_key(|c| std::cmp::Reverse(c.contribution().0.abs()));
+    let strongest_for = ranked
+        .iter()
+        .filter(|c| c.contribution() > Points(0))
+        .take(STRONGEST)
+        .copied()
+        .collect();
+    let strongest_against = ranked
+        .iter()
+        .filter(|c| c.contribution() < Points(0))
+        .take(STRONGEST)
+        .copied()
+        .collect();
+    ScoreSummary {
+        view,
+        strongest_for,
+        strongest_against,
+        margins: margins(view),
+    }
+}
+
+/// The distance to the threshold rows just above and below the score's band.
+fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
+    let (Some(bands), Some(band)) = (view.def.bands.as_ref(), view.band()) else {
+        return Vec::new();
+    };
+    let rows = &bands.rows;
+    let row = band.row() as usize;
+    let shown = |test: &RowTestDef| match (test, view.mode()) {
+        (RowTestDef::Threshold { shown, .. }, ScoreMode::Evidence { .. }) => {
+            super::format::percent(*shown)
+        }
+        (RowTestDef::Threshold { shown, .. }, ScoreMode::Additive) => super::format::number(*shown),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    let above = rows[..row]
+        .iter()
+        .rev()
+        .find(|r| matches!(r.test, RowTestDef::Threshold { .. }));
+    let growth = |needed: i64| -> Vec<Growth<'t, 'a>> {
+        view.criteria()
+            .filter_map(|criterion| {
+                growth_needed(criterion, needed).map(|to| Growth { criterion, to })
+            })
+            .collect()
+    };
+    if let Some(above) = above
+        && let RowTestDef::Threshold { strict, at, .. } = above.test
+        && at >= view.total()
+    {
+        let needed =
+            at.0.saturating_sub(view.total().0)
+                .saturating_add(i64::from(strict));
+        out.push(Margin {
+            direction: Direction::Up,
+            band: &above.label,
+            threshold: shown(&above.test),
+            distance: view.in_units(at) - view.value(),
+            strictly: strict,
+            growth: growth(needed),
+        });
+    }
+    if let RowTestDef::Threshold { strict, at, .. } = rows[row].test
+        && let Some(below) = rows[row + 1..]
+            .iter()
+            .find(|r| !matches!(r.test, RowTestDef::When(_)))
+    {
+        let needed = view
+            .total()
+            .0
+            .saturating_sub(at.0)
+            .saturating_add(i64::from(!strict))
+            .saturating_neg();
+        out.push(Margin {
+            direction: Direction::Down,
+            band: &below.label,
+            threshold: shown(&rows[row].test),
+            distance: view.value() - view.in_units(at),
+            strictly: !strict,
+            growth: growth(needed),
+        });
+    }
+    out
+}
+
+/// Every verdict label the scores' possible ranges allow.
+fn possible_verdicts<'a>(
+    trace: &Trace<'a>,
+    scores: &[ScoreView<'_, 'a>],
+    verdict: DecisionView<'_, 'a>,
+) -> Vec<&'a str> {
+    let representatives: Vec<Vec<Points>> =
+        scores.iter().map(|s| representative_totals(*s)).collect();
+    let combinations: usize = representatives
+        .iter()
+        .map(Vec::len)
+        .fold(1usize, |acc, n| acc.saturating_mul(n));
+    let current: Vec<Points> = scores.iter().map(|s| s.total()).collect();
+    let mut scenarios: Vec<Vec<Points>> = Vec::new();
+    if combinations <= MAX_SCENARIOS {
+        let mut scenario = current.clone();
+        cross(&representatives, 0, &mut scenario, &mut scenarios);
+    } else {
+        // Too many to try together: each score over its range, the others as they are.
+        for (index, totals) in representatives.iter().enumerate() {
+            for total in totals {
+                let mut scenario = current.clone();
+                scenario[index] = *total;
+                scenarios.push(scenario);
+            }
+        }
+    }
+    let mut labels = vec![verdict.label()];
+    for scenario in scenarios {
+        let options: Vec<Vec<Option<u32>>> = (0..scores.len())
+            .map(|index| {
+                let rows = trace.evaluation().band_options(index, &scenario);
+                if rows.is_empty() {
+                    vec![None]
+                } else {
+                    rows.into_iter().map(Some).collect()
+                }
+            })
+            .collect();
+        let mut combinations = Vec::new();
+        cross(
+            &options,
+            0,
+            &mut vec![None; options.len()],
+            &mut combinations,
+        );
+        for bands in combinations.into_iter().take(MAX_SCENARIOS) {
+            for row in trace.evaluation().verdict_options(&scenario, &bands) {
+                let label = verdict.def.rows[row as usize].label.as_str();
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
+        }
+    }
+    labels
+}
+
+fn cross<T: Copy>(options: &[Vec<T>], at: usize, scenario: &mut Vec<T>, out: &mut Vec<Vec<T>>) {
+    if at == options.len() {
+        out.push(scenario.clone());
+        return;
+    }
+    for total in &options[at] {
+        scenario[at] = *total;
+        cross(options, at + 1, scenario, out);
+    }
+}
+
+/// Totals standing for every band a score could reach: its range's ends and each threshold
+/// inside the range (at it, and just below it).
+fn representative_totals(view: ScoreView<'_, '_>) -> Vec<Points> {
+    let Bounds { min, max } = view.possible();
+    let mut totals = vec![min, max];
+    for row in view.def.bands.iter().flat_map(|b| &b.rows) {
+        if let RowTestDef::Threshold { at, .. } = row.test
+            && min < at
+            && at <= max
+        {
+            totals.extend([at, Points(at.0 - 1), Points(at.0 + 1)]);
+        }
+    }
+    totals.sort();
+    totals.dedup();
+    totals
+}
+
+/// Each unknown tried one at a time: criteria's possible outcomes, and band and verdict rows
+/// whose condition is unknown; those that would change a band or the verdict.
+fn changes<'t, 'a>(trace: &'t Trace<'a>, scores: &[ScoreView<'t, 'a>]) -> Vec<Change<'t, 'a>> {
+    let program = trace.program();
+    let evaluation = trace.evaluation();
+    let current: Vec<Points> = scores.iter().map(|s| s.total()).collect();
+    let now = evaluation.decide_with(&current);
+    let verdict_label = |row: Option<u32>| {
+        row.and_then(|row| {
+            program
+                .verdict
+                .as_ref()
+                .map(|v| v.rows[row as usize].label.as_str())
+        })
+    };
+    let mut out = Vec::new();
+    for score in scores {
+        let band_label = |row: Option<u32>| {
+            row.and_then(|row| {
+                score
+                    .def
+                    .bands
+                    .as_ref()
+                    .map(|b| b.rows[row as usize].label.as_str())
+            })
+        };
+        for criterion in score.criteria() {
+            for alternative in criterion.alternatives() {
+                let bounds = alternative.contribution();
+                let ends = if bounds.is_exact() {
+                    vec![bounds.min]
+                } else {
+                    vec![bounds.min, bounds.max]
+                };
+                for end in ends {
+                    let total = score.total() - criterion.contribution() + end;
+                    let mut totals = current.clone();
+                    totals[score.index] = total;
+                    let then = evaluation.decide_with(&totals);
+                    let band = (then.bands[score.index] != now.bands[score.index])
+                        .then(|| band_label(then.bands[score.index]))
+                        .flatten();
+                    let verdict = (then.verdict != now.verdict)
+                        .then(|| verdict_label(then.verdict))
+                        .flatten();
+                    if band.is_some() || verdict.is_some() {
+                        out.push(Change {
+                            score: Some(*score),
+                            cause: Cause::Criterion {
+                                criterion,
+                                alternative,
+                            },
+                            total: Some(total),
+                            band,
+                            verdict,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        // A band row whose condition is unknown could apply instead.
+        if let Some(band) = score.band() {
+            for row in band.result.undecided.clone() {
+                let mut bands = now.bands.clone();
+                bands[score.index] = Some(row);
+                let verdict = evaluation.verdict_options(&current, &bands).last().copied();
+                out.push(Change {
+                    score: Some(*score),
+                    cause: Cause::Row {
+                        condition: band_condition(band.def, row, program),
+                    },
+                    total: None,
+                    band: band_label(Some(row)),
+                    verdict: (verdict != now.verdict)
+                        .then(|| verdict_label(verdict))
+                        .flatten(),
+                });
+            }
+        }
+    }
+    if let Some(verdict) = trace.verdict() {
+        for row in verdict.result.undecided.clone() {
+            out.push(Change {
+                score: None,
+                cause: Cause::Row {
+                    condition: band_condition(verdict.def, row, program),
+                },
+                total: None,
+                band: None,
+                verdict: verdict_label(Some(row)),
+            });
+        }
+    }
+    out.sort_by_key(|c| (c.verdict.is_none(), c.band.is_none()));
+    out
+}
+
+fn band_condition<'a>(
+    def: &'a crate::program::DecisionDef,
+    row: u32,
+    program: &'a crate::program::Program,
+) -> &'a str {
+    match &def.rows[row as usize].test {
+        RowTestDef::When(node) => program.text(*node),
+        RowTestDef::Threshold { .. } | RowTestDef::Else => "",
+    }
+}
+
+/// For a known criterion whose weight grows with a count or input (`per`, `ramp`): the input
+/// it would take to move the score by `needed` (in units; negative for a drop), when more
+/// evidence of that kind could still arrive.
+fn growth_needed(criterion: CriterionView<'_, '_>, needed: i64) -> Option<f64> {
+    let Outcome::Applied {
+        row,
+        refinement: None,
+    } = criterion.outcome()
+    else {
+        return None;
+    };
+    let used = criterion.input()?;
+    match &criterion.def.outcomes[row as usize].weight {
+        WeightDef::Per { amount, max, .. }
+            if amount.0 != 0 && needed.signum() == amount.0.signum() =>
+        {
+            let more = (needed as f64 / amount.0 as f64).ceil();
+            let target = used + more;
+            max.is_none_or(|m| target <= m).then_some(target)
+        }
+        WeightDef::Ramp { x, y, .. } if y[0] != y[1] => {
+            let target = criterion.contribution().0.saturating_add(needed);
+            let (lo, hi) = (y[0].0.min(y[1].0), y[0].0.max(y[1].0));
+            if !(lo..=hi).contains(&target) {
+                return None;
+            }
+            let t = (target as f64 - y[0].0 as f64) / (y[1].0 as f64 - y[0].0 as f64);
+            let at = (x[0] + t * (x[1] - x[0])).ceil();
+            (at > used).then_some(at)
+        }
+        _ => None,
+    }
+}
