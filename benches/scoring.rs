@@ -9,9 +9,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde::Deserialize;
 
-use credence::case::load_case;
-use credence::check::{Options, compile_str};
-use credence::eval::evaluate;
+use credence::evaluate;
+use credence::{Options, compile_str};
 
 const POSTS: usize = 200;
 
@@ -204,14 +203,17 @@ fn benches(c: &mut Criterion) {
         .expect("benchmark rules check")
         .program;
     let json = case_json();
-    let case =
-        load_case(&program.layout, &program.limits, json.as_bytes()).expect("benchmark case loads");
+    let case = program.load(json.as_bytes()).expect("benchmark case loads");
     let typed: Case = serde_json::from_slice(json.as_bytes()).expect("baseline case parses");
 
     // Both must agree before their speed is compared.
     let engine = evaluate(&program, &case).expect("within budget");
     let baseline = hand_written(&typed);
-    let engine_total = engine.scores[0].total.as_f64();
+    let engine_total = credence::Trace::new(engine)
+        .scores()
+        .next()
+        .map(|s| s.total().as_f64())
+        .expect("one score");
     assert!(
         (engine_total - baseline.total).abs() < 1e-3,
         "engine {engine_total} vs baseline {}",
@@ -243,15 +245,14 @@ fn benches(c: &mut Criterion) {
     });
     group.bench_function("layout loader + compiled rules with trace", |b| {
         b.iter(|| {
-            let case = load_case(&program.layout, &program.limits, black_box(json.as_bytes()))
-                .expect("loads");
-            black_box(evaluate(&program, &case).expect("within budget").scores[0].total)
+            let case = program.load(black_box(json.as_bytes())).expect("loads");
+            black_box(evaluate(&program, &case).expect("within budget"));
         })
     });
     group.finish();
 
     c.bench_function("render report (text) of 200 posts", |b| {
-        let trace = credence::trace::Trace::new(evaluate(&program, &case).expect("within budget"));
+        let trace = credence::Trace::new(evaluate(&program, &case).expect("within budget"));
         b.iter(|| black_box(credence::trace::text::render(black_box(&trace))))
     });
 }

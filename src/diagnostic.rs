@@ -54,7 +54,7 @@ codes! {
 }
 
 /// Lines longer than this many bytes are not drawn in a rendered diagnostic.
-pub const SHOWN_LINE: usize = 1_000;
+pub(crate) const SHOWN_LINE: usize = 1_000;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +95,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `span`.
-    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
             severity: if code.as_str().starts_with('W') {
@@ -112,13 +112,13 @@ impl Diagnostic {
     }
 
     /// Sets the primary label.
-    pub fn label(mut self, text: impl Into<String>) -> Diagnostic {
+    pub(crate) fn label(mut self, text: impl Into<String>) -> Diagnostic {
         self.label = text.into();
         self
     }
 
     /// Adds a secondary label.
-    pub fn note(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+    pub(crate) fn note(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
         self.notes.push(Label {
             span,
             text: text.into(),
@@ -127,7 +127,7 @@ impl Diagnostic {
     }
 
     /// Sets the help text.
-    pub fn help(mut self, text: impl Into<String>) -> Diagnostic {
+    pub(crate) fn help(mut self, text: impl Into<String>) -> Diagnostic {
         self.help = Some(text.into());
         self
     }
@@ -138,7 +138,7 @@ impl Diagnostic {
     }
 
     /// Renders rustc-style, with `file:line:column`, the underlined source and help. A label
-    /// on a line longer than [`SHOWN_LINE`] bytes is named, not drawn: such lines do not fit a
+    /// on a line longer than 1,000 bytes is named, not drawn: such lines do not fit a
     /// terminal, and past 65,535 columns the graphical renderer cannot draw them at all.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let file = sources.file(self.span.file);
@@ -336,7 +336,7 @@ impl miette::Diagnostic for Rendered<'_> {
 /// itself and every one-character deletion of it, so two names one insertion, deletion,
 /// substitution or adjacent transposition apart share a key.
 #[derive(Debug, Default)]
-pub struct NameIndex {
+pub(crate) struct NameIndex {
     names: Vec<String>,
     keys: std::collections::HashMap<String, Vec<u32>>,
 }
@@ -347,7 +347,7 @@ const INDEXED_DELETIONS: usize = 40;
 
 impl NameIndex {
     /// Indexes `names`.
-    pub fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> NameIndex {
+    pub(crate) fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> NameIndex {
         let mut index = NameIndex::default();
         for name in names {
             let id = index.names.len() as u32;
@@ -361,7 +361,7 @@ impl NameIndex {
 
     /// The indexed name closest to `query` with a Jaro–Winkler similarity of at least
     /// `threshold`, if any (ties go to the alphabetically first).
-    pub fn closest(&self, query: &str, threshold: f64) -> Option<&str> {
+    pub(crate) fn closest(&self, query: &str, threshold: f64) -> Option<&str> {
         let mut candidates: Vec<u32> = keys(query)
             .filter_map(|k| self.keys.get(&k))
             .flatten()
@@ -397,7 +397,7 @@ fn keys(name: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// "did you mean `x`?" for a misspelled name, from the candidates that are close enough.
-pub fn did_you_mean<'c>(
+pub(crate) fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<String> {

@@ -52,7 +52,7 @@ pub enum FileError {
 
 impl FileError {
     /// The path the error is about.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             FileError::NotRegular { path, .. }
             | FileError::TooLarge { path, .. }
@@ -63,7 +63,7 @@ impl FileError {
     }
 
     /// The problem without the path (for a diagnostic that already shows where).
-    pub fn problem(&self) -> String {
+    pub(crate) fn problem(&self) -> String {
         match self {
             FileError::NotRegular { kind, .. } => format!("it is {kind}, not a regular file"),
             FileError::TooLarge { limit, .. } => {
@@ -108,7 +108,7 @@ impl std::error::Error for FileError {
 }
 
 /// `12 MiB`, `512 KiB`, `300 bytes`.
-pub fn bytes(n: u64) -> String {
+pub(crate) fn bytes(n: u64) -> String {
     match n {
         n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
         n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
@@ -138,7 +138,7 @@ fn kind_of(file_type: std::fs::FileType) -> &'static str {
 }
 
 /// Reads a regular file of at most `limit` bytes.
-pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+pub(crate) fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     // Refuse special files before opening: opening a FIFO for reading blocks until a writer
     // comes, and a device can stream forever.
     let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, e))?;
@@ -176,7 +176,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
 /// Opens an input the user named for streaming: a regular file, or a pipe or FIFO (process
 /// substitution, `mkfifo`), which is read as it comes. Directories, devices and sockets are
 /// refused.
-pub fn open_stream(path: &Path) -> Result<std::fs::File, FileError> {
+pub(crate) fn open_stream(path: &Path) -> Result<std::fs::File, FileError> {
     let meta = std::fs::metadata(path).map_err(|e| FileError::io(path, e))?;
     #[cfg(unix)]
     let is_fifo = {
@@ -195,7 +195,11 @@ pub fn open_stream(path: &Path) -> Result<std::fs::File, FileError> {
 }
 
 /// Reads all of a stream, failing once it passes `limit` bytes.
-pub fn read_limited(path: &Path, reader: impl Read, limit: u64) -> Result<Vec<u8>, FileError> {
+pub(crate) fn read_limited(
+    path: &Path,
+    reader: impl Read,
+    limit: u64,
+) -> Result<Vec<u8>, FileError> {
     let mut out = Vec::new();
     reader
         .take(limit.saturating_add(1))
@@ -211,7 +215,7 @@ pub fn read_limited(path: &Path, reader: impl Read, limit: u64) -> Result<Vec<u8
 }
 
 /// Reads a regular UTF-8 text file of at most `limit` bytes.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
     String::from_utf8(read_bytes(path, limit)?).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // INVARIANT: the bytes before `valid_up_to` are UTF-8.
@@ -228,18 +232,18 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
 /// Directories that files named by other files (includes, schemas, fixture cases) must stay
 /// inside. Symlinks are resolved before the check, so a link cannot lead out.
 #[derive(Debug, Clone, Default)]
-pub struct Roots {
+pub(crate) struct Roots {
     dirs: Vec<PathBuf>,
 }
 
 impl Roots {
     /// No roots: nothing named by another file can be read.
-    pub fn none() -> Roots {
+    pub(crate) fn none() -> Roots {
         Roots::default()
     }
 
     /// Adds a directory (or the directory of a file) as a root.
-    pub fn allow(&mut self, path: &Path) {
+    pub(crate) fn allow(&mut self, path: &Path) {
         let dir = if path.is_dir() {
             path
         } else {
@@ -258,7 +262,7 @@ impl Roots {
     }
 
     /// Checks that `path` resolves inside a root.
-    pub fn check(&self, path: &Path) -> Result<(), FileError> {
+    pub(crate) fn check(&self, path: &Path) -> Result<(), FileError> {
         let resolved = std::fs::canonicalize(path).map_err(|e| FileError::io(path, e))?;
         if self.dirs.iter().any(|root| resolved.starts_with(root)) {
             Ok(())
@@ -274,7 +278,7 @@ impl Roots {
 /// Writes an output the user named (a report): a regular file (or a new one) is written
 /// atomically; a character device or FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written into,
 /// never replaced; anything else is refused.
-pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+pub(crate) fn write_output(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     match std::fs::metadata(path) {
         Ok(meta) if is_stream(&meta) => {
             let mut file = std::fs::OpenOptions::new()
@@ -306,7 +310,7 @@ fn is_stream(meta: &std::fs::Metadata) -> bool {
 /// then renamed over the target. A symlink is written through to its target; an existing file
 /// keeps its permissions; anything that is not a regular file is refused. On any error nothing
 /// is left behind.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileError> {
     let target = match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             std::fs::canonicalize(path).map_err(|e| FileError::io(path, e))?

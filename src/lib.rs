@@ -1,26 +1,71 @@
 //! Credence: a rule engine that scores claims of responsibility and explains every point.
 //!
-//! The pipeline, one module per stage:
-//! [`syntax`] (text → tree) → [`check`] (names, types, schema → [`program::Program`]) →
-//! [`case`] (JSON → the values the program reads) → [`eval`] (program × case → [`eval::Evaluation`])
-//! → [`trace`] (evaluation → report → text or JSON). [`fixture`] runs rule fixtures for CI.
-#![warn(missing_docs)]
+//! Analysts write criteria in rule files (`*.cred`); Credence compiles them, scores a case
+//! (JSON) against them, and explains the result: every criterion, the evidence it read, its
+//! contribution, what was unknown, and what unknown evidence could still change the verdict.
+//!
+//! ```
+//! let rules = r#"
+//!     ruleset speed { version "1" }
+//!     score fast {
+//!       additive
+//!       criterion delay {
+//!         when claim.published_at - incident.started_at <= 6h => 10 "claimed within hours"
+//!         else => 0 "claimed later"
+//!         unknown => skip "the times are not known"
+//!       }
+//!       bands { >= 10 => "fast"  else => "slow" }
+//!     }
+//! "#;
+//! let compiled = credence::compile_str("speed.cred", rules, &credence::Options::default())?;
+//! let case = br#"{"incident": {"started_at": "2018-03-23T09:10:00Z"},
+//!                 "claim": {"published_at": "2018-03-23T13:00:00Z"}}"#;
+//! let band = credence::score_case(&compiled.program, case, |trace| {
+//!     trace.score("fast").and_then(|s| s.band()).map(|b| b.label().to_string())
+//! })?;
+//! assert_eq!(band.as_deref(), Some("fast"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The pipeline, one module per stage: syntax (text → tree) → checking (names, types, schema,
+//! costs → a [`Program`]) → case loading (JSON → only the values the program reads, a
+//! [`Case`]) → evaluation ([`evaluate`] → an [`Evaluation`]) → the [`Trace`] and its renderers
+//! ([`trace::text`], [`trace::markdown`], [`trace::html`], [`trace::json`]). [`fixture`] runs
+//! rule fixtures for CI, [`batch`] scores JSON Lines in parallel, [`cli`] is the command line.
 
 pub mod batch;
-pub mod case;
-pub mod check;
-pub mod diagnostic;
-pub mod eval;
-pub mod files;
+mod case;
+mod check;
+pub mod cli;
+mod diagnostic;
+mod eval;
+mod files;
 pub mod fixture;
-pub mod limits;
-pub mod ops;
-pub mod program;
-pub mod schema;
-pub mod source;
-pub mod syntax;
-pub mod time;
+mod limits;
+mod ops;
+mod program;
+mod schema;
+mod source;
+mod syntax;
+mod time;
 pub mod trace;
+
+pub use case::{Case, CaseError};
+pub use check::{
+    CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
+};
+pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use eval::value::Value;
+pub use eval::{
+    Bounds, EvalError, Evaluation, EvidenceItem, EvidenceState, Handling, Mark, Outcome, evaluate,
+};
+pub use files::FileError;
+pub use limits::Limits;
+pub use program::{Metadata, Points, Program, ScoreMode};
+pub use schema::Schema;
+pub use source::{FileId, SourceFile, SourceMap, Span};
+pub use syntax::format_source;
+pub use trace::Trace;
 
 use sha2::{Digest, Sha256};
 
@@ -33,9 +78,9 @@ pub fn case_hash(json: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScoreError {
     /// The case data is malformed (the error names the path of the bad field).
-    Case(case::CaseError),
+    Case(CaseError),
     /// Scoring it needs more work than the budget allows.
-    Eval(eval::EvalError),
+    Eval(EvalError),
 }
 
 impl std::fmt::Display for ScoreError {
@@ -47,17 +92,24 @@ impl std::fmt::Display for ScoreError {
     }
 }
 
-impl std::error::Error for ScoreError {}
+impl std::error::Error for ScoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScoreError::Case(e) => Some(e),
+            ScoreError::Eval(e) => Some(e),
+        }
+    }
+}
 
 /// Loads and evaluates one case and hands its trace to `explain` (a trace borrows the case,
 /// which lives only for this call): the whole job for an embedding application.
 pub fn score_case<T>(
-    program: &program::Program,
+    program: &Program,
     json: &[u8],
-    explain: impl FnOnce(&trace::Trace<'_>) -> T,
+    explain: impl FnOnce(&Trace<'_>) -> T,
 ) -> Result<T, ScoreError> {
-    let case = case::load_case(&program.layout, &program.limits, json).map_err(ScoreError::Case)?;
-    let evaluation = eval::evaluate(program, &case).map_err(ScoreError::Eval)?;
-    let trace = trace::Trace::new(evaluation).with_case_hash(case_hash(json));
+    let case = program.load(json).map_err(ScoreError::Case)?;
+    let evaluation = evaluate(program, &case).map_err(ScoreError::Eval)?;
+    let trace = Trace::new(evaluation).with_case_hash(case_hash(json));
     Ok(explain(&trace))
 }

@@ -5,18 +5,18 @@
 /// Expressions nest at most this deep: parentheses, `not`, operators, and definitions that use
 /// definitions all count. The parser, checker and evaluator recurse over expressions, so this
 /// bounds their stack use whatever the rules say.
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Collections nest at most this deep (`count` inside `any` inside …).
-pub const MAX_COLLECTION_NESTING: usize = 4;
+pub(crate) const MAX_COLLECTION_NESTING: usize = 4;
 
 /// The list length at which the static cost of rules is estimated and compared with
 /// [`Limits::max_cost`].
-pub const NOMINAL_ITEMS: u64 = 1_000;
+pub(crate) const NOMINAL_ITEMS: u64 = 1_000;
 
 /// Fuzzy matching compares values of at most this many characters; longer values are
 /// compared exactly (ignoring case), since edit distance is quadratic in their length.
-pub const FUZZY_CHARS: usize = 256;
+pub(crate) const FUZZY_CHARS: usize = 256;
 
 /// Configurable limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct Limits {
     pub string_bytes: usize,
     /// Most items in one list of a case.
     pub list_items: usize,
-    /// Largest estimated cost of the rules, per case, with lists of [`NOMINAL_ITEMS`] items.
+    /// Largest estimated cost of the rules, per case, with lists of 1,000 items.
     pub max_cost: u64,
     /// Most evaluation steps for one case; a case that needs more is reported as an error and
     /// the others are still scored.

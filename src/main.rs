@@ -1,7 +1,5 @@
-//! The `credence` command-line tool.
-
-mod cli;
+//! The `credence` command-line tool: see `credence --help` and the README.
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    credence::cli::run()
 }

@@ -3,7 +3,7 @@
 
 /// Binary operators, loosest binding first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
+pub(crate) enum BinOp {
     /// `??`: the left value, or the right when the left is unknown.
     Otherwise,
     /// `or` (Kleene)
@@ -38,7 +38,7 @@ pub enum BinOp {
 
 impl BinOp {
     /// The operator as written.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             BinOp::Otherwise => "??",
             BinOp::Or => "or",
@@ -61,7 +61,7 @@ impl BinOp {
 
 /// Which side of the anchor a time window lies on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WindowSide {
+pub(crate) enum WindowSide {
     /// `within d after t`: t ≤ x ≤ t + d
     After,
     /// `within d before t`: t − d ≤ x ≤ t
@@ -72,7 +72,7 @@ pub enum WindowSide {
 
 /// Collection operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CollectOp {
+pub(crate) enum CollectOp {
     /// Items whose filter holds.
     Count,
     /// Distinct values of the projection.
@@ -91,7 +91,7 @@ pub enum CollectOp {
 
 impl CollectOp {
     /// The keyword.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CollectOp::Count => "count",
             CollectOp::Distinct => "distinct",

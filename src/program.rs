@@ -4,57 +4,83 @@
 //! matches point into it. Nothing here is looked up by string at evaluation time.
 
 use crate::case::layout::Layout;
-pub use crate::check::Cost;
+pub(crate) use crate::check::Cost;
 use crate::limits::Limits;
 use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::source::{SourceMap, Span};
 
 /// Index of an expression node.
-pub type NodeId = u32;
+pub(crate) type NodeId = u32;
 
 /// A compiled rule set, ready to score cases.
 #[derive(Debug)]
 pub struct Program {
     /// The rule files, for line numbers and snippets in traces.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// Rule-set metadata and content hash.
-    pub meta: Metadata,
+    pub(crate) meta: Metadata,
     /// Expression arena.
-    pub nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     /// Source span of each node.
-    pub spans: Vec<Span>,
+    pub(crate) spans: Vec<Span>,
     /// Named derived values (`let`).
-    pub lets: Vec<LetDef>,
+    pub(crate) lets: Vec<LetDef>,
     /// Collection operations (`count`, `distinct`, …).
-    pub collections: Vec<CollectionDef>,
+    pub(crate) collections: Vec<CollectionDef>,
     /// Detail matches.
-    pub matches: Vec<MatchDef>,
+    pub(crate) matches: Vec<MatchDef>,
     /// Scores in evaluation order.
-    pub scores: Vec<ScoreDef>,
+    pub(crate) scores: Vec<ScoreDef>,
     /// The combined verdict.
-    pub verdict: Option<DecisionDef>,
+    pub(crate) verdict: Option<DecisionDef>,
     /// What to read from a case.
-    pub layout: Layout,
+    pub(crate) layout: Layout,
     /// The root slot holding the case's `id`.
-    pub case_id: u32,
+    pub(crate) case_id: u32,
     /// Size and work limits the program was compiled with (evaluation enforces `max_work`).
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// Estimated evaluation cost, per criterion and in all.
-    pub costs: Costs,
+    pub(crate) costs: Costs,
 }
 
 /// Estimated evaluation cost of a program (see `check::cost`).
 #[derive(Debug, Clone, Default)]
-pub struct Costs {
+pub(crate) struct Costs {
     /// Per score, per criterion: the cost of the criterion alone, definitions it reads included.
-    pub criteria: Vec<Vec<Cost>>,
+    pub(crate) criteria: Vec<Vec<Cost>>,
     /// One case, every definition counted once.
-    pub total: Cost,
+    pub(crate) total: Cost,
 }
 
 impl Program {
+    /// The rule set's id, version, description, references and content hash.
+    pub fn meta(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// The rule files, for rendering diagnostics.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// The limits the program was compiled with.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// True when two programs compute the same expressions in the same order, wherever they
+    /// were written (the formatter's fuzz target checks that formatting keeps this).
+    pub fn same_expressions(&self, other: &Program) -> bool {
+        self.nodes == other.nodes
+    }
+
+    /// Reads a case (JSON), keeping only the values these rules read.
+    pub fn load(&self, json: &[u8]) -> Result<crate::case::Case, crate::case::CaseError> {
+        crate::case::load_case(&self.layout, &self.limits, json)
+    }
+
     /// The source text of a node.
-    pub fn text(&self, node: NodeId) -> &str {
+    pub(crate) fn text(&self, node: NodeId) -> &str {
         self.sources.snippet(self.spans[node as usize])
     }
 }
@@ -76,7 +102,7 @@ pub struct Metadata {
 
 /// A literal value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Lit {
+pub(crate) enum Lit {
     /// true / false
     Bool(bool),
     /// A number.
@@ -91,7 +117,7 @@ pub enum Lit {
 
 /// What a detail-match summary property reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchSummary {
+pub(crate) enum MatchSummary {
     /// Fields that matched.
     Matched,
     /// Fields that did not match.
@@ -106,7 +132,7 @@ pub enum MatchSummary {
 
 /// What a score reference reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScoreProp {
+pub(crate) enum ScoreProp {
     /// Points (additive) or probability (evidence).
     Value,
     /// The band label.
@@ -122,8 +148,8 @@ pub enum ScoreProp {
 }
 
 /// An expression node.
-#[derive(Debug, Clone)]
-pub enum Node {
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
     /// A constant.
     Lit(Lit),
     /// A value read from the case root.
@@ -214,7 +240,7 @@ pub enum Node {
 impl Node {
     /// The nodes this node's value is computed from directly. Definitions, collections and
     /// matches are reached through their ids, not listed here.
-    pub fn operands(&self) -> impl Iterator<Item = NodeId> + '_ {
+    pub(crate) fn operands(&self) -> impl Iterator<Item = NodeId> + '_ {
         let (fixed, list): ([Option<NodeId>; 3], &[NodeId]) = match self {
             Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => {
                 ([Some(*a), None, None], &[])
@@ -245,43 +271,41 @@ impl Node {
 
 /// A `let` definition.
 #[derive(Debug)]
-pub struct LetDef {
+pub(crate) struct LetDef {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Optional description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Its value.
-    pub node: NodeId,
+    pub(crate) node: NodeId,
     /// Case values and other lets it reads, for the trace.
-    pub reads: Vec<Read>,
+    pub(crate) reads: Vec<Read>,
 }
 
 /// A collection operation.
 #[derive(Debug)]
-pub struct CollectionDef {
+pub(crate) struct CollectionDef {
     /// Operation.
-    pub op: CollectOp,
+    pub(crate) op: CollectOp,
     /// The list.
-    pub list: NodeId,
-    /// Binder depth of the item variable.
-    pub depth: u8,
+    pub(crate) list: NodeId,
     /// Projected value or condition.
-    pub projection: Option<NodeId>,
+    pub(crate) projection: Option<NodeId>,
     /// Filter.
-    pub filter: Option<NodeId>,
+    pub(crate) filter: Option<NodeId>,
     /// True when not nested in another collection: item outcomes are recorded for the trace.
-    pub traced: bool,
+    pub(crate) traced: bool,
     /// Steps charged against the work budget per item (nested collections charge their own).
-    pub item_steps: u64,
+    pub(crate) item_steps: u64,
     /// The item field its filter windows on, when it is a time (for times in traces).
-    pub time_slot: Option<u32>,
+    pub(crate) time_slot: Option<u32>,
     /// The whole expression.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// How one field of a detail match is compared.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Matcher {
+pub(crate) enum Matcher {
     /// Equal values (lists: same set).
     Exact,
     /// Equal ignoring case.
@@ -298,22 +322,22 @@ pub enum Matcher {
 
 /// One compared field.
 #[derive(Debug)]
-pub struct MatchFieldDef {
+pub(crate) struct MatchFieldDef {
     /// Field name.
-    pub name: String,
+    pub(crate) name: String,
     /// Comparison.
-    pub matcher: Matcher,
+    pub(crate) matcher: Matcher,
     /// Claimed value.
-    pub claimed: Read,
+    pub(crate) claimed: Read,
     /// Confirmed value.
-    pub confirmed: Read,
+    pub(crate) confirmed: Read,
 }
 
 /// A detail match: claimed object vs confirmed object, field by field.
 #[derive(Debug)]
-pub struct MatchDef {
+pub(crate) struct MatchDef {
     /// Fields in order.
-    pub fields: Vec<MatchFieldDef>,
+    pub(crate) fields: Vec<MatchFieldDef>,
 }
 
 /// Fixed-point amounts: points or log-odds, in ten-thousandths, so sums are exact.
@@ -322,19 +346,19 @@ pub struct Points(pub i64);
 
 impl Points {
     /// Units per point.
-    pub const SCALE: i64 = 10_000;
+    pub(crate) const SCALE: i64 = 10_000;
 
     /// The largest amount, in units (10^11 points, or log-odds): any contribution is clamped
     /// to it, so that sums and differences of amounts cannot overflow.
-    pub const LIMIT: i64 = 1_000_000_000_000_000;
+    pub(crate) const LIMIT: i64 = 1_000_000_000_000_000;
 
     /// Rounds a float to the fixed-point grid, within [`Points::LIMIT`].
-    pub fn from_f64(value: f64) -> Points {
+    pub(crate) fn from_f64(value: f64) -> Points {
         Points::from_units(value * Self::SCALE as f64)
     }
 
     /// Rounds a number of units to the grid, within [`Points::LIMIT`] (not-a-number is 0).
-    pub fn from_units(units: f64) -> Points {
+    pub(crate) fn from_units(units: f64) -> Points {
         if units.is_nan() {
             return Points(0);
         }
@@ -397,7 +421,7 @@ pub enum ScoreMode {
 
 /// A contribution shape, in the score's unit (points or log-odds).
 #[derive(Debug, Clone)]
-pub enum WeightDef {
+pub(crate) enum WeightDef {
     /// A fixed amount.
     Fixed(Points),
     /// `amount` per unit of `count`, the count capped at `max`.
@@ -422,7 +446,7 @@ pub enum WeightDef {
 
 impl WeightDef {
     /// The count or ramp input the weight reads, if any.
-    pub fn input(&self) -> Option<NodeId> {
+    pub(crate) fn input(&self) -> Option<NodeId> {
         match self {
             WeightDef::Fixed(_) => None,
             WeightDef::Per { count, .. } => Some(*count),
@@ -433,7 +457,7 @@ impl WeightDef {
 
 /// A piece of a reason text.
 #[derive(Debug, Clone)]
-pub enum TextPart {
+pub(crate) enum TextPart {
     /// Literal text.
     Text(String),
     /// An interpolated value.
@@ -441,7 +465,7 @@ pub enum TextPart {
 }
 
 /// The interpolated values of a reason text.
-pub fn text_values(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + '_ {
+pub(crate) fn text_values(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + '_ {
     parts.iter().filter_map(|p| match p {
         TextPart::Value(node) => Some(*node),
         TextPart::Text(_) => None,
@@ -450,75 +474,75 @@ pub fn text_values(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + '_ {
 
 /// One outcome of a criterion.
 #[derive(Debug)]
-pub struct OutcomeDef {
+pub(crate) struct OutcomeDef {
     /// Condition; `None` for `else`.
-    pub guard: Option<NodeId>,
+    pub(crate) guard: Option<NodeId>,
     /// Contribution.
-    pub weight: WeightDef,
+    pub(crate) weight: WeightDef,
     /// Reason text.
-    pub reason: Vec<TextPart>,
+    pub(crate) reason: Vec<TextPart>,
     /// Secondary facts that adjust it when known, first true one applying.
-    pub refinements: Vec<RefinementDef>,
+    pub(crate) refinements: Vec<RefinementDef>,
     /// The whole line.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// `refine when cond => weight "reason"` under an outcome.
 #[derive(Debug)]
-pub struct RefinementDef {
+pub(crate) struct RefinementDef {
     /// The secondary fact.
-    pub guard: NodeId,
+    pub(crate) guard: NodeId,
     /// The outcome's contribution when it holds.
-    pub weight: WeightDef,
+    pub(crate) weight: WeightDef,
     /// Reason text.
-    pub reason: Vec<TextPart>,
+    pub(crate) reason: Vec<TextPart>,
     /// The whole line.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// What a criterion does when its evidence is unknown.
 #[derive(Debug)]
-pub struct UnknownPolicy {
+pub(crate) struct UnknownPolicy {
     /// `None`: skipped (contributes nothing, lowers coverage); else a stated default.
-    pub default: Option<Points>,
+    pub(crate) default: Option<Points>,
     /// Reason text.
-    pub reason: Vec<TextPart>,
+    pub(crate) reason: Vec<TextPart>,
 }
 
 /// A value a criterion reads, shown as its evidence.
 #[derive(Debug, Clone)]
-pub struct Read {
+pub(crate) struct Read {
     /// As written in the rules (a path, a let name, a collection).
-    pub label: String,
+    pub(crate) label: String,
     /// The node that computes it.
-    pub node: NodeId,
+    pub(crate) node: NodeId,
     /// For a case path: its slot in the case root, so that missing and null are told apart.
-    pub slot: Option<u32>,
+    pub(crate) slot: Option<u32>,
 }
 
 /// A weighted criterion.
 #[derive(Debug)]
-pub struct CriterionDef {
+pub(crate) struct CriterionDef {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Title.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Reasoning and sources.
-    pub about: Option<String>,
+    pub(crate) about: Option<String>,
     /// Outcomes, first match wins.
-    pub outcomes: Vec<OutcomeDef>,
+    pub(crate) outcomes: Vec<OutcomeDef>,
     /// Unknown handling.
-    pub unknown: UnknownPolicy,
+    pub(crate) unknown: UnknownPolicy,
     /// Evidence it reads.
-    pub reads: Vec<Read>,
+    pub(crate) reads: Vec<Read>,
     /// The whole criterion.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl CriterionDef {
     /// Every node evaluating the criterion may evaluate: conditions, weight inputs, reasons
     /// and evidence.
-    pub fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+    pub(crate) fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.outcomes
             .iter()
             .flat_map(|o| {
@@ -540,24 +564,22 @@ impl CriterionDef {
 
 /// A score.
 #[derive(Debug)]
-pub struct ScoreDef {
+pub(crate) struct ScoreDef {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Title.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Additive or evidence.
-    pub mode: ScoreMode,
+    pub(crate) mode: ScoreMode,
     /// Criteria in order.
-    pub criteria: Vec<CriterionDef>,
+    pub(crate) criteria: Vec<CriterionDef>,
     /// Bands.
-    pub bands: Option<DecisionDef>,
-    /// The whole score.
-    pub span: Span,
+    pub(crate) bands: Option<DecisionDef>,
 }
 
 /// The test of a decision row.
 #[derive(Debug, Clone)]
-pub enum RowTestDef {
+pub(crate) enum RowTestDef {
     /// The score is at least (or above) a threshold, in points or log-odds.
     Threshold {
         /// `>` rather than `>=`.
@@ -575,20 +597,20 @@ pub enum RowTestDef {
 
 /// One row of a decision table.
 #[derive(Debug)]
-pub struct RowDef {
+pub(crate) struct RowDef {
     /// Test.
-    pub test: RowTestDef,
+    pub(crate) test: RowTestDef,
     /// Label given.
-    pub label: String,
+    pub(crate) label: String,
     /// Reason text.
-    pub reason: Vec<TextPart>,
+    pub(crate) reason: Vec<TextPart>,
     /// The whole row.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl DecisionDef {
     /// Every node evaluating the table may evaluate: conditions, reasons and evidence.
-    pub fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+    pub(crate) fn evaluated_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.rows
             .iter()
             .flat_map(|r| {
@@ -604,13 +626,13 @@ impl DecisionDef {
 
 /// Bands or the verdict: first row that applies gives the label.
 #[derive(Debug)]
-pub struct DecisionDef {
+pub(crate) struct DecisionDef {
     /// Title.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Rows.
-    pub rows: Vec<RowDef>,
+    pub(crate) rows: Vec<RowDef>,
     /// Values the rows read.
-    pub reads: Vec<Read>,
+    pub(crate) reads: Vec<Read>,
     /// The whole block.
-    pub span: Span,
+    pub(crate) span: Span,
 }

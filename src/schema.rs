@@ -14,13 +14,13 @@ pub struct Schema {
 
 /// Why a rule path is not in the schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathError {
+pub(crate) struct PathError {
     /// Index of the first segment the schema does not have.
-    pub segment: usize,
+    pub(crate) segment: usize,
     /// The properties available at that point.
-    pub candidates: Vec<String>,
+    pub(crate) candidates: Vec<String>,
     /// True when the parent is a list (read it with a collection).
-    pub through_list: bool,
+    pub(crate) through_list: bool,
 }
 
 /// A problem found when validating a case against the schema.
@@ -66,7 +66,7 @@ impl Schema {
     }
 
     /// The kind of value at `segments` under the root (or under a list item schema).
-    pub fn lookup(
+    pub(crate) fn lookup(
         &self,
         from: Option<&SchemaNode>,
         segments: &[&str],
@@ -107,7 +107,7 @@ impl Schema {
     }
 
     /// The schema of a list's items, when the node is an array.
-    pub fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
+    pub(crate) fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
         let node = self.resolve(&node.0);
         node.get("items")
             .map(|i| SchemaNode(self.resolve(i).clone()))
@@ -212,7 +212,7 @@ impl Schema {
 
 /// A position in the schema (the schema of a list's items, say).
 #[derive(Debug, Clone)]
-pub struct SchemaNode(Json);
+pub(crate) struct SchemaNode(Json);
 
 fn describe(value: &Json) -> String {
     match value {

@@ -19,7 +19,7 @@ pub struct Span {
 
 impl Span {
     /// A span from `start` to `end` in `file`.
-    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
             start: start as u32,
@@ -28,7 +28,7 @@ impl Span {
     }
 
     /// The smallest span covering `self` and `other` (same file).
-    pub fn to(self, other: Span) -> Span {
+    pub(crate) fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -70,13 +70,13 @@ impl SourceFile {
     }
 
     /// The 0-based line holding a byte offset.
-    pub fn line_of(&self, offset: u32) -> usize {
+    pub(crate) fn line_of(&self, offset: u32) -> usize {
         self.line_starts.partition_point(|&s| s <= offset) - 1
     }
 
     /// The byte range of lines `first..=last` (0-based, clamped to the file), line breaks
     /// included.
-    pub fn lines(&self, first: usize, last: usize) -> std::ops::Range<usize> {
+    pub(crate) fn lines(&self, first: usize, last: usize) -> std::ops::Range<usize> {
         let start = self
             .line_starts
             .get(first)
@@ -89,7 +89,7 @@ impl SourceFile {
     }
 
     /// The length in bytes of the line holding a byte offset.
-    pub fn line_length(&self, offset: u32) -> usize {
+    pub(crate) fn line_length(&self, offset: u32) -> usize {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line] as usize;
         let end = self
@@ -120,7 +120,7 @@ pub struct SourceMap {
 
 impl SourceMap {
     /// Adds a file and returns its id.
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+    pub(crate) fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
         self.files.push(SourceFile::new(name.into(), text.into()));
         FileId(self.files.len() as u32 - 1)
     }

@@ -11,7 +11,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 /// Why a text is not an RFC 3339 timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TimeError(&'static str);
+pub(crate) struct TimeError(&'static str);
 
 impl fmt::Display for TimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -23,7 +23,7 @@ impl std::error::Error for TimeError {}
 
 /// True when a text has the shape of a timestamp (`YYYY-MM-DDThh:mm…`): strings of that shape
 /// are read as timestamps where the rules do not say otherwise.
-pub fn looks_like_timestamp(text: &str) -> bool {
+pub(crate) fn looks_like_timestamp(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() >= 20
         && b[4] == b'-'
@@ -35,7 +35,7 @@ pub fn looks_like_timestamp(text: &str) -> bool {
 /// Parses an RFC 3339 date-time (`2018-03-23T09:10:00Z`, `…T11:10:00.5+02:00`) to milliseconds
 /// since the epoch. Fractions beyond milliseconds are truncated; a leap second (`:60`) is read
 /// as the last millisecond of its minute.
-pub fn parse(text: &str) -> Result<i64, TimeError> {
+pub(crate) fn parse(text: &str) -> Result<i64, TimeError> {
     let mut r = Reader {
         bytes: text.as_bytes(),
         at: 0,
@@ -112,7 +112,7 @@ pub fn parse(text: &str) -> Result<i64, TimeError> {
 /// Writes milliseconds since the epoch as RFC 3339 in UTC (`2018-03-23T09:10:00Z`, with
 /// `.250` only when there are milliseconds). Instants outside years 0000–9999, which only
 /// arithmetic can reach, are written with a signed six-digit year as ISO 8601 extends it.
-pub fn format(ms: i64) -> String {
+pub(crate) fn format(ms: i64) -> String {
     let days = ms.div_euclid(MS_PER_DAY);
     let in_day = ms.rem_euclid(MS_PER_DAY);
     let (year, month, day) = civil_from_days(days);

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use credence::check::{self, CompileError, Disk, Options};
-use credence::schema::Schema;
+use credence::Schema;
+use credence::{CompileError, Disk, Options};
 
 fn corpus() -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir("tests/diagnostics")
@@ -53,9 +53,10 @@ fn every_diagnostic_underlines_the_stated_text() {
         };
         let files = std::slice::from_ref(file);
         let disk = Disk::new(files, &[], options.limits.rule_file_bytes);
-        let (sources, diagnostics) = match check::compile(files, &disk, &options) {
-            Ok(compiled) => (compiled.program.sources, compiled.warnings),
-            Err(CompileError::Invalid(failed)) => (failed.sources, failed.diagnostics),
+        let result = credence::compile(files, &disk, &options);
+        let (sources, diagnostics) = match &result {
+            Ok(compiled) => (compiled.program.sources(), &compiled.warnings),
+            Err(CompileError::Invalid(failed)) => (&failed.sources, &failed.diagnostics),
             Err(e) => panic!("{}: {e}", file.display()),
         };
         let got: Vec<(String, String)> = diagnostics
@@ -70,9 +71,9 @@ fn every_diagnostic_underlines_the_stated_text() {
         assert_eq!(got, expected, "{}", file.display());
         let rendered: String = diagnostics
             .iter()
-            .map(|d| d.render(&sources, false))
+            .map(|d| d.render(sources, false))
             .collect();
-        for d in &diagnostics {
+        for d in diagnostics {
             assert!(
                 d.help.is_some(),
                 "{}: {} has no help",

@@ -2,8 +2,8 @@
 
 use std::process::Command;
 
-use credence::check::{Options, compile_str};
-use credence::syntax::format_source;
+use credence::format_source;
+use credence::{Options, compile_str};
 
 mod common;
 use common::rule_files;

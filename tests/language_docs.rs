@@ -5,8 +5,8 @@
 //!   `score.total`, `score.band`, `score.criterion` (contribution or `unknown`) and `verdict`
 //!   line must hold.
 
-use credence::check::{Options, compile_str};
 use credence::trace::Trace;
+use credence::{Options, compile_str};
 
 struct Block {
     info: String,
@@ -94,7 +94,7 @@ fn every_language_example_runs_as_documented() {
             continue;
         }
         let compiled = result.unwrap_or_else(|e| match e {
-            credence::check::CompileError::Invalid(f) => {
+            credence::CompileError::Invalid(f) => {
                 let text: String = f
                     .diagnostics
                     .iter()

@@ -1,7 +1,7 @@
 //! No panic on hostile input: truncated rule files, corrupted case bytes, and case fields of the
 //! wrong type must give diagnostics or path-naming errors, never a crash.
 
-use credence::check::{Options, compile_str};
+use credence::{Options, compile_str};
 use serde_json::Value;
 
 mod common;
@@ -21,7 +21,7 @@ fn truncated_rule_files_give_diagnostics() {
         for cut in cuts {
             if let Err(failed) = compile_str("cut.cred", &text[..cut], &Options::default()) {
                 failures += 1;
-                let credence::check::CompileError::Invalid(failed) = failed else {
+                let credence::CompileError::Invalid(failed) = failed else {
                     panic!("{file} cut at {cut}: {failed}");
                 };
                 assert!(
@@ -44,15 +44,15 @@ fn truncated_rule_files_give_diagnostics() {
     );
 }
 
-fn program() -> credence::program::Program {
-    let mut memory = credence::check::Memory::default();
+fn program() -> credence::Program {
+    let mut memory = credence::Memory::default();
     for file in ["claims.cred", "shared.cred"] {
         let text = std::fs::read_to_string(format!("rules/{file}")).expect("rules");
         memory.0.insert(file.into(), text);
     }
     let schema = std::fs::read_to_string("rules/case.schema.json").expect("schema");
     memory.0.insert("case.schema.json".into(), schema);
-    credence::check::compile(&["claims.cred".into()], &memory, &Options::default())
+    credence::compile(&["claims.cred".into()], &memory, &Options::default())
         .expect("shipped rules check")
         .program
 }

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 /// How a slot's JSON is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Any scalar, or a list of scalars.
     Any,
     /// true / false
@@ -24,7 +24,7 @@ pub enum Kind {
 
 impl Kind {
     /// How the kind is named to users.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Kind::Any => "a value",
             Kind::Bool => "true or false",
@@ -38,18 +38,18 @@ impl Kind {
 
 /// One slot of a record.
 #[derive(Debug, Clone)]
-pub struct SlotInfo {
+pub(crate) struct SlotInfo {
     /// How it is read.
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// Strings read into this slot get a per-case symbol number (for `distinct`).
-    pub intern: bool,
+    pub(crate) intern: bool,
     /// Its path within the record, dotted.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// A field in a record's object tree.
 #[derive(Debug, Clone)]
-pub enum Field {
+pub(crate) enum Field {
     /// A leaf: the value goes to this slot.
     Slot(u32),
     /// A nested object.
@@ -58,15 +58,15 @@ pub enum Field {
 
 /// An object's fields that the rules read.
 #[derive(Debug, Clone, Default)]
-pub struct ObjectTree {
+pub(crate) struct ObjectTree {
     /// Field name → what to do with it.
-    pub fields: IndexMap<String, Field>,
+    pub(crate) fields: IndexMap<String, Field>,
 }
 
 impl ObjectTree {
     /// The field called `name`, with its index. Objects read by rules have few fields, where
     /// comparing names beats hashing them (this runs for every key of every case).
-    pub fn field(&self, name: &str) -> Option<(usize, &Field)> {
+    pub(crate) fn field(&self, name: &str) -> Option<(usize, &Field)> {
         if self.fields.len() <= 12 {
             self.fields
                 .iter()
@@ -81,22 +81,22 @@ impl ObjectTree {
 
 /// The case root or a list item.
 #[derive(Debug, Clone, Default)]
-pub struct Record {
+pub(crate) struct Record {
     /// Object fields read.
-    pub tree: ObjectTree,
+    pub(crate) tree: ObjectTree,
     /// For lists of scalars: the slot that receives the item itself.
-    pub whole: Option<u32>,
+    pub(crate) whole: Option<u32>,
     /// Slot descriptions, by slot number.
-    pub slots: Vec<SlotInfo>,
+    pub(crate) slots: Vec<SlotInfo>,
     /// Path of the list this record lays out (empty for the root).
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// All records; record 0 is the case root.
 #[derive(Debug, Clone)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// Records by id.
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
 }
 
 impl Default for Layout {
@@ -109,7 +109,7 @@ impl Default for Layout {
 
 /// A path cannot be read the way the rules want.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Conflict {
+pub(crate) enum Conflict {
     /// The path is read as an object elsewhere (it has fields).
     ObjectAndValue,
     /// The path is read as another kind elsewhere.
@@ -118,7 +118,7 @@ pub enum Conflict {
 
 impl Layout {
     /// The slot for `segments` under `record`, created as [`Kind::Any`] when new.
-    pub fn slot(&mut self, record: u32, segments: &[&str]) -> Result<u32, Conflict> {
+    pub(crate) fn slot(&mut self, record: u32, segments: &[&str]) -> Result<u32, Conflict> {
         let rec = &mut self.records[record as usize];
         let Some((last, parents)) = segments.split_last() else {
             return Err(Conflict::ObjectAndValue);
@@ -156,7 +156,7 @@ impl Layout {
     }
 
     /// The slot that receives each item of a list of scalars.
-    pub fn whole(&mut self, record: u32) -> Result<u32, Conflict> {
+    pub(crate) fn whole(&mut self, record: u32) -> Result<u32, Conflict> {
         let rec = &mut self.records[record as usize];
         if !rec.tree.fields.is_empty() {
             return Err(Conflict::ObjectAndValue);
@@ -175,12 +175,12 @@ impl Layout {
     }
 
     /// The kind a slot is read as.
-    pub fn kind(&self, record: u32, slot: u32) -> Kind {
+    pub(crate) fn kind(&self, record: u32, slot: u32) -> Kind {
         self.records[record as usize].slots[slot as usize].kind
     }
 
     /// Narrows a slot from [`Kind::Any`] to `kind`; fails when it is already another kind.
-    pub fn demand(&mut self, record: u32, slot: u32, kind: Kind) -> Result<(), Conflict> {
+    pub(crate) fn demand(&mut self, record: u32, slot: u32, kind: Kind) -> Result<(), Conflict> {
         let info = &mut self.records[record as usize].slots[slot as usize];
         match info.kind {
             Kind::Any => {
@@ -193,7 +193,7 @@ impl Layout {
     }
 
     /// The item record of a list slot, making the slot a list when it was [`Kind::Any`].
-    pub fn list_record(&mut self, record: u32, slot: u32) -> Result<u32, Conflict> {
+    pub(crate) fn list_record(&mut self, record: u32, slot: u32) -> Result<u32, Conflict> {
         let kind = self.kind(record, slot);
         match kind {
             Kind::List(items) => Ok(items),
@@ -214,12 +214,12 @@ impl Layout {
     }
 
     /// Marks a slot whose strings are interned when a case is read.
-    pub fn intern(&mut self, record: u32, slot: u32) {
+    pub(crate) fn intern(&mut self, record: u32, slot: u32) {
         self.records[record as usize].slots[slot as usize].intern = true;
     }
 
     /// The dotted path of a slot.
-    pub fn path(&self, record: u32, slot: u32) -> &str {
+    pub(crate) fn path(&self, record: u32, slot: u32) -> &str {
         &self.records[record as usize].slots[slot as usize].path
     }
 }

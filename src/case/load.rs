@@ -41,7 +41,7 @@ impl fmt::Display for CaseError {
 impl std::error::Error for CaseError {}
 
 /// Loads a case from JSON text, reading only what `layout` lays out, within `limits`.
-pub fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
+pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
     let ctx = Ctx {
         layout,
         limits,

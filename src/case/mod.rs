@@ -2,14 +2,15 @@
 
 use std::sync::Arc;
 
-pub mod layout;
+pub(crate) mod layout;
 mod load;
 
-pub use load::{CaseError, load_case};
+pub use load::CaseError;
+pub(crate) use load::load_case;
 
 /// One loaded value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Slot {
+pub(crate) enum Slot {
     /// The field is absent.
     Missing,
     /// The field is `null`.
@@ -31,14 +32,14 @@ pub enum Slot {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListData {
     /// Slots per item.
-    pub stride: u32,
+    pub(crate) stride: u32,
     /// All items' slots.
-    pub slots: Box<[Slot]>,
+    pub(crate) slots: Box<[Slot]>,
 }
 
 impl ListData {
     /// Number of items.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         if self.stride == 0 {
             0
         } else {
@@ -47,25 +48,25 @@ impl ListData {
     }
 
     /// True when the list has no items.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The slots of item `index`.
-    pub fn item(&self, index: usize) -> &[Slot] {
+    pub(crate) fn item(&self, index: usize) -> &[Slot] {
         let stride = self.stride as usize;
         &self.slots[index * stride..(index + 1) * stride]
     }
 }
 
 /// The symbol of a string that was not interned.
-pub const NO_SYMBOL: u32 = u32::MAX;
+pub(crate) const NO_SYMBOL: u32 = u32::MAX;
 
 /// A loaded case: the root record's slots.
 #[derive(Debug, Clone)]
 pub struct Case {
     /// Root slots, as laid out by the program's [`layout::Layout`].
-    pub slots: Box<[Slot]>,
+    pub(crate) slots: Box<[Slot]>,
     /// How many distinct interned strings the case has (symbols are `0..symbols`).
-    pub symbols: u32,
+    pub(crate) symbols: u32,
 }

@@ -123,7 +123,6 @@ impl Checker<'_> {
         self.collections.push(CollectionDef {
             op,
             list: list_node,
-            depth,
             projection,
             filter,
             traced: self.binders.is_empty(),

@@ -18,21 +18,21 @@ const DEGREES: usize = MAX_COLLECTION_NESTING + 2;
 /// Evaluation steps as a polynomial in `n`, the number of items per list: `coefficients[k]`
 /// steps per `n^k`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Cost {
+pub(crate) struct Cost {
     /// Steps per power of `n`, constant term first.
-    pub coefficients: [u64; DEGREES],
+    pub(crate) coefficients: [u64; DEGREES],
 }
 
 impl Cost {
     /// A constant number of steps.
-    pub fn constant(steps: u64) -> Cost {
+    pub(crate) fn constant(steps: u64) -> Cost {
         let mut coefficients = [0; DEGREES];
         coefficients[0] = steps;
         Cost { coefficients }
     }
 
     /// The sum of two costs.
-    pub fn plus(self, other: Cost) -> Cost {
+    pub(crate) fn plus(self, other: Cost) -> Cost {
         let mut out = self;
         for (a, b) in out.coefficients.iter_mut().zip(other.coefficients) {
             *a = a.saturating_add(b);
@@ -41,7 +41,7 @@ impl Cost {
     }
 
     /// The cost of doing this once per item of a list (`n` times).
-    pub fn per_item(self) -> Cost {
+    pub(crate) fn per_item(self) -> Cost {
         let mut out = Cost::default();
         for k in 0..DEGREES - 1 {
             out.coefficients[k + 1] = self.coefficients[k];
@@ -52,7 +52,7 @@ impl Cost {
     }
 
     /// Steps for lists of `n` items.
-    pub fn at(self, n: u64) -> u64 {
+    pub(crate) fn at(self, n: u64) -> u64 {
         let mut total: u64 = 0;
         let mut power: u64 = 1;
         for c in self.coefficients {
@@ -63,7 +63,7 @@ impl Cost {
     }
 
     /// Steps for lists of [`NOMINAL_ITEMS`] items.
-    pub fn nominal(self) -> u64 {
+    pub(crate) fn nominal(self) -> u64 {
         self.at(NOMINAL_ITEMS)
     }
 }
@@ -92,19 +92,19 @@ impl fmt::Display for Cost {
 }
 
 /// Depth and cost of every node.
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// Longest chain of nested evaluations below each node (definitions included).
-    pub depth: Vec<usize>,
+    pub(crate) depth: Vec<usize>,
     /// Cost of evaluating each node once, not counting memoised definitions, top-level
     /// collections and matches, which are charged once per case in [`Analysis::shared`].
-    pub cost: Vec<Cost>,
+    pub(crate) cost: Vec<Cost>,
     /// Per definition, traced collection and match: the cost of computing it once.
-    pub shared: Vec<(Shared, Cost)>,
+    pub(crate) shared: Vec<(Shared, Cost)>,
 }
 
 /// Something computed once per case and shared by its readers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shared {
+pub(crate) enum Shared {
     /// A `let`.
     Let(u32),
     /// A top-level collection.
@@ -114,7 +114,7 @@ pub enum Shared {
 }
 
 /// Computes depth and cost over the arena.
-pub fn analyse(
+pub(crate) fn analyse(
     nodes: &[Node],
     lets: &[LetDef],
     collections: &[CollectionDef],
@@ -207,7 +207,7 @@ fn collection_cost(def: &CollectionDef, cost: &[Cost]) -> Cost {
 
 /// The steps one item of a collection costs, not counting nested collections (which charge
 /// their own items when they run): what evaluation charges per item against its work budget.
-pub fn item_steps(def: &CollectionDef, cost: &[Cost]) -> u64 {
+pub(crate) fn item_steps(def: &CollectionDef, cost: &[Cost]) -> u64 {
     [def.filter, def.projection]
         .into_iter()
         .flatten()
@@ -218,7 +218,7 @@ pub fn item_steps(def: &CollectionDef, cost: &[Cost]) -> u64 {
 
 /// Bounds a compiled program: rejects evaluation nesting deeper than [`MAX_DEPTH`] and an
 /// estimated cost over the budget, and records per-item steps and the cost table.
-pub fn bound(program: &mut Program) -> Vec<Diagnostic> {
+pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
     let analysis = analyse(
         &program.nodes,
         &program.lets,

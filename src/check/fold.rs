@@ -4,7 +4,7 @@ use crate::ops::BinOp;
 use crate::program::{Lit, Node, NodeId};
 
 /// The value of a node when it is a compile-time constant.
-pub fn fold(nodes: &[Node], id: NodeId) -> Option<Lit> {
+pub(crate) fn fold(nodes: &[Node], id: NodeId) -> Option<Lit> {
     match &nodes[id as usize] {
         Node::Lit(lit) => Some(lit.clone()),
         Node::Neg(inner) => match fold(nodes, *inner)? {
@@ -39,7 +39,7 @@ pub fn fold(nodes: &[Node], id: NodeId) -> Option<Lit> {
 }
 
 /// The value of a constant number node.
-pub fn fold_num(nodes: &[Node], id: NodeId) -> Option<f64> {
+pub(crate) fn fold_num(nodes: &[Node], id: NodeId) -> Option<f64> {
     match fold(nodes, id)? {
         Lit::Num(n) => Some(n),
         Lit::Dur(d) => Some(d as f64),

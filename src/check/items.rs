@@ -197,7 +197,6 @@ impl<'a> Checker<'a> {
             mode,
             criteria,
             bands,
-            span: score.span,
         }
     }
 

@@ -20,9 +20,9 @@ pub trait FileSource {
 /// files only inside the roots (the directories of the rule files given, and any allowed).
 pub struct Disk {
     /// Where included files and schemas may be.
-    pub roots: Roots,
+    pub(crate) roots: Roots,
     /// Largest file, in bytes.
-    pub limit: u64,
+    pub(crate) limit: u64,
 }
 
 impl Disk {
@@ -61,25 +61,25 @@ impl FileSource for Memory {
 
 /// The extension every rule file has. Nothing else is read as rules, so a diagnostic never
 /// shows the content of a file that is not a rule file.
-pub const RULE_EXTENSION: &str = "cred";
+pub(crate) const RULE_EXTENSION: &str = "cred";
 
 /// True when `path` names a rule file.
-pub fn is_rule_file(path: &Path) -> bool {
+pub(crate) fn is_rule_file(path: &Path) -> bool {
     path.extension().is_some_and(|x| x == RULE_EXTENSION)
 }
 
 /// All parsed files of one rule set, in load order (includes before their includer's items).
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The text of every file.
-    pub sources: SourceMap,
+    pub(crate) sources: SourceMap,
     /// Parsed files.
-    pub files: Vec<(FileId, File)>,
+    pub(crate) files: Vec<(FileId, File)>,
     /// Syntax and include errors.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Loads `roots` and everything they include.
-pub fn load(roots: &[PathBuf], fs: &dyn FileSource) -> Result<Loaded, FileError> {
+pub(crate) fn load(roots: &[PathBuf], fs: &dyn FileSource) -> Result<Loaded, FileError> {
     let mut loader = Loader {
         fs,
         loaded: Loaded {

@@ -17,8 +17,9 @@ use std::path::PathBuf;
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
-pub use cost::Cost;
-pub use load::{Disk, FileSource, Memory, RULE_EXTENSION, is_rule_file};
+pub(crate) use cost::Cost;
+pub(crate) use load::is_rule_file;
+pub use load::{Disk, FileSource, Memory};
 
 use crate::case::layout::Layout;
 use crate::diagnostic::{Code, Diagnostic, NameIndex};
@@ -263,7 +264,7 @@ fn compile_loaded(
 const CASE_ID_SLOT: u32 = 0;
 
 /// Lower-case hexadecimal of bytes.
-pub fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -5,7 +5,7 @@ use crate::ops::BinOp;
 
 /// The type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// true / false / unknown
     Bool,
     /// A number.
@@ -28,7 +28,7 @@ pub enum Ty {
 
 impl Ty {
     /// How users call the type.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Ty::Bool => "a condition",
             Ty::Num => "a number",
@@ -43,7 +43,7 @@ impl Ty {
     }
 
     /// The type a loaded slot of this kind has.
-    pub fn of_kind(kind: Kind) -> Ty {
+    pub(crate) fn of_kind(kind: Kind) -> Ty {
         match kind {
             Kind::Any => Ty::Any,
             Kind::Bool => Ty::Bool,
@@ -55,7 +55,7 @@ impl Ty {
     }
 
     /// The kind a slot must be loaded as to have this type (durations cannot be loaded).
-    pub fn kind(self) -> Option<Kind> {
+    pub(crate) fn kind(self) -> Option<Kind> {
         match self {
             Ty::Bool => Some(Kind::Bool),
             Ty::Num => Some(Kind::Num),
@@ -69,7 +69,7 @@ impl Ty {
 /// The result type of an arithmetic operator, with the types it wants untyped operands to have.
 /// Two untyped operands stay untyped (their other uses decide; the operation is checked when
 /// the case is read). `None` when the operand types do not combine.
-pub fn arithmetic(op: BinOp, left: Ty, right: Ty) -> Option<(Ty, Ty, Ty)> {
+pub(crate) fn arithmetic(op: BinOp, left: Ty, right: Ty) -> Option<(Ty, Ty, Ty)> {
     use Ty::*;
     let (l, r) = match (left, right) {
         (Any, Any) => return Some((Any, Any, Any)),
@@ -99,6 +99,6 @@ pub fn arithmetic(op: BinOp, left: Ty, right: Ty) -> Option<(Ty, Ty, Ty)> {
 }
 
 /// True when values of the type can be ordered with `<`.
-pub fn orderable(ty: Ty) -> bool {
+pub(crate) fn orderable(ty: Ty) -> bool {
     matches!(ty, Ty::Num | Ty::Time | Ty::Dur | Ty::Any)
 }

@@ -2,15 +2,15 @@
 
 use std::path::PathBuf;
 
-use credence::limits::NOMINAL_ITEMS;
-use credence::program::Program;
+use crate::limits::NOMINAL_ITEMS;
+use crate::program::Program;
 
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{Exit, Out, RuleArgs};
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// rustc-style diagnostics on standard error, a summary on standard output.
     Text,
     /// One JSON document with every diagnostic.
@@ -19,7 +19,7 @@ pub enum Format {
 
 /// Options of `credence check`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Rule files or directories of `.cred` files.
     #[arg(required = true)]
     rules: Vec<PathBuf>,
@@ -37,7 +37,7 @@ pub struct Args {
 }
 
 /// Runs `check`.
-pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let diagnostics = match args.format {
         Format::Text => Diagnostics::Text,
         Format::Json => Diagnostics::Json,

@@ -3,17 +3,17 @@
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use credence::batch::{Record, Records};
-use credence::files::{open_stream, read_bytes};
-use credence::fixture::diff::CorpusCase;
-use credence::fixture::{Corpus, diff, is_fixture, load_fixture};
+use crate::batch::{Record, Records};
+use crate::files::{open_stream, read_bytes};
+use crate::fixture::diff::CorpusCase;
+use crate::fixture::{Corpus, diff, is_fixture, load_fixture};
 
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// Output formats of `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// A summary for a terminal or a pull-request comment.
     Text,
     /// Stable JSON.
@@ -22,7 +22,7 @@ pub enum Format {
 
 /// Options of `credence diff`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The old rules (file or directory).
     old: PathBuf,
     /// The new rules (file or directory).
@@ -40,7 +40,7 @@ pub struct Args {
 }
 
 /// Runs `diff`.
-pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let limits = args.rule_args.limits(Some(&args.case_args));
     let compile_one = |rules: &Path| match compile(
         &[rules.to_path_buf()],
@@ -70,7 +70,7 @@ pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         .iter()
         .flat_map(|file| cases_of(file, &corpus, limits.case_bytes));
     let result = diff::diff(&old_program, &new_program, cases);
-    let name = |p: &credence::program::Program, path: &Path| {
+    let name = |p: &crate::program::Program, path: &Path| {
         format!("{} {} ({})", p.meta.id, p.meta.version, path.display())
     };
     match args.format {

@@ -2,16 +2,16 @@
 
 use std::path::PathBuf;
 
-use credence::files::{read_text, write_atomically};
-use credence::limits::Limits;
-use credence::syntax::format_source;
+use crate::files::{read_text, write_atomically};
+use crate::limits::Limits;
+use crate::syntax::format_source;
 
 use super::rules::expand;
 use super::{Exit, Out, say};
 
 /// Options of `credence fmt`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Rule files or directories of `.cred` files.
     #[arg(required = true)]
     rules: Vec<PathBuf>,
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 /// Runs `fmt`.
-pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let files = match expand(&args.rules) {
         Ok(files) => files,
         Err(e) => {

@@ -1,5 +1,6 @@
 //! The `credence` command line: argument parsing, the exit-code contract, and one writer for
-//! standard output, so that a closed pipe ends the program quietly.
+//! standard output, so that a closed pipe ends the program quietly. The binary only calls
+//! [`run`].
 
 mod check;
 mod diff;
@@ -14,11 +15,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use credence::limits::Limits;
+use crate::limits::Limits;
 
 /// Exit codes, documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
+pub(crate) enum Exit {
     /// Everything worked.
     Success = 0,
     /// The rules have errors.
@@ -54,7 +55,7 @@ pub(crate) use say;
 
 /// Standard output for a command. Writing returns `io::Result`; a broken pipe propagates to
 /// [`run`], which exits with [`Exit::BrokenPipe`] and no message.
-pub type Out<'a> = dyn Write + 'a;
+pub(crate) type Out<'a> = dyn Write + 'a;
 
 #[derive(Parser)]
 #[command(
@@ -83,31 +84,31 @@ enum Command {
 
 /// Where rules may read from, and how costly they may be (every command that compiles rules).
 #[derive(clap::Args, Debug, Clone)]
-pub struct RuleArgs {
+pub(crate) struct RuleArgs {
     /// Also let includes, schema headers and fixture cases read files under DIR (by default
     /// they must stay inside the directories of the files given).
     #[arg(long = "allow-path", value_name = "DIR")]
-    pub allow: Vec<PathBuf>,
+    pub(crate) allow: Vec<PathBuf>,
     /// Largest estimated cost of the rules: evaluation steps per case with 1,000-item lists.
     #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_cost)]
-    pub max_cost: u64,
+    pub(crate) max_cost: u64,
 }
 
 /// Limits on case data (every command that scores cases).
 #[derive(clap::Args, Debug, Clone)]
-pub struct CaseArgs {
+pub(crate) struct CaseArgs {
     /// Most evaluation steps for one case; a case that needs more is an error for that case.
     #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_work)]
-    pub max_work: u64,
+    pub(crate) max_work: u64,
     /// Largest case in MiB: a case file, a fixture file, or one line of a JSON Lines batch.
     #[arg(long, value_name = "MIB", default_value_t = Limits::default().case_bytes >> 20,
           value_parser = clap::value_parser!(u64).range(1..=4096))]
-    pub max_case_size: u64,
+    pub(crate) max_case_size: u64,
 }
 
 impl RuleArgs {
     /// The limits these flags (and `cases`, when cases are scored) ask for.
-    pub fn limits(&self, cases: Option<&CaseArgs>) -> Limits {
+    pub(crate) fn limits(&self, cases: Option<&CaseArgs>) -> Limits {
         let mut limits = Limits {
             max_cost: self.max_cost,
             ..Limits::default()

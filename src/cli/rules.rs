@@ -3,18 +3,18 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use credence::check::{self, CompileError, Disk, Options, is_rule_file};
-use credence::diagnostic::Diagnostic;
-use credence::files::read_text;
-use credence::limits::Limits;
-use credence::program::Program;
-use credence::schema::Schema;
-use credence::source::SourceMap;
+use crate::check::{self, CompileError, Disk, Options, is_rule_file};
+use crate::diagnostic::Diagnostic;
+use crate::files::read_text;
+use crate::limits::Limits;
+use crate::program::Program;
+use crate::schema::Schema;
+use crate::source::SourceMap;
 
 use super::{Exit, RuleArgs, say};
 
 /// Rule files named on the command line: files as given, directories as their `.cred` files.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub(crate) fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -42,7 +42,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Reads a JSON Schema file named on the command line.
-pub fn read_schema(path: &Path, limits: &Limits) -> Result<Schema, String> {
+pub(crate) fn read_schema(path: &Path, limits: &Limits) -> Result<Schema, String> {
     let text = read_text(path, limits.rule_file_bytes)
         .map_err(|e| format!("cannot read the schema {e}"))?;
     Schema::parse(&text).map_err(|e| format!("invalid schema `{}`: {e}", path.display()))
@@ -50,7 +50,7 @@ pub fn read_schema(path: &Path, limits: &Limits) -> Result<Schema, String> {
 
 /// Diagnostics as text on standard error, or as JSON values for the caller to print.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Diagnostics {
+pub(crate) enum Diagnostics {
     /// Rendered rustc-style on standard error.
     Text,
     /// Returned as JSON.
@@ -58,7 +58,7 @@ pub enum Diagnostics {
 }
 
 /// The outcome of compiling for a command.
-pub enum Compiled {
+pub(crate) enum Compiled {
     /// Ready (warnings already printed).
     Ready(Box<Program>),
     /// Errors were printed; exit with this code.
@@ -67,7 +67,7 @@ pub enum Compiled {
 
 /// Compiles rules with the command's limits, printing diagnostics to standard error (text) or
 /// returning them (json).
-pub fn compile(
+pub(crate) fn compile(
     rules: &[PathBuf],
     schema: Option<&Path>,
     args: &RuleArgs,
@@ -125,7 +125,7 @@ fn report(
 }
 
 /// "2 errors, 1 warning".
-pub fn summary(errors: usize, warnings: usize) -> String {
+pub(crate) fn summary(errors: usize, warnings: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",

@@ -5,18 +5,18 @@
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use credence::batch::{self, InternalError, Record, Records};
-use credence::files::{FileError, open_stream, read_limited};
-use credence::program::Program;
-use credence::schema::Schema;
-use credence::trace::{Trace, html, json as trace_json, markdown, text};
+use crate::batch::{self, InternalError, Record, Records};
+use crate::files::{FileError, open_stream, read_limited};
+use crate::program::Program;
+use crate::schema::Schema;
+use crate::trace::{Trace, html, json as trace_json, markdown, text};
 
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// Output formats of `score`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// The explanation trace, for a terminal: a summary, then the detail.
     Text,
     /// Stable JSON (one object per line for batches); see docs/TRACE.md.
@@ -29,7 +29,7 @@ pub enum Format {
 
 /// How to read the case input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Input {
+pub(crate) enum Input {
     /// By extension: `.jsonl`/`.ndjson` are JSON Lines; standard input is one document or
     /// JSON Lines, whichever it holds.
     Auto,
@@ -41,7 +41,7 @@ pub enum Input {
 
 /// Options of `credence score`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Rule files or directories, then the case: a `.json` file, a `.jsonl` file, or `-` for
     /// standard input.
     #[arg(required = true, num_args = 2.., value_name = "RULES... CASE")]
@@ -65,7 +65,7 @@ pub struct Args {
 }
 
 /// Runs `score`.
-pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let (rules, case) = match args.inputs.split_last() {
         Some((case, rules)) => (rules, case.as_path()),
         None => return Ok(Exit::Usage),
@@ -259,7 +259,7 @@ impl Scorer<'_> {
     ) -> Result<(), Failure> {
         let progress = std::io::stderr().is_terminal();
         let records = Records::new(reader, limit.try_into().unwrap_or(usize::MAX));
-        let limit_text = credence::files::bytes(limit);
+        let limit_text = crate::files::bytes(limit);
         let read = batch::run::<_, Failure>(
             pool,
             records.map(|r| {
@@ -384,15 +384,15 @@ impl Scorer<'_> {
                     .collect());
             }
         }
-        credence::score_case(self.program, json, render).map_err(|e| {
+        crate::score_case(self.program, json, render).map_err(|e| {
             vec![match e {
-                credence::ScoreError::Case(e) => Problem {
+                crate::ScoreError::Case(e) => Problem {
                     path: e.path,
                     message: e.message,
                     line: Some(e.line),
                     column: e.column,
                 },
-                credence::ScoreError::Eval(e) => Problem::plain(e.to_string()),
+                crate::ScoreError::Eval(e) => Problem::plain(e.to_string()),
             }]
         })
     }

@@ -2,19 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-use credence::check::is_rule_file;
-use credence::files::{write_atomically, write_output};
-use credence::fixture::coverage::Summary;
-use credence::fixture::golden::{self, Comparison};
-use credence::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
-use credence::program::Program;
+use crate::check::is_rule_file;
+use crate::files::{write_atomically, write_output};
+use crate::fixture::coverage::Summary;
+use crate::fixture::golden::{self, Comparison};
+use crate::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
+use crate::program::Program;
 
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// A report to write: its format and where.
 #[derive(Debug, Clone)]
-pub struct ReportSpec {
+pub(crate) struct ReportSpec {
     format: ReportFormat,
     /// `None`: standard output.
     path: Option<PathBuf>,
@@ -62,29 +62,29 @@ fn percent(text: &str) -> Result<f64, String> {
 
 /// Options of `credence test`.
 #[derive(clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Rule files or directories, and fixture files or directories (searched recursively for
     /// fixture `.json` files).
     #[arg(required = true, value_name = "RULES... FIXTURES...")]
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// Compare each fixture's full trace with DIR/<fixture>.trace.
     #[arg(long, value_name = "DIR")]
-    pub golden: Option<PathBuf>,
+    pub(crate) golden: Option<PathBuf>,
     /// With --golden: rewrite the golden traces from this run.
     #[arg(long, requires = "golden")]
-    pub bless: bool,
+    pub(crate) bless: bool,
     /// Succeed even when no fixture ran.
     #[arg(long)]
-    pub allow_empty: bool,
+    pub(crate) allow_empty: bool,
     /// Fail when fewer than N percent of branches were taken.
     #[arg(long, value_name = "N", value_parser = percent)]
-    pub min_coverage: Option<f64>,
+    pub(crate) min_coverage: Option<f64>,
     /// List every branch never taken and every condition never false or unknown.
     #[arg(long)]
-    pub coverage: bool,
+    pub(crate) coverage: bool,
     /// Write a report: `json=PATH` or `junit=PATH`, `-` for standard output (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = report_spec)]
-    pub reports: Vec<ReportSpec>,
+    pub(crate) reports: Vec<ReportSpec>,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -166,7 +166,7 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Runs `test`.
-pub fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let inputs = match classify(&args.inputs) {
         Ok(inputs) => inputs,
         Err(e) => {
@@ -274,8 +274,8 @@ fn goldens(
     suite: &mut Suite,
     dir: &Path,
     bless: bool,
-    limits: &credence::limits::Limits,
-) -> Result<(), credence::files::FileError> {
+    limits: &crate::limits::Limits,
+) -> Result<(), crate::files::FileError> {
     for fixture in &mut suite.fixtures {
         let Some(actual) = &fixture.golden else {
             continue;

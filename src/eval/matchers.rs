@@ -6,11 +6,11 @@ use crate::program::Matcher;
 
 /// One field's outcome: matched or not (`None`: a side is unknown) and how similar.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FieldOutcome {
+pub(crate) struct FieldOutcome {
     /// True, false, or unknown when either side is missing, null, or an empty list.
-    pub matched: Option<bool>,
+    pub(crate) matched: Option<bool>,
     /// Similarity in 0..1 where the matcher measures one.
-    pub similarity: Option<f64>,
+    pub(crate) similarity: Option<f64>,
 }
 
 const UNKNOWN: FieldOutcome = FieldOutcome {
@@ -20,7 +20,11 @@ const UNKNOWN: FieldOutcome = FieldOutcome {
 
 /// Compares a claimed value with a confirmed one; also returns the steps it took, which
 /// evaluation charges against the case's work budget.
-pub fn compare(matcher: Matcher, claimed: Value<'_>, confirmed: Value<'_>) -> (FieldOutcome, u64) {
+pub(crate) fn compare(
+    matcher: Matcher,
+    claimed: Value<'_>,
+    confirmed: Value<'_>,
+) -> (FieldOutcome, u64) {
     let stated = |v: Value<'_>| !v.is_unknown() && !matches!(v, Value::List(l) if l.is_empty());
     if !stated(claimed) || !stated(confirmed) {
         return (UNKNOWN, 1);

@@ -3,14 +3,14 @@
 //! still change, each window's counted and excluded items, each detail match's fields. Always
 //! terminates: every loop runs over a finite list of the case, within the work budget.
 
-pub mod matchers;
+pub(crate) mod matchers;
 mod result;
-pub mod value;
+pub(crate) mod value;
 
-pub use result::{
-    Alternative, Bounds, CriterionResult, DecisionResult, Evaluation, EvidenceItem, EvidenceState,
-    Handling, Mark, MatchResult, Outcome, ScoreResult, Slice, Window,
+pub(crate) use result::{
+    Alternative, CriterionResult, DecisionResult, MatchResult, ScoreResult, Slice, Window,
 };
+pub use result::{Bounds, Evaluation, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 
 use std::collections::HashSet;
 
@@ -97,11 +97,11 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
 
 /// Which row each band and the verdict would choose under other totals.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
+pub(crate) struct Decided {
     /// Per score: its band row, when it has bands.
-    pub bands: Vec<Option<u32>>,
+    pub(crate) bands: Vec<Option<u32>>,
     /// The verdict row, when there is a verdict.
-    pub verdict: Option<u32>,
+    pub(crate) verdict: Option<u32>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -134,7 +134,7 @@ impl<'a> Evaluation<'a> {
 
     /// The bands and verdict had the scores totalled `totals` (one per score), everything else
     /// as it is, rows whose condition is unknown passed over as in evaluation.
-    pub fn decide_with(&self, totals: &[Points]) -> Decided {
+    pub(crate) fn decide_with(&self, totals: &[Points]) -> Decided {
         let program = self.program;
         let mut ev = self.resume(totals);
         let mut bands = Vec::with_capacity(program.scores.len());
@@ -149,7 +149,7 @@ impl<'a> Evaluation<'a> {
 
     /// Every band row a score could take at `total`: each row whose condition is unknown, and
     /// the first that holds (earlier scores' bands as decided by [`Self::decide_with`]).
-    pub fn band_options(&self, score: usize, totals: &[Points]) -> Vec<u32> {
+    pub(crate) fn band_options(&self, score: usize, totals: &[Points]) -> Vec<u32> {
         let decided = self.decide_with(totals);
         let mut ev = self.resume(totals);
         for (index, row) in decided.bands.iter().enumerate() {
@@ -168,7 +168,7 @@ impl<'a> Evaluation<'a> {
 
     /// Every verdict row that could apply with these totals and band rows: each whose condition
     /// is unknown, and the first that holds.
-    pub fn verdict_options(&self, totals: &[Points], bands: &[Option<u32>]) -> Vec<u32> {
+    pub(crate) fn verdict_options(&self, totals: &[Points], bands: &[Option<u32>]) -> Vec<u32> {
         let mut ev = self.resume(totals);
         for (index, row) in bands.iter().enumerate() {
             set_band(&mut ev, index, *row);
@@ -938,7 +938,7 @@ struct Applied {
 }
 
 /// The probability of an evidence score's total.
-pub fn probability(mode: ScoreMode, total: Points) -> Option<f64> {
+pub(crate) fn probability(mode: ScoreMode, total: Points) -> Option<f64> {
     match mode {
         ScoreMode::Evidence { .. } => Some(1.0 / (1.0 + (-total.as_f64()).exp())),
         ScoreMode::Additive => None,

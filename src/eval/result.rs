@@ -12,16 +12,16 @@ use crate::program::{MatchSummary, Points, Program};
 
 /// A run of entries in one of an [`Evaluation`]'s flat stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Slice {
+pub(crate) struct Slice {
     /// First entry.
-    pub start: u32,
+    pub(crate) start: u32,
     /// Number of entries.
-    pub len: u32,
+    pub(crate) len: u32,
 }
 
 impl Slice {
     /// The entries of `store` this slice covers.
-    pub fn of<T>(self, store: &[T]) -> &[T] {
+    pub(crate) fn of<T>(self, store: &[T]) -> &[T] {
         let start = self.start as usize;
         store.get(start..start + self.len as usize).unwrap_or(&[])
     }
@@ -50,11 +50,11 @@ pub enum Mark {
 
 /// The items a top-level collection went through.
 #[derive(Debug, Clone)]
-pub struct Window<'a> {
+pub(crate) struct Window<'a> {
     /// The list.
-    pub list: &'a ListData,
+    pub(crate) list: &'a ListData,
     /// How each item was treated.
-    pub marks: Vec<Mark>,
+    pub(crate) marks: Vec<Mark>,
 }
 
 /// What is known of one value read as evidence.
@@ -73,7 +73,7 @@ pub enum EvidenceState {
 
 impl EvidenceState {
     /// True for [`EvidenceState::Known`].
-    pub fn is_known(self) -> bool {
+    pub(crate) fn is_known(self) -> bool {
         self == EvidenceState::Known
     }
 }
@@ -127,13 +127,13 @@ impl Outcome {
 
 /// An outcome a criterion could still reach once unknown evidence is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Alternative {
+pub(crate) struct Alternative {
     /// The row.
-    pub row: u32,
+    pub(crate) row: u32,
     /// The refinement of the row, if it is one.
-    pub refinement: Option<u32>,
+    pub(crate) refinement: Option<u32>,
     /// Its contribution (a range when its weight reads unknown evidence).
-    pub contribution: Bounds,
+    pub(crate) contribution: Bounds,
 }
 
 /// A closed range of amounts.
@@ -147,7 +147,7 @@ pub struct Bounds {
 
 impl Bounds {
     /// One amount.
-    pub fn exactly(amount: Points) -> Bounds {
+    pub(crate) fn exactly(amount: Points) -> Bounds {
         Bounds {
             min: amount,
             max: amount,
@@ -155,7 +155,7 @@ impl Bounds {
     }
 
     /// The smallest range holding both.
-    pub fn union(self, other: Bounds) -> Bounds {
+    pub(crate) fn union(self, other: Bounds) -> Bounds {
         Bounds {
             min: self.min.min(other.min),
             max: self.max.max(other.max),
@@ -163,7 +163,7 @@ impl Bounds {
     }
 
     /// The range of sums.
-    pub fn plus(self, other: Bounds) -> Bounds {
+    pub(crate) fn plus(self, other: Bounds) -> Bounds {
         Bounds {
             min: self.min + other.min,
             max: self.max + other.max,
@@ -171,67 +171,67 @@ impl Bounds {
     }
 
     /// True when the range holds one amount.
-    pub fn is_exact(self) -> bool {
+    pub(crate) fn is_exact(self) -> bool {
         self.min == self.max
     }
 }
 
 /// A criterion's result.
 #[derive(Debug, Clone)]
-pub struct CriterionResult {
+pub(crate) struct CriterionResult {
     /// How it was decided.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// Points or log-odds added to the score.
-    pub contribution: Points,
+    pub(crate) contribution: Points,
     /// What it could contribute once every unknown it depends on is known.
-    pub possible: Bounds,
+    pub(crate) possible: Bounds,
     /// For `per` and `ramp` weights: the count or input used.
-    pub input: Option<f64>,
+    pub(crate) input: Option<f64>,
     /// Values of the criterion's reads, in `CriterionDef::reads` order.
-    pub evidence: Slice,
+    pub(crate) evidence: Slice,
     /// Values interpolated into the reason of the outcome that applied.
-    pub reason: Slice,
+    pub(crate) reason: Slice,
     /// Outcomes it could still reach, when something it depends on is unknown.
-    pub alternatives: Slice,
+    pub(crate) alternatives: Slice,
 }
 
 /// A decision table's result (bands or verdict).
 #[derive(Debug, Clone)]
-pub struct DecisionResult {
+pub(crate) struct DecisionResult {
     /// The row that applied.
-    pub row: u32,
+    pub(crate) row: u32,
     /// Earlier rows whose condition was unknown, so they could not apply.
-    pub undecided: Vec<u32>,
+    pub(crate) undecided: Vec<u32>,
     /// Values of the table's reads.
-    pub evidence: Slice,
+    pub(crate) evidence: Slice,
     /// Values interpolated into the row's reason.
-    pub reason: Slice,
+    pub(crate) reason: Slice,
 }
 
 /// A score's result.
 #[derive(Debug, Clone)]
-pub struct ScoreResult {
+pub(crate) struct ScoreResult {
     /// Starting amount: 0 points, or the prior's log-odds.
-    pub base: Points,
+    pub(crate) base: Points,
     /// base + Σ contributions, exactly.
-    pub total: Points,
+    pub(crate) total: Points,
     /// The totals the score could reach once its unknown evidence is known.
-    pub possible: Bounds,
+    pub(crate) possible: Bounds,
     /// Evidence scores: the probability of the total.
-    pub probability: Option<f64>,
+    pub(crate) probability: Option<f64>,
     /// Per criterion, in order.
-    pub criteria: Vec<CriterionResult>,
+    pub(crate) criteria: Vec<CriterionResult>,
     /// The band, when the score has bands.
-    pub band: Option<DecisionResult>,
+    pub(crate) band: Option<DecisionResult>,
     /// True when the band is the same over the whole possible range.
-    pub settled: bool,
+    pub(crate) settled: bool,
     /// Criteria whose evidence was known.
-    pub known: usize,
+    pub(crate) known: usize,
 }
 
 impl ScoreResult {
     /// Known criteria as a fraction of all.
-    pub fn coverage(&self) -> f64 {
+    pub(crate) fn coverage(&self) -> f64 {
         if self.criteria.is_empty() {
             1.0
         } else {
@@ -243,7 +243,7 @@ impl ScoreResult {
 impl Evaluation<'_> {
     /// The time of item `index` of top-level collection `collection`, when its filter is a
     /// window on a time field of the item.
-    pub fn item_time(&self, collection: u32, index: usize) -> Option<i64> {
+    pub(crate) fn item_time(&self, collection: u32, index: usize) -> Option<i64> {
         let slot = self
             .program
             .collections
@@ -262,11 +262,11 @@ impl Evaluation<'_> {
 
 /// A detail match's result: each field's outcome.
 #[derive(Debug, Clone, Default)]
-pub struct MatchResult<'a> {
+pub(crate) struct MatchResult<'a> {
     /// Per field, in order.
-    pub fields: Vec<FieldOutcome>,
+    pub(crate) fields: Vec<FieldOutcome>,
     /// Per field: the claimed and the confirmed value, with what is known of each.
-    pub sides: Vec<(EvidenceItem<'a>, EvidenceItem<'a>)>,
+    pub(crate) sides: Vec<(EvidenceItem<'a>, EvidenceItem<'a>)>,
 }
 
 impl MatchResult<'_> {
@@ -292,29 +292,29 @@ impl MatchResult<'_> {
 #[derive(Debug)]
 pub struct Evaluation<'a> {
     /// The program evaluated.
-    pub program: &'a Program,
+    pub(crate) program: &'a Program,
     /// The case.
-    pub case: &'a Case,
+    pub(crate) case: &'a Case,
     /// The case's `id`, when it has one.
-    pub case_id: EvidenceItem<'a>,
+    pub(crate) case_id: EvidenceItem<'a>,
     /// Per score, in program order.
-    pub scores: Vec<ScoreResult>,
+    pub(crate) scores: Vec<ScoreResult>,
     /// The verdict, when the program has one.
-    pub verdict: Option<DecisionResult>,
+    pub(crate) verdict: Option<DecisionResult>,
     /// Values of the definitions that were read.
-    pub lets: Vec<Option<Value<'a>>>,
+    pub(crate) lets: Vec<Option<Value<'a>>>,
     /// Per definition that was read: its own reads' values.
-    pub let_evidence: Vec<Option<Slice>>,
+    pub(crate) let_evidence: Vec<Option<Slice>>,
     /// Results of top-level collections that ran.
-    pub collections: Vec<Option<Value<'a>>>,
+    pub(crate) collections: Vec<Option<Value<'a>>>,
     /// Top-level collections that ran: their list and how each item was treated.
-    pub windows: Vec<Option<Window<'a>>>,
+    pub(crate) windows: Vec<Option<Window<'a>>>,
     /// Detail matches that ran.
-    pub matches: Vec<Option<MatchResult<'a>>>,
+    pub(crate) matches: Vec<Option<MatchResult<'a>>>,
     /// Evidence values, referred to by slices.
-    pub evidence: Vec<EvidenceItem<'a>>,
+    pub(crate) evidence: Vec<EvidenceItem<'a>>,
     /// Values interpolated into reasons, referred to by slices.
-    pub values: Vec<Value<'a>>,
+    pub(crate) values: Vec<Value<'a>>,
     /// Outcomes criteria could still reach, referred to by slices.
-    pub alternatives: Vec<Alternative>,
+    pub(crate) alternatives: Vec<Alternative>,
 }

@@ -27,7 +27,7 @@ pub enum Value<'a> {
 
 impl<'a> Value<'a> {
     /// The value of a loaded slot.
-    pub fn of_slot(slot: &'a Slot) -> Value<'a> {
+    pub(crate) fn of_slot(slot: &'a Slot) -> Value<'a> {
         match slot {
             Slot::Missing | Slot::Null => Value::Unknown,
             Slot::Bool(b) => Value::Bool(*b),
@@ -39,7 +39,7 @@ impl<'a> Value<'a> {
     }
 
     /// The value of a literal.
-    pub fn of_lit(lit: &'a Lit) -> Value<'a> {
+    pub(crate) fn of_lit(lit: &'a Lit) -> Value<'a> {
         match lit {
             Lit::Bool(b) => Value::Bool(*b),
             Lit::Num(n) => Value::Num(*n),
@@ -73,17 +73,17 @@ impl<'a> Value<'a> {
 }
 
 /// A condition from an optional truth value.
-pub fn tri<'a>(truth: Option<bool>) -> Value<'a> {
+pub(crate) fn tri<'a>(truth: Option<bool>) -> Value<'a> {
     truth.map_or(Value::Unknown, Value::Bool)
 }
 
 /// Kleene `not`.
-pub fn not(v: Value<'_>) -> Value<'_> {
+pub(crate) fn not(v: Value<'_>) -> Value<'_> {
     tri(v.truth().map(|b| !b))
 }
 
 /// Kleene `and`: false wins over unknown.
-pub fn and<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
+pub(crate) fn and<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
     match (a.truth(), b.truth()) {
         (Some(false), _) | (_, Some(false)) => Value::Bool(false),
         (Some(true), Some(true)) => Value::Bool(true),
@@ -92,7 +92,7 @@ pub fn and<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
 }
 
 /// Kleene `or`: true wins over unknown.
-pub fn or<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
+pub(crate) fn or<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
     match (a.truth(), b.truth()) {
         (Some(true), _) | (_, Some(true)) => Value::Bool(true),
         (Some(false), Some(false)) => Value::Bool(false),
@@ -101,7 +101,7 @@ pub fn or<'a>(a: Value<'a>, b: Value<'a>) -> Value<'a> {
 }
 
 /// Equality of two known values; values of different kinds are never equal.
-pub fn equal(a: Value<'_>, b: Value<'_>) -> bool {
+pub(crate) fn equal(a: Value<'_>, b: Value<'_>) -> bool {
     match (a, b) {
         (Value::Num(x), Value::Num(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
@@ -121,7 +121,7 @@ fn ordering(a: Value<'_>, b: Value<'_>) -> Option<std::cmp::Ordering> {
 }
 
 /// Items of a list value (a scalar counts as a one-item list).
-pub fn items<'a>(v: Value<'a>) -> impl Iterator<Item = Value<'a>> {
+pub(crate) fn items<'a>(v: Value<'a>) -> impl Iterator<Item = Value<'a>> {
     let (list, single) = match v {
         Value::List(l) => (Some(l), None),
         Value::Unknown => (None, None),
@@ -138,7 +138,7 @@ pub fn items<'a>(v: Value<'a>) -> impl Iterator<Item = Value<'a>> {
 }
 
 /// A binary operator other than `and`, `or` and `??` on two evaluated operands.
-pub fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
+pub(crate) fn binary<'a>(op: BinOp, a: Value<'a>, b: Value<'a>) -> Value<'a> {
     if a.is_unknown() || b.is_unknown() {
         return Value::Unknown;
     }

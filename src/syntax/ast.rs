@@ -1,29 +1,29 @@
 //! The syntax tree of a rule file. Every node carries the [`Span`] it was parsed from.
 
-pub use crate::ops::{BinOp, CollectOp, WindowSide};
+pub(crate) use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::source::Span;
 
 /// A name with its span.
 #[derive(Clone, Debug)]
-pub struct Ident {
+pub(crate) struct Ident {
     /// The name.
-    pub name: String,
+    pub(crate) name: String,
     /// Where it was written.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A string literal, possibly with `{expr}` interpolations (reason texts).
 #[derive(Clone, Debug)]
-pub struct Template {
+pub(crate) struct Template {
     /// Literal text and interpolated expressions, in order.
-    pub parts: Vec<TemplatePart>,
+    pub(crate) parts: Vec<TemplatePart>,
     /// The whole literal, quotes included.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Template {
     /// The text when the literal has no interpolation.
-    pub fn plain(&self) -> Option<&str> {
+    pub(crate) fn plain(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [] => Some(""),
             [TemplatePart::Text(t)] => Some(t),
@@ -34,7 +34,7 @@ impl Template {
 
 /// A piece of a [`Template`].
 #[derive(Clone, Debug)]
-pub enum TemplatePart {
+pub(crate) enum TemplatePart {
     /// Literal text.
     Text(String),
     /// `{expr}`: an evidence value shown in the reason.
@@ -43,14 +43,14 @@ pub enum TemplatePart {
 
 /// One parsed rule file.
 #[derive(Clone, Debug, Default)]
-pub struct File {
+pub(crate) struct File {
     /// Top-level items, in source order.
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
 }
 
 /// A top-level item.
 #[derive(Clone, Debug)]
-pub enum Item {
+pub(crate) enum Item {
     /// `ruleset id { version "…" … }`
     Ruleset(Ruleset),
     /// `include "path.cred"`
@@ -67,31 +67,27 @@ pub enum Item {
 
 /// Rule-set metadata.
 #[derive(Clone, Debug)]
-pub struct Ruleset {
+pub(crate) struct Ruleset {
     /// The rule-set id.
-    pub id: Ident,
+    pub(crate) id: Ident,
     /// `key "value"` lines, in order.
-    pub entries: Vec<(Ident, Template)>,
-    /// The whole item.
-    pub span: Span,
+    pub(crate) entries: Vec<(Ident, Template)>,
 }
 
 /// `const` or `let` binding.
 #[derive(Clone, Debug)]
-pub struct Binding {
+pub(crate) struct Binding {
     /// The bound name.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// Optional `"description"` between the name and `=`, shown in traces.
-    pub description: Option<Template>,
+    pub(crate) description: Option<Template>,
     /// Its definition.
-    pub value: Expr,
-    /// The whole item.
-    pub span: Span,
+    pub(crate) value: Expr,
 }
 
 /// How a score combines its criteria.
 #[derive(Clone, Debug)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Points are added.
     Additive,
     /// Likelihood ratios multiply the prior odds (log-odds are added).
@@ -103,43 +99,39 @@ pub enum Mode {
 
 /// `score name "title" { mode …; criterion …; bands { … } }`
 #[derive(Clone, Debug)]
-pub struct Score {
+pub(crate) struct Score {
     /// The score's name.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// Human title.
-    pub title: Option<Template>,
+    pub(crate) title: Option<Template>,
     /// Additive or evidence.
-    pub mode: Mode,
-    /// Where the mode line is (the name when absent).
-    pub mode_span: Span,
+    pub(crate) mode: Mode,
     /// Weighted criteria in order.
-    pub criteria: Vec<Criterion>,
+    pub(crate) criteria: Vec<Criterion>,
     /// Bands naming ranges of the score.
-    pub bands: Option<Decision>,
-    /// The whole item.
-    pub span: Span,
+    pub(crate) bands: Option<Decision>,
 }
 
 /// A weighted criterion: the first outcome whose guard holds gives the contribution.
 #[derive(Clone, Debug)]
-pub struct Criterion {
+pub(crate) struct Criterion {
     /// The criterion's name.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// Human title.
-    pub title: Option<Template>,
+    pub(crate) title: Option<Template>,
     /// `about "…"`: the reasoning and its sources.
-    pub about: Option<Template>,
+    pub(crate) about: Option<Template>,
     /// Outcomes in order.
-    pub outcomes: Vec<Outcome>,
+    pub(crate) outcomes: Vec<Outcome>,
     /// What to do when the evidence is unknown.
-    pub unknown: Option<UnknownArm>,
+    pub(crate) unknown: Option<UnknownArm>,
     /// The whole criterion.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// When an outcome applies.
 #[derive(Clone, Debug)]
-pub enum Guard {
+pub(crate) enum Guard {
     /// `when cond`
     When(Expr),
     /// `else`
@@ -148,47 +140,45 @@ pub enum Guard {
 
 /// `when cond => weight "reason"`
 #[derive(Clone, Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// The condition.
-    pub guard: Guard,
+    pub(crate) guard: Guard,
     /// What it contributes.
-    pub weight: Weight,
+    pub(crate) weight: Weight,
     /// Why, with evidence values interpolated.
-    pub reason: Option<Template>,
+    pub(crate) reason: Option<Template>,
     /// `refine when …` lines under it: secondary facts that adjust it when known.
-    pub refinements: Vec<Refinement>,
+    pub(crate) refinements: Vec<Refinement>,
     /// The whole line.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// `refine when cond => weight "reason"`: under a row, the first refinement whose condition is
 /// true replaces the row's weight and reason; one whose condition is unknown leaves them.
 #[derive(Clone, Debug)]
-pub struct Refinement {
+pub(crate) struct Refinement {
     /// The secondary fact.
-    pub guard: Expr,
+    pub(crate) guard: Expr,
     /// What the row contributes when it holds.
-    pub weight: Weight,
+    pub(crate) weight: Weight,
     /// Why.
-    pub reason: Option<Template>,
+    pub(crate) reason: Option<Template>,
     /// The whole line.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// `unknown => skip "…"` or `unknown => weight "…"`
 #[derive(Clone, Debug)]
-pub struct UnknownArm {
+pub(crate) struct UnknownArm {
     /// `None` for `skip`: the criterion is left out and coverage drops.
-    pub weight: Option<Weight>,
+    pub(crate) weight: Option<Weight>,
     /// Why.
-    pub reason: Option<Template>,
-    /// The whole line.
-    pub span: Span,
+    pub(crate) reason: Option<Template>,
 }
 
 /// Points (additive mode) or a likelihood ratio (evidence mode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WeightUnit {
+pub(crate) enum WeightUnit {
     /// Plain points.
     Points,
     /// `lr N`: a likelihood ratio.
@@ -197,7 +187,7 @@ pub enum WeightUnit {
 
 /// The shape of a contribution.
 #[derive(Clone, Debug)]
-pub enum WeightShape {
+pub(crate) enum WeightShape {
     /// A fixed amount.
     Fixed(Expr),
     /// `amount per count [max cap]`.
@@ -220,42 +210,42 @@ pub enum WeightShape {
 
 /// A contribution with its unit.
 #[derive(Clone, Debug)]
-pub struct Weight {
+pub(crate) struct Weight {
     /// Points or ratio.
-    pub unit: WeightUnit,
+    pub(crate) unit: WeightUnit,
     /// Fixed, per-unit or ramp.
-    pub shape: WeightShape,
+    pub(crate) shape: WeightShape,
     /// The whole weight.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A first-match table: score bands or the verdict.
 #[derive(Clone, Debug)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// Human title.
-    pub title: Option<Template>,
+    pub(crate) title: Option<Template>,
     /// Rows in order.
-    pub rows: Vec<DecisionRow>,
+    pub(crate) rows: Vec<DecisionRow>,
     /// The whole block.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// One row of a [`Decision`].
 #[derive(Clone, Debug)]
-pub struct DecisionRow {
+pub(crate) struct DecisionRow {
     /// When the row applies.
-    pub test: RowTest,
+    pub(crate) test: RowTest,
     /// The label it gives.
-    pub label: Template,
+    pub(crate) label: Template,
     /// Why.
-    pub reason: Option<Template>,
+    pub(crate) reason: Option<Template>,
     /// The whole row.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// The test of a decision row.
 #[derive(Clone, Debug)]
-pub enum RowTest {
+pub(crate) enum RowTest {
     /// `>= value` or `> value`: the score is at least / above (bands only).
     Threshold {
         /// Strict (`>`) or not (`>=`).
@@ -271,27 +261,27 @@ pub enum RowTest {
 
 /// One field of a detail match: `field matcher [argument]`.
 #[derive(Clone, Debug)]
-pub struct MatchField {
+pub(crate) struct MatchField {
     /// Field name, read under both objects.
-    pub field: Ident,
+    pub(crate) field: Ident,
     /// `exact`, `nocase`, `fuzzy`, `within` or `overlap`.
-    pub matcher: Ident,
+    pub(crate) matcher: Ident,
     /// The matcher's threshold or tolerance.
-    pub argument: Option<Expr>,
+    pub(crate) argument: Option<Expr>,
 }
 
 /// An expression.
 #[derive(Clone, Debug)]
-pub struct Expr {
+pub(crate) struct Expr {
     /// What kind of expression.
-    pub kind: ExprKind,
+    pub(crate) kind: ExprKind,
     /// Its source range.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Expression kinds.
 #[derive(Clone, Debug)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     /// `42`, `2.5`
     Number(f64),
     /// `20%` (stored as 0.2)

@@ -7,21 +7,21 @@ use crate::diagnostic::{Code, Diagnostic};
 
 /// A parse failure: the position and what would have been accepted there.
 #[derive(Debug)]
-pub struct PError<'a> {
+pub(crate) struct PError<'a> {
     /// Where parsing stopped.
-    pub at: In<'a>,
+    pub(crate) at: In<'a>,
     /// Descriptions of acceptable input, such as "`=>`" or "an expression".
-    pub expected: Vec<&'static str>,
+    pub(crate) expected: Vec<&'static str>,
     /// A lexical error with its own diagnostic (bad literal, unterminated string).
-    pub special: Option<Box<Diagnostic>>,
+    pub(crate) special: Option<Box<Diagnostic>>,
 }
 
 /// The result of a parser.
-pub type PResult<'a, T> = nom::IResult<In<'a>, T, PError<'a>>;
+pub(crate) type PResult<'a, T> = nom::IResult<In<'a>, T, PError<'a>>;
 
 impl<'a> PError<'a> {
     /// "expected `what`" at `at`.
-    pub fn expected(at: In<'a>, what: &'static str) -> PError<'a> {
+    pub(crate) fn expected(at: In<'a>, what: &'static str) -> PError<'a> {
         PError {
             at,
             expected: vec![what],
@@ -30,7 +30,7 @@ impl<'a> PError<'a> {
     }
 
     /// A lexical error with a ready diagnostic.
-    pub fn special(at: In<'a>, diagnostic: Diagnostic) -> PError<'a> {
+    pub(crate) fn special(at: In<'a>, diagnostic: Diagnostic) -> PError<'a> {
         PError {
             at,
             expected: Vec::new(),
@@ -39,7 +39,7 @@ impl<'a> PError<'a> {
     }
 
     /// Turns the error into a diagnostic, naming what was found instead.
-    pub fn into_diagnostic(self) -> Diagnostic {
+    pub(crate) fn into_diagnostic(self) -> Diagnostic {
         if let Some(special) = self.special {
             return *special;
         }

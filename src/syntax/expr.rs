@@ -19,7 +19,7 @@ thread_local! {
 }
 
 /// Starts a file: no expression is open.
-pub fn reset_depth() {
+pub(crate) fn reset_depth() {
     DEPTH.with(|d| d.set(0));
 }
 
@@ -54,7 +54,7 @@ fn found_len(at: In<'_>) -> usize {
 }
 
 /// Any expression.
-pub fn expr(i: In<'_>) -> PResult<'_, Expr> {
+pub(crate) fn expr(i: In<'_>) -> PResult<'_, Expr> {
     nested(i, |i| binary_level(i, 0))
 }
 
@@ -159,7 +159,7 @@ fn comparison(i: In<'_>) -> PResult<'_, Expr> {
 }
 
 /// `a + b - c`: the level weights and thresholds are parsed at.
-pub fn additive(i: In<'_>) -> PResult<'_, Expr> {
+pub(crate) fn additive(i: In<'_>) -> PResult<'_, Expr> {
     let (mut i, mut left) = multiplicative(i)?;
     loop {
         if peek(i, "->") {
@@ -427,7 +427,7 @@ fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
 }
 
 /// A string literal with `{expr}` interpolations.
-pub fn template(i: In<'_>) -> PResult<'_, Template> {
+pub(crate) fn template(i: In<'_>) -> PResult<'_, Template> {
     let start = ws(i);
     let (mut rest, _) = sym(start, "\"", "a string")?;
     let mut parts = Vec::new();
@@ -461,7 +461,7 @@ pub fn template(i: In<'_>) -> PResult<'_, Template> {
 }
 
 /// Helper for callers that need an identifier that is not a keyword.
-pub fn name(i: In<'_>) -> PResult<'_, Ident> {
+pub(crate) fn name(i: In<'_>) -> PResult<'_, Ident> {
     let (rest, id) = ident(i)?;
     if RESERVED.contains(&id.name.as_str()) {
         return Err(nom::Err::Error(PError::expected(ws(i), "a name")));

@@ -10,24 +10,24 @@ use crate::source::{FileId, Span};
 use crate::syntax::ast::Ident;
 
 /// Parser input: text with its byte offset and file.
-pub type In<'a> = LocatedSpan<&'a str, FileId>;
+pub(crate) type In<'a> = LocatedSpan<&'a str, FileId>;
 
 /// Words that cannot start a path.
-pub const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "and", "or", "not", "in", "contains", "within", "after", "before", "of", "for", "where",
     "with", "match", "true", "false", "when", "else", "per", "max", "lr", "ramp", "skip", "refine",
 ];
 
 /// The input after its first `bytes` bytes. (nom's `take` counts characters on text input;
 /// positions here are byte offsets.)
-pub fn skip(i: In<'_>, bytes: usize) -> In<'_> {
+pub(crate) fn skip(i: In<'_>, bytes: usize) -> In<'_> {
     use nom::Input;
     let bytes = bytes.min(i.fragment().len());
     i.take_split(bytes).0
 }
 
 /// The first `bytes` bytes of the input and the rest.
-pub fn split(i: In<'_>, bytes: usize) -> (In<'_>, In<'_>) {
+pub(crate) fn split(i: In<'_>, bytes: usize) -> (In<'_>, In<'_>) {
     use nom::Input;
     let bytes = bytes.min(i.fragment().len());
     let (rest, taken) = i.take_split(bytes);
@@ -35,17 +35,17 @@ pub fn split(i: In<'_>, bytes: usize) -> (In<'_>, In<'_>) {
 }
 
 /// A span over `len` bytes at `at`.
-pub fn span_at(at: In<'_>, len: usize) -> Span {
+pub(crate) fn span_at(at: In<'_>, len: usize) -> Span {
     Span::new(at.extra, at.location_offset(), at.location_offset() + len)
 }
 
 /// The span from `start` to `end` (where the parser stopped).
-pub fn span_between(start: In<'_>, end: In<'_>) -> Span {
+pub(crate) fn span_between(start: In<'_>, end: In<'_>) -> Span {
     Span::new(start.extra, start.location_offset(), end.location_offset())
 }
 
 /// Skips white space and `#` comments, newlines included.
-pub fn ws(mut i: In<'_>) -> In<'_> {
+pub(crate) fn ws(mut i: In<'_>) -> In<'_> {
     loop {
         let (rest, _) = take_while::<_, _, PError>(char::is_whitespace)
             .parse(i)
@@ -63,13 +63,13 @@ pub fn ws(mut i: In<'_>) -> In<'_> {
 }
 
 /// Skips spaces and tabs only; true when a comment or line end follows.
-pub fn at_line_end(i: In<'_>) -> bool {
+pub(crate) fn at_line_end(i: In<'_>) -> bool {
     let rest = i.fragment().trim_start_matches([' ', '\t', '\r']);
     rest.is_empty() || rest.starts_with('\n') || rest.starts_with('#')
 }
 
 /// True when the next token (after white space) is `word` as a whole word or symbol.
-pub fn peek(i: In<'_>, word: &str) -> bool {
+pub(crate) fn peek(i: In<'_>, word: &str) -> bool {
     let rest = ws(i);
     let text = rest.fragment();
     text.starts_with(word)
@@ -81,7 +81,7 @@ fn is_ident_char(c: char) -> bool {
 }
 
 /// Consumes `word` (a keyword or a symbol) or fails expecting it.
-pub fn sym<'a>(i: In<'a>, word: &'static str, label: &'static str) -> PResult<'a, Span> {
+pub(crate) fn sym<'a>(i: In<'a>, word: &'static str, label: &'static str) -> PResult<'a, Span> {
     let i = ws(i);
     if peek(i, word) {
         let (rest, matched) = tag(word).parse(i)?;
@@ -92,7 +92,7 @@ pub fn sym<'a>(i: In<'a>, word: &'static str, label: &'static str) -> PResult<'a
 }
 
 /// Consumes `word` when it comes next.
-pub fn opt_sym<'a>(i: In<'a>, word: &'static str) -> (In<'a>, Option<Span>) {
+pub(crate) fn opt_sym<'a>(i: In<'a>, word: &'static str) -> (In<'a>, Option<Span>) {
     match sym(i, word, "") {
         Ok((rest, span)) => (rest, Some(span)),
         Err(_) => (i, None),
@@ -100,7 +100,7 @@ pub fn opt_sym<'a>(i: In<'a>, word: &'static str) -> (In<'a>, Option<Span>) {
 }
 
 /// A name: letters, digits and `_`, not starting with a digit.
-pub fn ident(i: In<'_>) -> PResult<'_, Ident> {
+pub(crate) fn ident(i: In<'_>) -> PResult<'_, Ident> {
     let i = ws(i);
     let starts_well = i
         .fragment()
@@ -121,7 +121,7 @@ pub fn ident(i: In<'_>) -> PResult<'_, Ident> {
 }
 
 /// A numeric literal and what follows it.
-pub enum NumberLit {
+pub(crate) enum NumberLit {
     /// A plain number.
     Number(f64),
     /// `20%`, as a fraction.
@@ -142,7 +142,7 @@ const UNITS: &[(&str, i64)] = &[
 ];
 
 /// A number, percentage, duration (`1h30m`) or timestamp (`2018-03-23T09:10:00Z`).
-pub fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
+pub(crate) fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
     let start = ws(i);
     let text = start.fragment();
     if looks_like_timestamp(text) {
@@ -239,7 +239,7 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
 
 /// Scans a string literal up to (not including) the next interpolation or the closing quote.
 /// Returns the text and the input at the `{`, `"`, or end.
-pub fn string_text(mut i: In<'_>) -> PResult<'_, String> {
+pub(crate) fn string_text(mut i: In<'_>) -> PResult<'_, String> {
     let mut text = String::new();
     loop {
         let fragment = i.fragment();
@@ -269,7 +269,7 @@ pub fn string_text(mut i: In<'_>) -> PResult<'_, String> {
 }
 
 /// The error for a string that reaches the end of its line.
-pub fn unterminated<'a>(start: In<'a>, end: In<'a>) -> nom::Err<PError<'a>> {
+pub(crate) fn unterminated<'a>(start: In<'a>, end: In<'a>) -> nom::Err<PError<'a>> {
     nom::Err::Failure(PError::special(
         start,
         Diagnostic::error(

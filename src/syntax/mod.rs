@@ -1,7 +1,7 @@
 //! Syntax: text to a tree of items with spans ([`parse_file`]), and the formatter
 //! ([`format_source`]).
 
-pub mod ast;
+pub(crate) mod ast;
 mod error;
 mod expr;
 mod format;
@@ -9,7 +9,7 @@ mod lexeme;
 mod parser;
 
 pub use format::format_source;
-pub use parser::parse_file;
+pub(crate) use parser::parse_file;
 
 #[cfg(test)]
 mod tests {

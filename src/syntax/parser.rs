@@ -16,7 +16,7 @@ use crate::source::FileId;
 const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", "verdict"];
 
 /// Parses a whole file, collecting every syntax error.
-pub fn parse_file(text: &str, file: FileId) -> (File, Vec<Diagnostic>) {
+pub(crate) fn parse_file(text: &str, file: FileId) -> (File, Vec<Diagnostic>) {
     super::expr::reset_depth();
     let mut parser = Parser::default();
     let mut i = In::new_extra(text, file);
@@ -100,14 +100,14 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         ))
     })?;
     match keyword.name.as_str() {
-        "ruleset" => ruleset(start, rest, parser),
+        "ruleset" => ruleset(rest, parser),
         "include" => {
             let (rest, path) = template(rest)?;
             Ok((rest, Item::Include(path)))
         }
-        "const" => binding(start, rest).map(|(r, b)| (r, Item::Const(b))),
-        "let" => binding(start, rest).map(|(r, b)| (r, Item::Let(b))),
-        "score" => score(start, rest, parser),
+        "const" => binding(rest).map(|(r, b)| (r, Item::Const(b))),
+        "let" => binding(rest).map(|(r, b)| (r, Item::Let(b))),
+        "score" => score(rest, parser),
         "verdict" => {
             let (rest, title) = opt_template(rest)?;
             let (rest, rows) = decision_rows(rest, parser)?;
@@ -136,24 +136,17 @@ fn opt_template(i: In<'_>) -> PResult<'_, Option<Template>> {
     }
 }
 
-fn ruleset<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+fn ruleset<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     let (i, id) = name(i)?;
     let (rest, entries) = parser.block(i, &[], |_, i| {
         let (i, key) = ident(i)?;
         let (i, value) = template(i)?;
         Ok((i, (key, value)))
     })?;
-    Ok((
-        rest,
-        Item::Ruleset(Ruleset {
-            id,
-            entries,
-            span: span_between(start, rest),
-        }),
-    ))
+    Ok((rest, Item::Ruleset(Ruleset { id, entries })))
 }
 
-fn binding<'a>(start: In<'a>, i: In<'a>) -> PResult<'a, Binding> {
+fn binding(i: In<'_>) -> PResult<'_, Binding> {
     let (i, bound) = name(i)?;
     let (i, description) = opt_template(i)?;
     let (i, _) = sym(i, "=", "`=`")?;
@@ -164,7 +157,6 @@ fn binding<'a>(start: In<'a>, i: In<'a>) -> PResult<'a, Binding> {
             name: bound,
             description,
             value,
-            span: span_between(start, rest),
         },
     ))
 }
@@ -175,7 +167,7 @@ enum ScoreMember {
     Bands(Decision),
 }
 
-fn score<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+fn score<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     let (i, score_name) = name(i)?;
     let (i, title) = opt_template(i)?;
     let starters = &["criterion", "bands", "additive", "evidence"];
@@ -190,17 +182,15 @@ fn score<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item>
             ScoreMember::Bands(b) => bands = Some(b),
         }
     }
-    let (mode, mode_span) = mode.unwrap_or((Mode::Additive, score_name.span));
+    let mode = mode.map_or(Mode::Additive, |(m, _)| m);
     Ok((
         rest,
         Item::Score(Score {
             name: score_name,
             title,
             mode,
-            mode_span,
             criteria,
             bands,
-            span: span_between(start, rest),
         }),
     ))
 }
@@ -347,11 +337,7 @@ fn criterion_member(i: In<'_>) -> PResult<'_, CriterionMember> {
             let (rest, reason) = opt_template(rest)?;
             Ok((
                 rest,
-                CriterionMember::Unknown(UnknownArm {
-                    weight,
-                    reason,
-                    span: span_between(start, rest),
-                }),
+                CriterionMember::Unknown(UnknownArm { weight, reason }),
             ))
         }
         _ => Err(nom::Err::Error(PError::expected(start, expected))),

@@ -20,13 +20,18 @@ use super::format;
 pub struct ScoreView<'t, 'a> {
     pub(super) ev: &'t Evaluation<'a>,
     /// Position among the program's scores.
-    pub index: usize,
+    pub(crate) index: usize,
     /// The score as compiled.
-    pub def: &'a ScoreDef,
+    pub(crate) def: &'a ScoreDef,
     pub(super) result: &'t ScoreResult,
 }
 
 impl<'t, 'a> ScoreView<'t, 'a> {
+    /// Its position among the program's scores.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
     /// Its name.
     pub fn name(&self) -> &'a str {
         &self.def.name
@@ -115,7 +120,7 @@ pub struct CriterionView<'t, 'a> {
     pub(super) ev: &'t Evaluation<'a>,
     pub(super) mode: ScoreMode,
     /// The criterion as compiled.
-    pub def: &'a CriterionDef,
+    pub(crate) def: &'a CriterionDef,
     pub(super) result: &'t CriterionResult,
 }
 
@@ -264,7 +269,7 @@ pub struct AlternativeView<'t, 'a> {
     def: &'a CriterionDef,
     mode: ScoreMode,
     /// The outcome.
-    pub alternative: Alternative,
+    pub(crate) alternative: Alternative,
 }
 
 impl<'a> AlternativeView<'_, 'a> {
@@ -323,9 +328,9 @@ impl<'a> AlternativeView<'_, 'a> {
 pub struct EvidenceView<'t, 'a> {
     ev: &'t Evaluation<'a>,
     /// What was read.
-    pub read: &'a Read,
+    pub(crate) read: &'a Read,
     /// Its value and state.
-    pub item: EvidenceItem<'a>,
+    pub(crate) item: EvidenceItem<'a>,
 }
 
 fn evidence<'t, 'a>(
@@ -425,7 +430,7 @@ pub struct DefinitionView<'t, 'a> {
 
 impl<'t, 'a> DefinitionView<'t, 'a> {
     /// The definition as compiled.
-    pub fn def(&self) -> &'a LetDef {
+    pub(crate) fn def(&self) -> &'a LetDef {
         &self.ev.program.lets[self.id as usize]
     }
 
@@ -501,16 +506,46 @@ pub enum FieldResult {
 #[derive(Clone, Copy)]
 pub struct FieldView<'a> {
     /// The field as compiled.
-    pub def: &'a MatchFieldDef,
+    pub(crate) def: &'a MatchFieldDef,
     /// Matched, and how similar.
-    pub outcome: FieldOutcome,
+    pub(crate) outcome: FieldOutcome,
     /// What the claim stated.
-    pub claimed: EvidenceItem<'a>,
+    pub(crate) claimed: EvidenceItem<'a>,
     /// What investigators confirmed.
-    pub confirmed: EvidenceItem<'a>,
+    pub(crate) confirmed: EvidenceItem<'a>,
 }
 
-impl FieldView<'_> {
+impl<'a> FieldView<'a> {
+    /// The field's name.
+    pub fn name(&self) -> &'a str {
+        &self.def.name
+    }
+
+    /// The claimed value's path, as written.
+    pub fn claimed_path(&self) -> &'a str {
+        &self.def.claimed.label
+    }
+
+    /// The confirmed value's path, as written.
+    pub fn confirmed_path(&self) -> &'a str {
+        &self.def.confirmed.label
+    }
+
+    /// What the claim stated, and what is known of it.
+    pub fn claimed(&self) -> EvidenceItem<'a> {
+        self.claimed
+    }
+
+    /// What investigators confirmed, and what is known of it.
+    pub fn confirmed(&self) -> EvidenceItem<'a> {
+        self.confirmed
+    }
+
+    /// How similar the two are (0 to 1), where the matcher measures it.
+    pub fn similarity(&self) -> Option<f64> {
+        self.outcome.similarity
+    }
+
     /// Match, mismatch or unknown.
     pub fn result(&self) -> FieldResult {
         match self.outcome.matched {
@@ -540,9 +575,9 @@ pub struct WindowView<'t, 'a> {
     ev: &'t Evaluation<'a>,
     id: u32,
     /// The collection as compiled.
-    pub def: &'a CollectionDef,
+    pub(crate) def: &'a CollectionDef,
     /// How each item was treated.
-    pub marks: &'t [Mark],
+    pub(crate) marks: &'t [Mark],
 }
 
 fn window_of<'t, 'a>(ev: &'t Evaluation<'a>, node: u32) -> Option<WindowView<'t, 'a>> {
@@ -559,6 +594,16 @@ fn window_of<'t, 'a>(ev: &'t Evaluation<'a>, node: u32) -> Option<WindowView<'t,
 }
 
 impl<'a> WindowView<'_, 'a> {
+    /// How each item of the list was treated.
+    pub fn marks(&self) -> &[Mark] {
+        self.marks
+    }
+
+    /// True when the window is on a time field of the items (see [`WindowView::time`]).
+    pub fn has_times(&self) -> bool {
+        self.def.time_slot.is_some()
+    }
+
     /// The list, as written (`posts`).
     pub fn list(&self) -> &'a str {
         self.ev.program.text(self.def.list)
@@ -594,13 +639,18 @@ impl<'a> WindowView<'_, 'a> {
 pub struct DecisionView<'t, 'a> {
     pub(super) ev: &'t Evaluation<'a>,
     /// The table as compiled.
-    pub def: &'a DecisionDef,
+    pub(crate) def: &'a DecisionDef,
     pub(super) result: &'t DecisionResult,
     /// True when thresholds are probabilities.
     pub(super) probability: bool,
 }
 
 impl<'t, 'a> DecisionView<'t, 'a> {
+    /// The table's title, when it has one (`verdict "Assessment" { … }`).
+    pub fn title(&self) -> Option<&'a str> {
+        self.def.title.as_deref()
+    }
+
     /// The label given.
     pub fn label(&self) -> &'a str {
         &self.def.rows[self.result.row as usize].label

@@ -154,7 +154,14 @@ fn contribution_range(mode: ScoreMode, b: crate::eval::Bounds) -> String {
 fn detail(out: &mut String, trace: &Trace<'_>) {
     let _ = writeln!(out, "Detail\n{}", "─".repeat(72));
     if let Some(verdict) = trace.verdict() {
-        let _ = writeln!(out, "Verdict: {}", verdict.label());
+        match verdict.title() {
+            Some(title) => {
+                let _ = writeln!(out, "Verdict ({title}): {}", verdict.label());
+            }
+            None => {
+                let _ = writeln!(out, "Verdict: {}", verdict.label());
+            }
+        }
         decision_lines(out, &verdict, "  ");
         out.push('\n');
     }

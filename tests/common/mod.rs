@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 
 /// Every rule file in the repository: the shipped rules, the benchmark rule, the diagnostics corpus.
-pub fn rule_files() -> Vec<String> {
+pub(crate) fn rule_files() -> Vec<String> {
     let mut files = vec![
         "rules/claims.cred".to_string(),
         "rules/shared.cred".into(),
