@@ -89,17 +89,183 @@ pub(crate) enum CollectOp {
     All,
 }
 
+/// An aggregate over a list of the case, as the parser, the checker's suggestions, the trace
+/// and the documentation know it: the one list of aggregates.
+pub(crate) struct Aggregate {
+    /// The operation.
+    pub(crate) op: CollectOp,
+    /// Its keyword.
+    pub(crate) name: &'static str,
+    /// The value it aggregates is written before `for`: `distinct(p.account for p in posts)`.
+    pub(crate) projects: bool,
+    /// It needs a `where` condition (`any`, `all`).
+    pub(crate) needs_where: bool,
+    /// How it is written, for the documentation.
+    pub(crate) form: &'static str,
+    /// What it gives, for the documentation.
+    pub(crate) gives: &'static str,
+}
+
+/// Every aggregate.
+pub(crate) const AGGREGATES: &[Aggregate] = &[
+    Aggregate {
+        op: CollectOp::Count,
+        name: "count",
+        projects: false,
+        needs_where: false,
+        form: "count(p in posts where COND)",
+        gives: "number of items whose condition is true",
+    },
+    Aggregate {
+        op: CollectOp::Distinct,
+        name: "distinct",
+        projects: true,
+        needs_where: false,
+        form: "distinct(p.account for p in posts where COND)",
+        gives: "number of distinct values",
+    },
+    Aggregate {
+        op: CollectOp::Sum,
+        name: "sum",
+        projects: true,
+        needs_where: false,
+        form: "sum(x.n for x in list where COND)",
+        gives: "sum of the values",
+    },
+    Aggregate {
+        op: CollectOp::Min,
+        name: "min",
+        projects: true,
+        needs_where: false,
+        form: "min(x.at for x in list where COND)",
+        gives: "smallest value (numbers, timestamps, durations); unknown for no items",
+    },
+    Aggregate {
+        op: CollectOp::Max,
+        name: "max",
+        projects: true,
+        needs_where: false,
+        form: "max(x.at for x in list where COND)",
+        gives: "largest value; unknown for no items",
+    },
+    Aggregate {
+        op: CollectOp::Any,
+        name: "any",
+        projects: false,
+        needs_where: true,
+        form: "any(c in list where COND)",
+        gives: "condition: true if some item's condition is true, else unknown if some is unknown, else false",
+    },
+    Aggregate {
+        op: CollectOp::All,
+        name: "all",
+        projects: false,
+        needs_where: true,
+        form: "all(c in list where COND)",
+        gives: "condition: false if some item's condition is false, else unknown if some is unknown, else true",
+    },
+];
+
 impl CollectOp {
+    /// The aggregate's entry in [`AGGREGATES`].
+    pub(crate) fn info(self) -> &'static Aggregate {
+        // INVARIANT: AGGREGATES lists every operation.
+        AGGREGATES
+            .iter()
+            .find(|a| a.op == self)
+            .unwrap_or(&AGGREGATES[0])
+    }
+
+    /// The aggregate called `name`.
+    pub(crate) fn named(name: &str) -> Option<CollectOp> {
+        AGGREGATES.iter().find(|a| a.name == name).map(|a| a.op)
+    }
+
     /// The keyword.
     pub(crate) fn name(self) -> &'static str {
-        match self {
-            CollectOp::Count => "count",
-            CollectOp::Distinct => "distinct",
-            CollectOp::Sum => "sum",
-            CollectOp::Min => "min",
-            CollectOp::Max => "max",
-            CollectOp::Any => "any",
-            CollectOp::All => "all",
+        self.info().name
+    }
+}
+
+/// What a matcher takes after its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatcherArgument {
+    /// Nothing.
+    None,
+    /// A similarity threshold (`85%`).
+    Fraction,
+    /// Optionally a similarity threshold.
+    OptionalFraction,
+    /// A tolerance: an amount (`2`) or a percentage of the confirmed value (`20%`).
+    Tolerance,
+}
+
+/// A matcher of detail matches, as the checker, the trace and the documentation know it: the one
+/// list of matchers.
+pub(crate) struct MatcherInfo {
+    /// Its name.
+    pub(crate) name: &'static str,
+    /// What it takes.
+    pub(crate) argument: MatcherArgument,
+    /// How it is written, with an argument when it takes one.
+    pub(crate) example: &'static str,
+    /// When a field matches, for the documentation.
+    pub(crate) matches_when: &'static str,
+}
+
+/// Every matcher.
+pub(crate) const MATCHERS: &[MatcherInfo] = &[
+    MatcherInfo {
+        name: "exact",
+        argument: MatcherArgument::None,
+        example: "exact",
+        matches_when: "equal values; for lists, the same set",
+    },
+    MatcherInfo {
+        name: "nocase",
+        argument: MatcherArgument::None,
+        example: "nocase",
+        matches_when: "equal ignoring letter case",
+    },
+    MatcherInfo {
+        name: "fuzzy",
+        argument: MatcherArgument::Fraction,
+        example: "fuzzy 85%",
+        matches_when: "every claimed value has a confirmed value at least that similar (normalised Levenshtein, ignoring case; values over 256 characters are compared exactly)",
+    },
+    MatcherInfo {
+        name: "within",
+        argument: MatcherArgument::Tolerance,
+        example: "within 2",
+        matches_when: "numbers differ by at most 2; `within 20%`: by at most 20 % of the confirmed value",
+    },
+    MatcherInfo {
+        name: "overlap",
+        argument: MatcherArgument::OptionalFraction,
+        example: "overlap 50%",
+        matches_when: "the sets have a Jaccard overlap of at least 50 % (ignoring case); plain `overlap`: they share a value",
+    },
+];
+
+/// The matcher called `name`.
+pub(crate) fn matcher(name: &str) -> Option<&'static MatcherInfo> {
+    MATCHERS.iter().find(|m| m.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The language reference lists every aggregate and matcher: the docs cannot drift from
+    /// the tables the parser and checker use.
+    #[test]
+    fn the_language_reference_documents_every_aggregate_and_matcher() {
+        let docs = include_str!("../docs/LANGUAGE.md");
+        for a in super::AGGREGATES {
+            let row = format!("| `{}` | {} |", a.form, a.gives);
+            assert!(docs.contains(&row), "docs/LANGUAGE.md lacks the row\n{row}");
+        }
+        for m in super::MATCHERS {
+            let row = format!("| `{}` | {} |", m.example, m.matches_when);
+            assert!(docs.contains(&row), "docs/LANGUAGE.md lacks the row\n{row}");
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::case::layout::Kind;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::limits::MAX_COLLECTION_NESTING;
-use crate::ops::BinOp;
+use crate::ops::{self, BinOp, MATCHERS, MatcherArgument};
 use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId, Read};
 use crate::source::Span;
 use crate::syntax::ast::{CollectOp, Expr, ExprKind, Ident, MatchField};
@@ -214,8 +214,33 @@ impl Checker<'_> {
     }
 
     pub(super) fn matcher(&mut self, field: &MatchField) -> Option<Matcher> {
-        const MATCHERS: &[&str] = &["exact", "nocase", "fuzzy", "within", "overlap"];
         let name = field.matcher.name.as_str();
+        let Some(info) = ops::matcher(name) else {
+            let names: Vec<&str> = MATCHERS.iter().map(|m| m.name).collect();
+            let help = match did_you_mean(name, names.iter().copied()) {
+                Some(suggestion) => {
+                    let close = names
+                        .iter()
+                        .filter_map(|n| ops::matcher(n))
+                        .find(|m| suggestion.contains(&format!("`{}`", m.name)));
+                    match close {
+                        Some(m) => format!("{suggestion} (`{}`: {})", m.example, m.matches_when),
+                        None => suggestion,
+                    }
+                }
+                None => format!("the matchers are {}", quoted_list(&names)),
+            };
+            self.error(
+                Diagnostic::error(
+                    Code::UnknownMatcher,
+                    field.matcher.span,
+                    format!("unknown matcher `{name}`"),
+                )
+                .label("not a matcher")
+                .help(help),
+            );
+            return None;
+        };
         let argument = field.argument.as_ref();
         let fraction = |this: &mut Self, e: &Expr| -> Option<f64> {
             let (node, _) = this.expr(e);
@@ -236,13 +261,20 @@ impl Checker<'_> {
                 }
             }
         };
-        let matcher = match (name, argument) {
-            ("exact", None) => Matcher::Exact,
-            ("nocase", None) => Matcher::Nocase,
-            ("fuzzy", Some(arg)) => Matcher::Fuzzy(fraction(self, arg)?),
-            ("overlap", None) => Matcher::Overlap(None),
-            ("overlap", Some(arg)) => Matcher::Overlap(Some(fraction(self, arg)?)),
-            ("within", Some(arg)) => {
+        let matcher = match (info.argument, argument) {
+            (MatcherArgument::None | MatcherArgument::OptionalFraction, None) => match name {
+                "exact" => Matcher::Exact,
+                "nocase" => Matcher::Nocase,
+                _ => Matcher::Overlap(None),
+            },
+            (MatcherArgument::Fraction | MatcherArgument::OptionalFraction, Some(arg)) => {
+                let threshold = fraction(self, arg)?;
+                match name {
+                    "fuzzy" => Matcher::Fuzzy(threshold),
+                    _ => Matcher::Overlap(Some(threshold)),
+                }
+            }
+            (MatcherArgument::Tolerance, Some(arg)) => {
                 let percent = matches!(arg.kind, ExprKind::Percent(_));
                 let (node, _) = self.expr(arg);
                 let Some(value) = fold_num(&self.nodes, node).filter(|v| *v >= 0.0) else {
@@ -263,7 +295,7 @@ impl Checker<'_> {
                     Matcher::Within(value)
                 }
             }
-            ("fuzzy" | "within", None) => {
+            (MatcherArgument::Fraction | MatcherArgument::Tolerance, None) => {
                 self.error(
                     Diagnostic::error(
                         Code::UnknownMatcher,
@@ -271,15 +303,11 @@ impl Checker<'_> {
                         format!("`{name}` needs an argument"),
                     )
                     .label("missing threshold")
-                    .help(if name == "fuzzy" {
-                        "write `fuzzy 85%`"
-                    } else {
-                        "write `within 2` or `within 20%`"
-                    }),
+                    .help(format!("write `{}`", info.example)),
                 );
                 return None;
             }
-            ("exact" | "nocase", Some(arg)) => {
+            (MatcherArgument::None, Some(arg)) => {
                 self.error(
                     Diagnostic::error(
                         Code::UnknownMatcher,
@@ -288,20 +316,6 @@ impl Checker<'_> {
                     )
                     .label("unexpected argument")
                     .help("use `fuzzy 85%` for approximate matching"),
-                );
-                return None;
-            }
-            _ => {
-                let help = did_you_mean(name, MATCHERS.iter().copied())
-                    .unwrap_or_else(|| format!("the matchers are {}", quoted_list(MATCHERS)));
-                self.error(
-                    Diagnostic::error(
-                        Code::UnknownMatcher,
-                        field.matcher.span,
-                        format!("unknown matcher `{name}`"),
-                    )
-                    .label("not a matcher")
-                    .help(help),
                 );
                 return None;
             }

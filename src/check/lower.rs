@@ -5,6 +5,7 @@
 use crate::case::layout::Conflict;
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::limits::MAX_DEPTH;
+use crate::ops::AGGREGATES;
 use crate::program::{Lit, Node, NodeId, ScoreProp};
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident};
@@ -13,18 +14,8 @@ use super::Checker;
 use super::quoted_list;
 use super::types::{Ty, arithmetic, orderable};
 
-const FUNCTIONS: &[&str] = &[
-    "known",
-    "count_true",
-    "abs",
-    "count",
-    "distinct",
-    "sum",
-    "min",
-    "max",
-    "any",
-    "all",
-];
+/// Functions that are not aggregates.
+const FUNCTIONS: &[&str] = &["known", "count_true", "abs"];
 
 impl Checker<'_> {
     pub(super) fn push(&mut self, node: Node, span: Span) -> NodeId {
@@ -529,8 +520,21 @@ impl Checker<'_> {
                 )
             }
             other => {
-                let help = did_you_mean(other, FUNCTIONS.iter().copied())
-                    .unwrap_or_else(|| format!("the functions are {}", quoted_list(FUNCTIONS)));
+                let names: Vec<&str> = FUNCTIONS
+                    .iter()
+                    .copied()
+                    .chain(AGGREGATES.iter().map(|a| a.name))
+                    .collect();
+                let help = match did_you_mean(other, names.iter().copied()) {
+                    Some(suggestion) => match AGGREGATES
+                        .iter()
+                        .find(|a| suggestion.contains(&format!("`{}`", a.name)))
+                    {
+                        Some(a) => format!("{suggestion} (`{}`: {})", a.form, a.gives),
+                        None => suggestion,
+                    },
+                    None => format!("the functions are {}", quoted_list(&names)),
+                };
                 self.error(
                     Diagnostic::error(
                         Code::UnknownName,

@@ -1,10 +1,9 @@
 //! Expressions, by precedence climbing from `??` (loosest) to primaries.
 
 use std::cell::Cell;
+use std::sync::LazyLock;
 
-use super::ast::{
-    BinOp, CollectOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePart, WindowSide,
-};
+use super::ast::{BinOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePart, WindowSide};
 use super::error::{PError, PResult};
 use super::lexeme::{
     In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, skip, span_at,
@@ -12,6 +11,7 @@ use super::lexeme::{
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::MAX_DEPTH;
+use crate::ops::{CollectOp, MATCHERS};
 
 thread_local! {
     /// How deeply the expression being parsed nests (parentheses, `not`, signs, arguments).
@@ -277,7 +277,7 @@ fn word_expr(i: In<'_>) -> PResult<'_, Expr> {
     }
     let is_call = rest.fragment().starts_with('(');
     if is_call {
-        if let Some(op) = collect_op(&name.name) {
+        if let Some(op) = CollectOp::named(&name.name) {
             return collect(i, rest, op);
         }
         let (mut rest, _) = sym(rest, "(", "`(`")?;
@@ -327,27 +327,11 @@ fn word_expr(i: In<'_>) -> PResult<'_, Expr> {
     ))
 }
 
-fn collect_op(name: &str) -> Option<CollectOp> {
-    Some(match name {
-        "count" => CollectOp::Count,
-        "distinct" => CollectOp::Distinct,
-        "sum" => CollectOp::Sum,
-        "min" => CollectOp::Min,
-        "max" => CollectOp::Max,
-        "any" => CollectOp::Any,
-        "all" => CollectOp::All,
-        _ => return None,
-    })
-}
-
 /// `count(x in list where cond)`, `distinct(x.f for x in list where cond)`,
 /// `any(x in list where cond)`.
 fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, Expr> {
     let (rest, _) = sym(after_name, "(", "`(`")?;
-    let projects = matches!(
-        op,
-        CollectOp::Distinct | CollectOp::Sum | CollectOp::Min | CollectOp::Max
-    );
+    let projects = op.info().projects;
     let (rest, projection) = if projects {
         let (rest, value) = expr(rest)?;
         let (rest, _) = sym(rest, "for", "`for`")?;
@@ -363,7 +347,7 @@ fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, 
             let (rest, cond) = expr(rest)?;
             (rest, Some(Box::new(cond)))
         }
-        (rest, None) if matches!(op, CollectOp::Any | CollectOp::All) => {
+        (rest, None) if op.info().needs_where => {
             return Err(nom::Err::Error(PError::expected(ws(rest), "`where`")));
         }
         (rest, None) => (rest, None),
@@ -384,6 +368,15 @@ fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, 
     ))
 }
 
+/// "a matcher (exact, nocase, …)", from the table of matchers.
+fn expected_matcher() -> &'static str {
+    static TEXT: LazyLock<String> = LazyLock::new(|| {
+        let names: Vec<&str> = MATCHERS.iter().map(|m| m.name).collect();
+        format!("a matcher ({})", names.join(", "))
+    });
+    TEXT.as_str()
+}
+
 /// `match claim.details with incident.facts { field matcher [argument] … }`
 fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
     let (rest, claimed) = additive(after_kw)?;
@@ -393,12 +386,8 @@ fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
     let mut fields = Vec::new();
     while !peek(rest, "}") {
         let (r, field) = ident(rest)?;
-        let (r, matcher) = ident(r).map_err(|_| {
-            nom::Err::Error(PError::expected(
-                ws(r),
-                "a matcher (exact, nocase, fuzzy, within, overlap)",
-            ))
-        })?;
+        let (r, matcher) =
+            ident(r).map_err(|_| nom::Err::Error(PError::expected(ws(r), expected_matcher())))?;
         let (r, argument) = if at_line_end(r) || peek(r, "}") || peek(r, ",") {
             (r, None)
         } else {
