@@ -205,7 +205,8 @@ fn compile_loaded(
     checker.diags = diagnostics;
     let (meta, scores, verdict) = checker.run(&items);
     let mut diagnostics = std::mem::take(&mut checker.diags);
-    diagnostics.sort_by_key(|d| (d.span.file.0, d.span.start));
+    // Located diagnostics in file order; those about the rule set as a whole last.
+    diagnostics.sort_by_key(|d| (d.span == Span::default(), d.span.file.0, d.span.start));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(Failed {
             sources,
