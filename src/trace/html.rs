@@ -247,7 +247,7 @@ fn timeline(out: &mut String, trace: &Trace<'_>) {
     }
     let (first, last) = (moments[0].0, moments[moments.len() - 1].0);
     let span = (last - first).max(1) as f64;
-    let (width, left, right) = (1200.0, 90.0, 250.0);
+    let (width, left, right) = (1200.0, 10.0, 10.0);
     let rows = moments.len().min(8);
     let height = 34 + rows as i32 * 15;
     let _ = writeln!(
@@ -264,11 +264,16 @@ fn timeline(out: &mut String, trace: &Trace<'_>) {
         let row = i % rows;
         let y = 30 + row as i32 * 15;
         let offset = format::duration(t - first);
+        // Labels on the right half end at their mark, so none runs off the page.
+        let (anchor, text_x) = if x > width / 2.0 {
+            ("end", x - 3.0)
+        } else {
+            ("start", x + 3.0)
+        };
         let _ = writeln!(
             out,
-            "<circle cx=\"{x:.1}\" cy=\"14\" r=\"4\" fill=\"#1f5fa8\"/><line x1=\"{x:.1}\" y1=\"14\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#d9dee6\"/><text x=\"{:.1}\" y=\"{y}\">{} <tspan fill=\"#5b6575\">{} (+{})</tspan></text>",
+            "<circle cx=\"{x:.1}\" cy=\"14\" r=\"4\" fill=\"#1f5fa8\"/><line x1=\"{x:.1}\" y1=\"14\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#d9dee6\"/><text x=\"{text_x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{} <tspan fill=\"#5b6575\">{} (+{})</tspan></text>",
             y - 9,
-            x + 3.0,
             esc(label),
             esc(&format::timestamp(*t)),
             esc(&offset)
@@ -280,15 +285,24 @@ fn timeline(out: &mut String, trace: &Trace<'_>) {
 /// The replication wave: each window over a list with times, as a histogram of its items over
 /// time, counted, excluded, duplicate and unknown items stacked.
 fn windows(out: &mut String, trace: &Trace<'_>) {
-    let mut shown: Vec<u32> = Vec::new();
+    // Per list, the window that counted the most items: the wave, not a filter that excluded it.
+    let mut chosen: Vec<(WindowView<'_, '_>, &str)> = Vec::new();
     for d in trace.definitions() {
         for w in d.evidence().filter_map(|e| e.window()) {
-            if w.def.time_slot.is_none() || shown.contains(&w.def.list) || w.marks.is_empty() {
+            if !w.has_times() || w.marks().is_empty() {
                 continue;
             }
-            shown.push(w.def.list);
-            histogram(out, &w, d.name());
+            let counted =
+                |w: &WindowView<'_, '_>| w.count(Mark::Counted) + w.count(Mark::Duplicate);
+            match chosen.iter_mut().find(|(c, _)| c.list() == w.list()) {
+                Some(entry) if counted(&w) > counted(&entry.0) => *entry = (w, d.name()),
+                Some(_) => {}
+                None => chosen.push((w, d.name())),
+            }
         }
+    }
+    for (w, name) in chosen {
+        histogram(out, &w, name);
     }
 }
 
@@ -300,8 +314,8 @@ const MARKS: [(Mark, &str, &str); 4] = [
 ];
 
 fn histogram(out: &mut String, w: &WindowView<'_, '_>, name: &str) {
-    let times: Vec<(i64, Mark)> = (0..w.marks.len())
-        .filter_map(|i| w.time(i).map(|t| (t, w.marks[i])))
+    let times: Vec<(i64, Mark)> = (0..w.marks().len())
+        .filter_map(|i| w.time(i).map(|t| (t, w.marks()[i])))
         .collect();
     let (Some(first), Some(last)) = (
         times.iter().map(|t| t.0).min(),
@@ -330,7 +344,7 @@ fn histogram(out: &mut String, w: &WindowView<'_, '_>, name: &str) {
         "<h2>{} over time</h2><p class=\"muted\">{} of {} items of <code>{}</code> counted by <code>{}</code> (definition <code>{}</code>); each bar spans {}.</p>",
         esc(w.list()),
         w.count(Mark::Counted),
-        w.marks.len(),
+        w.marks().len(),
         esc(w.list()),
         esc(w.expression()),
         esc(name),
