@@ -473,10 +473,9 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
     while let Some((pos, c)) = chars.next() {
         if at_line_start && depth <= 0 {
             let line = text[pos..].trim_start_matches([' ', '\t']);
-            let starts_member = starters.iter().any(|s| {
-                line.starts_with(s)
-                    && !line[s.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-            });
+            let starts_member = starters
+                .iter()
+                .any(|s| line.starts_with(s) && !line[s.len()..].starts_with(is_name_char));
             if starts_member || line.starts_with('}') {
                 return advance(i, pos);
             }
@@ -511,13 +510,18 @@ fn skip_to_next_item(i: In<'_>) -> In<'_> {
         let word = &line[indent..];
         if ITEM_KEYWORDS
             .iter()
-            .any(|k| word.starts_with(k) && word[k.len()..].starts_with([' ', '\t']))
+            .any(|k| word.starts_with(k) && !word[k.len()..].starts_with(is_name_char))
         {
             return advance(i, search_from + indent);
         }
         search_from += line.find('\n').map_or(line.len(), |p| p + 1);
     }
     advance(i, text.len())
+}
+
+/// Whether `c` continues a name, so a keyword followed by it is part of a longer word.
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 fn skip_string(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
