@@ -55,6 +55,7 @@ pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use eval::interval::Interval;
 pub use eval::value::Value;
 pub use eval::{
     Bounds, EvalError, Evaluation, EvidenceItem, EvidenceState, Handling, Mark, Outcome, evaluate,

@@ -10,6 +10,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::eval::interval::Interval;
 use crate::time;
 
 use super::layout::{Field, Kind, Layout, ObjectTree};
@@ -506,8 +507,144 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Slot, A::Error> {
-        Err(self.wrong("an object"))
+    /// A range: `{"min": 20, "max": 30}` for a number, `{"earliest": …, "latest": …}` for a
+    /// timestamp; an end left out is open.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
+        if !matches!(self.kind, Kind::Any | Kind::Num | Kind::Time) {
+            return Err(self.wrong("an object"));
+        }
+        let mut range = RangeEnds::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let path = PathCtx {
+                parent: Some(self.path),
+                seg: Seg::Key(&key),
+            };
+            let Some((end, kind)) = RangeEnd::named(&key) else {
+                return Err(self.ctx.fail(&path, self.range_keys(&key)));
+            };
+            if !matches!(self.kind, Kind::Any) && self.kind != kind {
+                return Err(self.ctx.fail(&path, self.range_keys(&key)));
+            }
+            let seed = ValueSeed {
+                ctx: self.ctx,
+                kind,
+                intern: false,
+                path: &path,
+            };
+            let bound = match map.next_value_seed(seed)? {
+                Slot::Num(n) => Some(n),
+                Slot::Time(t) => Some(t as f64),
+                _ => None, // null: this end is open
+            };
+            range
+                .set(end, bound)
+                .map_err(|message| self.ctx.fail(&path, message))?;
+        }
+        range
+            .into_slot()
+            .map_err(|message| self.ctx.fail(self.path, message))
+    }
+}
+
+impl ValueSeed<'_, '_> {
+    /// The error for a key that is not an end of the range this field may hold.
+    fn range_keys(&self, key: &str) -> String {
+        let keys = match self.kind {
+            Kind::Num => "`min` and `max`",
+            Kind::Time => "`earliest` and `latest`",
+            _ => "`min` and `max` (a number) or `earliest` and `latest` (a timestamp)",
+        };
+        format!(
+            "expected {} or a range with {keys}, found the key {}",
+            self.kind.describe(),
+            quoted(key)
+        )
+    }
+}
+
+/// One end of a range in a case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RangeEnd {
+    Min,
+    Max,
+    Earliest,
+    Latest,
+}
+
+impl RangeEnd {
+    /// The end a key names, and the kind of value it takes.
+    fn named(key: &str) -> Option<(RangeEnd, Kind)> {
+        Some(match key {
+            "min" => (RangeEnd::Min, Kind::Num),
+            "max" => (RangeEnd::Max, Kind::Num),
+            "earliest" => (RangeEnd::Earliest, Kind::Time),
+            "latest" => (RangeEnd::Latest, Kind::Time),
+            _ => return None,
+        })
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            RangeEnd::Min => "min",
+            RangeEnd::Max => "max",
+            RangeEnd::Earliest => "earliest",
+            RangeEnd::Latest => "latest",
+        }
+    }
+}
+
+/// The ends of a range read so far.
+#[derive(Default)]
+struct RangeEnds {
+    time: Option<bool>,
+    low: Option<Option<f64>>,
+    high: Option<Option<f64>>,
+}
+
+impl RangeEnds {
+    fn set(&mut self, end: RangeEnd, bound: Option<f64>) -> Result<(), String> {
+        let time = matches!(end, RangeEnd::Earliest | RangeEnd::Latest);
+        if self.time.is_some_and(|t| t != time) {
+            return Err(
+                "a range is either `min`/`max` (a number) or `earliest`/`latest` \
+                        (a timestamp), not both"
+                    .into(),
+            );
+        }
+        self.time = Some(time);
+        let slot = match end {
+            RangeEnd::Min | RangeEnd::Earliest => &mut self.low,
+            RangeEnd::Max | RangeEnd::Latest => &mut self.high,
+        };
+        if slot.is_some() {
+            return Err(format!("`{}` is given twice", end.key()));
+        }
+        *slot = Some(bound);
+        Ok(())
+    }
+
+    fn into_slot(self) -> Result<Slot, String> {
+        let Some(time) = self.time else {
+            return Err("an empty range: give `min`/`max` for a number or \
+                        `earliest`/`latest` for a timestamp"
+                .into());
+        };
+        let lo = self.low.flatten().unwrap_or(f64::NEG_INFINITY);
+        let hi = self.high.flatten().unwrap_or(f64::INFINITY);
+        let (low_key, high_key) = if time {
+            ("earliest", "latest")
+        } else {
+            ("min", "max")
+        };
+        let Some(range) = Interval::new(lo, hi) else {
+            return Err(format!("`{low_key}` is after `{high_key}`"));
+        };
+        Ok(match (time, range.is_point()) {
+            (false, true) => Slot::Num(lo),
+            (true, true) => Slot::Time(lo as i64),
+            (false, false) => Slot::NumRange(range),
+            (true, false) => Slot::TimeRange(range),
+        })
     }
 }
 
@@ -580,10 +717,8 @@ impl<'de> Visitor<'de> for ScalarSeed<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Slot, A::Error> {
         if self.nested == Nested::Reject {
-            return Err(self
-                .seed
-                .ctx
-                .fail(self.seed.path, "expected a value, found an object".into()));
+            // The one object a plain value may be: a range.
+            return self.seed.visit_map(map);
         }
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Slot::Missing)

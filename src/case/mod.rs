@@ -24,6 +24,10 @@ pub(crate) enum Slot {
     Str(Arc<str>, u32),
     /// A timestamp, milliseconds since the epoch (UTC).
     Time(i64),
+    /// A number known only to lie in a range (`{"min": 20, "max": 30}`).
+    NumRange(crate::eval::interval::Interval),
+    /// A timestamp known only to lie in a range (`{"earliest": …, "latest": …}`).
+    TimeRange(crate::eval::interval::Interval),
     /// A list.
     List(ListData),
 }

@@ -1,6 +1,6 @@
 //! Field matchers of detail matches: claimed value against confirmed value.
 
-use super::value::{Value, equal, items};
+use super::value::{Value, equal, equal_tri, items};
 use crate::limits::FUZZY_CHARS;
 use crate::program::Matcher;
 
@@ -36,6 +36,8 @@ pub(crate) fn compare(
         Matcher::Fuzzy(threshold) => fuzzy(claimed, confirmed, threshold, &mut meter),
         Matcher::Within(tolerance) => numeric(claimed, confirmed, |_| tolerance),
         Matcher::WithinPercent(fraction) => numeric(claimed, confirmed, |c| c.abs() * fraction),
+        // Shared items of sets holding a range are not countable.
+        Matcher::Overlap(_) if holds_range(claimed) || holds_range(confirmed) => UNKNOWN,
         Matcher::Overlap(threshold) => {
             let j = jaccard_with(claimed, confirmed, true, &mut meter);
             FieldOutcome {
@@ -48,6 +50,11 @@ pub(crate) fn compare(
         }
     };
     (outcome, meter.0)
+}
+
+/// True when a value, or an item of it, is known only as a range.
+fn holds_range(v: Value<'_>) -> bool {
+    items(v).any(Value::is_range)
 }
 
 /// Steps spent comparing.
@@ -79,24 +86,62 @@ fn same(a: Value<'_>, b: Value<'_>, fold_case: bool, meter: &mut Meter) -> bool 
     }
 }
 
-/// Same set of values (a scalar is a one-item set).
+/// Equal values, three-valued when either is a range (unknown when they overlap).
+fn same_or_unknown(a: Value<'_>, b: Value<'_>, fold_case: bool, meter: &mut Meter) -> Option<bool> {
+    if a.is_range() || b.is_range() {
+        meter.add(1);
+        equal_tri(a, b)
+    } else {
+        Some(same(a, b, fold_case, meter))
+    }
+}
+
+/// Every item of `xs` is among `ys`: true, false, or unknown when that hangs on a range.
+fn all_among(xs: Value<'_>, ys: Value<'_>, fold_case: bool, meter: &mut Meter) -> Option<bool> {
+    let mut all = Some(true);
+    for x in items(xs) {
+        let mut found = Some(false);
+        for y in items(ys) {
+            match same_or_unknown(x, y, fold_case, meter) {
+                Some(true) => {
+                    found = Some(true);
+                    break;
+                }
+                None => found = None,
+                Some(false) => {}
+            }
+        }
+        match found {
+            Some(false) => return Some(false),
+            None => all = None,
+            Some(true) => {}
+        }
+    }
+    all
+}
+
+/// Same set of values (a scalar is a one-item set); unknown when a range leaves it open.
 fn set_equality(
     claimed: Value<'_>,
     confirmed: Value<'_>,
     fold_case: bool,
     meter: &mut Meter,
 ) -> FieldOutcome {
-    let mut all_in = |xs: Value<'_>, ys: Value<'_>| {
-        items(xs).all(|x| items(ys).any(|y| same(x, y, fold_case, meter)))
+    let matched = match all_among(claimed, confirmed, fold_case, meter) {
+        Some(false) => Some(false),
+        first => match (first, all_among(confirmed, claimed, fold_case, meter)) {
+            (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
     };
-    let matched = all_in(claimed, confirmed) && all_in(confirmed, claimed);
     FieldOutcome {
-        matched: Some(matched),
-        similarity: Some(if matched {
-            1.0
-        } else {
-            jaccard_with(claimed, confirmed, fold_case, meter)
-        }),
+        matched,
+        similarity: match matched {
+            Some(true) => Some(1.0),
+            Some(false) => Some(jaccard_with(claimed, confirmed, fold_case, meter)),
+            None => None,
+        },
     }
 }
 
@@ -143,21 +188,49 @@ fn similarity(a: &str, b: &str, meter: &mut Meter) -> f64 {
     strsim::normalized_levenshtein(&a.to_lowercase(), &b.to_lowercase())
 }
 
-/// |claimed − confirmed| within a tolerance computed from the confirmed value.
+/// |claimed − confirmed| within a tolerance computed from the confirmed value. With a range on
+/// either side: matched when it holds for every possible pair of values, not matched when for
+/// none, unknown otherwise. Exact: `f ± tolerance(f)` is piecewise linear in the confirmed
+/// value `f`, so its extremes lie at the range's ends or at zero.
 fn numeric(
     claimed: Value<'_>,
     confirmed: Value<'_>,
     tolerance: impl Fn(f64) -> f64,
 ) -> FieldOutcome {
-    match (claimed.as_number(), confirmed.as_number()) {
-        (Some(c), Some(f)) => {
-            let difference = (c - f).abs();
-            FieldOutcome {
-                matched: Some(difference <= tolerance(f) + f64::EPSILON),
-                similarity: Some(1.0 - (difference / f.abs().max(1.0)).min(1.0)),
-            }
+    let (Some(c), Some(f)) = (claimed.as_range(), confirmed.as_range()) else {
+        return UNKNOWN;
+    };
+    if c.is_point() && f.is_point() {
+        let (c, f) = (c.lo, f.lo);
+        let difference = (c - f).abs();
+        return FieldOutcome {
+            matched: Some(difference <= tolerance(f) + f64::EPSILON),
+            similarity: Some(1.0 - (difference / f.abs().max(1.0)).min(1.0)),
+        };
+    }
+    let zero = (f.lo < 0.0 && f.hi > 0.0).then_some(0.0);
+    let candidates = [Some(f.lo), Some(f.hi), zero].into_iter().flatten();
+    let (mut low_min, mut low_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut high_min, mut high_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for x in candidates {
+        let (low, high) = (x - tolerance(x), x + tolerance(x));
+        if low.is_nan() || high.is_nan() {
+            return UNKNOWN;
         }
-        _ => UNKNOWN,
+        (low_min, low_max) = (low_min.min(low), low_max.max(low));
+        (high_min, high_max) = (high_min.min(high), high_max.max(high));
+    }
+    let e = f64::EPSILON;
+    let matched = if c.lo >= low_max - e && c.hi <= high_min + e {
+        Some(true)
+    } else if c.hi < low_min - e || c.lo > high_max + e {
+        Some(false)
+    } else {
+        None
+    };
+    FieldOutcome {
+        matched,
+        similarity: None,
     }
 }
 
@@ -358,6 +431,67 @@ mod tests {
             )
             .matched,
             Some(false)
+        );
+    }
+
+    #[test]
+    fn ranges_match_for_certain_or_stay_unknown() {
+        use crate::eval::interval::Interval;
+        let range = |lo, hi| Value::NumRange(Interval::new(lo, hi).expect("a range"));
+        let fighters = range(2.0, f64::INFINITY);
+        let outcome = |m, a, b| compare_outcome(m, a, b).matched;
+        assert_eq!(
+            outcome(Matcher::Exact, fighters, Value::Num(1.0)),
+            Some(false),
+            "'fighters' claimed, one attacker confirmed"
+        );
+        assert_eq!(outcome(Matcher::Exact, fighters, Value::Num(3.0)), None);
+        assert_eq!(
+            outcome(Matcher::Exact, Value::Num(3.0), range(3.0, 4.0)),
+            None
+        );
+        // Toll claimed 20–30, confirmed 22: within 10 for every possible value.
+        assert_eq!(
+            outcome(Matcher::Within(10.0), range(20.0, 30.0), Value::Num(22.0)),
+            Some(true)
+        );
+        assert_eq!(
+            outcome(Matcher::Within(5.0), range(20.0, 30.0), Value::Num(22.0)),
+            None
+        );
+        assert_eq!(
+            outcome(Matcher::Within(1.0), range(20.0, 30.0), Value::Num(40.0)),
+            Some(false)
+        );
+        // 25 % of a confirmed 100–120 is 25–30: a claim of 70 is off by 30–50.
+        assert_eq!(
+            outcome(
+                Matcher::WithinPercent(0.25),
+                Value::Num(70.0),
+                range(100.0, 120.0)
+            ),
+            Some(false)
+        );
+        assert_eq!(
+            outcome(
+                Matcher::WithinPercent(0.25),
+                Value::Num(110.0),
+                range(100.0, 120.0)
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            outcome(
+                Matcher::WithinPercent(0.25),
+                Value::Num(80.0),
+                range(100.0, 120.0)
+            ),
+            None,
+            "off by 20–40 against a tolerance of 25–30"
+        );
+        assert_eq!(
+            outcome(Matcher::Overlap(None), fighters, Value::Num(1.0)),
+            None
         );
     }
 }

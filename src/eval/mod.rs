@@ -3,12 +3,15 @@
 //! still change, each window's counted and excluded items, each detail match's fields. Always
 //! terminates: every loop runs over a finite list of the case, within the work budget.
 
+pub(crate) mod interval;
 pub(crate) mod matchers;
+mod ranges;
 mod result;
 pub(crate) mod value;
 
 pub(crate) use result::{
-    Alternative, CriterionResult, DecisionResult, MatchResult, ScoreResult, Slice, Window,
+    Alternative, CriterionResult, DecisionResult, MatchResult, RangeTest, RangeTestKind,
+    ScoreResult, Slice, Window,
 };
 pub use result::{Bounds, Evaluation, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 
@@ -20,6 +23,7 @@ use crate::program::{
     CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowTestDef, ScoreDef,
     ScoreMode, ScoreProp, TextPart, WeightDef,
 };
+use interval::Interval;
 use matchers::compare;
 use value::{Value, and, binary, not, or, tri};
 
@@ -61,6 +65,7 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
         evidence: Vec::with_capacity(64),
         values: Vec::with_capacity(16),
         alternatives: Vec::new(),
+        range_tests: Vec::new(),
         work: 0,
         exhausted: false,
     };
@@ -92,6 +97,7 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
         evidence: ev.evidence,
         values: ev.values,
         alternatives: ev.alternatives,
+        range_tests: ev.range_tests,
     })
 }
 
@@ -122,6 +128,7 @@ impl<'a> Evaluation<'a> {
             evidence: Vec::new(),
             values: Vec::new(),
             alternatives: Vec::new(),
+            range_tests: Vec::new(),
             work: 0,
             exhausted: false,
         };
@@ -215,6 +222,7 @@ struct Evaluator<'a> {
     evidence: Vec<EvidenceItem<'a>>,
     values: Vec<Value<'a>>,
     alternatives: Vec<Alternative>,
+    range_tests: Vec<RangeTest<'a>>,
     /// Steps spent on work that grows with the case: list items, scans and comparisons.
     work: u64,
     /// The work budget ran out: loops stop, and the case is reported as over budget.
@@ -372,6 +380,7 @@ impl<'a> Evaluator<'a> {
         };
         let reason = self.text(reason_parts);
         let evidence = self.reads(&def.reads);
+        let range_tests = self.range_tests(def, outcome, evidence);
         CriterionResult {
             outcome,
             contribution,
@@ -380,6 +389,7 @@ impl<'a> Evaluator<'a> {
             evidence,
             reason,
             alternatives: Slice::after(alternatives_start, &self.alternatives),
+            range_tests,
         }
     }
 
@@ -424,11 +434,11 @@ impl<'a> Evaluator<'a> {
     /// A weight that applies, as an outcome; an unknown weight input makes the row unknown.
     fn weighed(&mut self, weight: &WeightDef, row: u32, refinement: Option<u32>) -> Applied {
         match self.weight(weight) {
-            Some((points, used)) => Applied {
+            Some(w) => Applied {
                 outcome: Outcome::Applied { row, refinement },
-                contribution: points,
-                possible: Bounds::exactly(points),
-                input: used,
+                contribution: w.points,
+                possible: w.possible,
+                input: w.input,
             },
             None => Applied {
                 outcome: Outcome::Unknown {
@@ -487,8 +497,8 @@ impl<'a> Evaluator<'a> {
 
     /// The contributions a weight can give whatever its input turns out to be.
     fn weight_bounds(&mut self, weight: &WeightDef) -> Bounds {
-        if let Some((points, _)) = self.weight(weight) {
-            return Bounds::exactly(points);
+        if let Some(w) = self.weight(weight) {
+            return w.possible;
         }
         match weight {
             WeightDef::Fixed(points) => Bounds::exactly(*points),
@@ -504,21 +514,46 @@ impl<'a> Evaluator<'a> {
     }
 
     /// A weight's amount, and the count or input it used; `None` when that input is unknown.
-    fn weight(&mut self, weight: &WeightDef) -> Option<(Points, Option<f64>)> {
-        match weight {
-            WeightDef::Fixed(points) => Some((*points, None)),
-            WeightDef::Per { amount, count, max } => {
-                let n = self.eval(*count).as_number()?;
-                let used = max.map_or(n, |m| n.min(m)).max(0.0);
-                Some((Points::from_units(amount.0 as f64 * used), Some(n)))
+    /// A weight's amount, its possible range, and the count or input it used; `None` when
+    /// that input is unknown. An input known only as a range gives the amount nearest to zero
+    /// (what the evidence supports for certain), and the range of amounts as possible.
+    fn weight(&mut self, weight: &WeightDef) -> Option<Weighed> {
+        let input = match weight {
+            WeightDef::Fixed(points) => {
+                return Some(Weighed {
+                    points: *points,
+                    possible: Bounds::exactly(*points),
+                    input: None,
+                });
             }
-            WeightDef::Ramp { input, x, y } => {
-                let v = self.eval(*input).as_number()?;
-                let t = ((v - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0);
-                let amount = y[0].0 as f64 + t * (y[1].0 as f64 - y[0].0 as f64);
-                Some((Points::from_units(amount), Some(v)))
+            WeightDef::Per { count, .. } => self.eval(*count).as_range()?,
+            WeightDef::Ramp { input, .. } => self.eval(*input).as_range()?,
+        };
+        let amount = |n: f64| -> Points {
+            match weight {
+                WeightDef::Per { amount, max, .. } => {
+                    let used = max.map_or(n, |m| n.min(m)).max(0.0);
+                    Points::from_units(amount.0 as f64 * used)
+                }
+                WeightDef::Ramp { x, y, .. } => {
+                    let t = ((n - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0);
+                    Points::from_units(y[0].0 as f64 + t * (y[1].0 as f64 - y[0].0 as f64))
+                }
+                WeightDef::Fixed(points) => *points,
             }
-        }
+        };
+        let (low, high) = (amount(input.lo), amount(input.hi));
+        let possible = Bounds::exactly(low).union(Bounds::exactly(high));
+        let points = if low.0.abs() <= high.0.abs() {
+            low
+        } else {
+            high
+        };
+        Some(Weighed {
+            points,
+            possible,
+            input: input.is_point().then_some(input.lo),
+        })
     }
 
     /// Evaluates a reason's interpolated values into the value store.
@@ -600,11 +635,7 @@ impl<'a> Evaluator<'a> {
             Node::ItemSlot { depth, slot } => Value::of_slot(self.item(*depth, *slot)),
             Node::Let(l) => self.let_value(*l),
             Node::Not(a) => not(self.eval(*a)),
-            Node::Neg(a) => match self.eval(*a) {
-                Value::Num(n) => Value::Num(-n),
-                Value::Dur(d) => Value::Dur(d.saturating_neg()),
-                _ => Value::Unknown,
-            },
+            Node::Neg(a) => value::negate(self.eval(*a)),
             Node::Binary(BinOp::And, a, b) => {
                 let left = self.eval(*a);
                 if left.truth() == Some(false) {
@@ -647,7 +678,7 @@ impl<'a> Evaluator<'a> {
                 (Value::Time(t), Value::Dur(d), Value::Time(at)) => {
                     Value::Bool(within(t, d, *side, at))
                 }
-                _ => Value::Unknown,
+                (t, d, at) => value::within_range(t, d, *side, at),
             },
             Node::WithinItem {
                 depth,
@@ -657,7 +688,9 @@ impl<'a> Evaluator<'a> {
                 anchor,
             } => match (self.item(*depth, *slot), self.operand(*anchor)) {
                 (Slot::Time(t), Value::Time(at)) => Value::Bool(within(*t, *length, *side, at)),
-                _ => Value::Unknown,
+                (item, at) => {
+                    value::within_range(Value::of_slot(item), Value::Dur(*length), *side, at)
+                }
             },
             Node::CompareItem {
                 op,
@@ -684,11 +717,7 @@ impl<'a> Evaluator<'a> {
                     Value::Num(trues as f64)
                 }
             }
-            Node::Abs(a) => match self.eval(*a) {
-                Value::Num(n) => Value::Num(n.abs()),
-                Value::Dur(d) => Value::Dur(d.saturating_abs()),
-                _ => Value::Unknown,
-            },
+            Node::Abs(a) => value::absolute(self.eval(*a)),
             Node::Match(m) => {
                 self.detail_match(*m);
                 Value::Match(*m)
@@ -808,14 +837,17 @@ impl<'a> Evaluator<'a> {
         } else {
             Vec::new()
         };
-        let mut seen: HashSet<Key<'a>> = HashSet::new();
+        let mut acc = Accumulator {
+            count: 0,
+            seen: HashSet::new(),
+            sum: Interval::point(0.0),
+            extreme: None,
+        };
         let mut seen_symbols: Vec<u64> = if def.op == CollectOp::Distinct {
             vec![0; (self.case.symbols as usize).div_ceil(64)]
         } else {
             Vec::new()
         };
-        let (mut count, mut sum) = (0usize, 0.0);
-        let mut extreme: Option<Value<'a>> = None;
         let (mut any_unknown, mut any_false) = (false, false);
         self.items.push((list, 0));
         let depth = self.items.len() - 1;
@@ -839,14 +871,14 @@ impl<'a> Evaluator<'a> {
                 }
                 Some(true) => match def.op {
                     CollectOp::Count | CollectOp::Any | CollectOp::All => {
-                        count += 1;
+                        acc.count += 1;
                         Mark::Counted
                     }
                     CollectOp::Distinct if let Some(symbol) = self.symbol(def.projection) => {
                         let (word, bit) = (symbol as usize / 64, 1u64 << (symbol % 64));
                         if seen_symbols[word] & bit == 0 {
                             seen_symbols[word] |= bit;
-                            count += 1;
+                            acc.count += 1;
                             Mark::Counted
                         } else {
                             Mark::Duplicate
@@ -854,7 +886,7 @@ impl<'a> Evaluator<'a> {
                     }
                     CollectOp::Distinct | CollectOp::Sum | CollectOp::Min | CollectOp::Max => {
                         let value = def.projection.map_or(Value::Unknown, |p| self.eval(p));
-                        self.project(def.op, value, &mut seen, &mut count, &mut sum, &mut extreme)
+                        acc.add(def.op, value)
                     }
                 },
             };
@@ -864,10 +896,12 @@ impl<'a> Evaluator<'a> {
         }
         self.items.pop();
         let result = match def.op {
-            CollectOp::Count | CollectOp::Distinct => Value::Num(count as f64),
-            CollectOp::Sum => Value::Num(sum),
-            CollectOp::Min | CollectOp::Max => extreme.unwrap_or(Value::Unknown),
-            CollectOp::Any if count > 0 => Value::Bool(true),
+            CollectOp::Count
+            | CollectOp::Distinct
+            | CollectOp::Sum
+            | CollectOp::Min
+            | CollectOp::Max => acc.value(def.op),
+            CollectOp::Any if acc.count > 0 => Value::Bool(true),
             CollectOp::All if any_false => Value::Bool(false),
             CollectOp::Any | CollectOp::All if any_unknown => Value::Unknown,
             CollectOp::Any => Value::Bool(false),
@@ -879,54 +913,80 @@ impl<'a> Evaluator<'a> {
         }
         result
     }
+}
 
-    fn project(
-        &mut self,
-        op: CollectOp,
-        value: Value<'a>,
-        seen: &mut HashSet<Key<'a>>,
-        count: &mut usize,
-        sum: &mut f64,
-        extreme: &mut Option<Value<'a>>,
-    ) -> Mark {
-        let Some(key) = Key::of(value) else {
-            return Mark::Unknown;
-        };
+impl<'a> Accumulator<'a> {
+    /// Adds one projected item to a `distinct`, `sum`, `min` or `max` collection. A value known
+    /// only as a range widens a sum, min or max to a range; it is not one value to count as
+    /// distinct.
+    fn add(&mut self, op: CollectOp, value: Value<'a>) -> Mark {
+        let acc = self;
         match op {
-            CollectOp::Distinct => {
-                if seen.insert(key) {
-                    *count += 1;
+            CollectOp::Distinct => match Key::of(value) {
+                Some(key) if acc.seen.insert(key) => {
+                    acc.count += 1;
                     Mark::Counted
-                } else {
-                    Mark::Duplicate
                 }
-            }
+                Some(_) => Mark::Duplicate,
+                None => Mark::Unknown,
+            },
             CollectOp::Sum => match value {
-                Value::Num(n) => {
-                    *sum += n;
+                Value::Num(_) | Value::NumRange(_) => {
+                    acc.sum = acc
+                        .sum
+                        .add(value.as_range().unwrap_or(Interval::point(0.0)));
                     Mark::Counted
                 }
                 _ => Mark::Unknown,
             },
             _ => {
-                let better = match *extreme {
-                    None => true,
-                    Some(current) => {
-                        let wanted = if op == CollectOp::Min {
-                            BinOp::Lt
-                        } else {
-                            BinOp::Gt
-                        };
-                        binary(wanted, value, current).truth() == Some(true)
-                    }
+                let Some(item) = value::measure(value) else {
+                    return Mark::Unknown;
                 };
-                if better {
-                    *extreme = Some(value);
-                }
+                acc.extreme = match acc.extreme {
+                    None => Some(item),
+                    Some((kind, current)) if kind == item.0 => Some((
+                        kind,
+                        if op == CollectOp::Min {
+                            current.min(item.1)
+                        } else {
+                            current.max(item.1)
+                        },
+                    )),
+                    Some(_) => return Mark::Unknown,
+                };
                 Mark::Counted
             }
         }
     }
+
+    /// The collection's value once every item is added.
+    fn value(self, op: CollectOp) -> Value<'a> {
+        match op {
+            CollectOp::Sum => value::number(self.sum),
+            CollectOp::Min | CollectOp::Max => {
+                self.extreme.map_or(Value::Unknown, |(kind, range)| {
+                    value::of_measure(kind, range)
+                })
+            }
+            _ => Value::Num(self.count as f64),
+        }
+    }
+}
+
+/// What a collection has gathered so far: items counted, distinct keys, a sum, an extreme.
+struct Accumulator<'a> {
+    count: usize,
+    seen: HashSet<Key<'a>>,
+    sum: Interval,
+    extreme: Option<(value::Measure, Interval)>,
+}
+
+/// A weight's amount, the amounts it could be, and the count or input it used.
+struct Weighed {
+    points: Points,
+    possible: Bounds,
+    input: Option<f64>,
 }
 
 /// A decided row: its outcome, contribution, possible range and weight input.
@@ -970,7 +1030,13 @@ impl<'a> Key<'a> {
             Value::Num(n) => Key::Num(if n == 0.0 { 0 } else { n.to_bits() }),
             Value::Str(s) => Key::Str(s),
             Value::Time(t) | Value::Dur(t) => Key::Time(t),
-            Value::Unknown | Value::List(_) | Value::Match(_) => return None,
+            // A value known only as a range is not one value to count as distinct.
+            Value::Unknown
+            | Value::NumRange(_)
+            | Value::TimeRange(_)
+            | Value::DurRange(_)
+            | Value::List(_)
+            | Value::Match(_) => return None,
         })
     }
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::matchers::FieldOutcome;
 use super::value::Value;
 use crate::case::{Case, ListData, Slot};
-use crate::program::{MatchSummary, Points, Program};
+use crate::ops::{BinOp, WindowSide};
+use crate::program::{MatchSummary, NodeId, Points, Program};
 
 /// A run of entries in one of an [`Evaluation`]'s flat stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,6 +137,39 @@ pub(crate) struct Alternative {
     pub(crate) contribution: Bounds,
 }
 
+/// A comparison that read a value known only as a range, and its outcome.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct RangeTest<'a> {
+    /// The row of the criterion whose condition (or refinement) holds it.
+    pub(crate) row: u32,
+    /// The comparison's node.
+    pub(crate) node: NodeId,
+    /// What is tested.
+    pub(crate) test: RangeTestKind<'a>,
+    /// The nodes of the two operands (for a window: the tested time and the anchor).
+    pub(crate) operands: [NodeId; 2],
+    /// The left operand's value (a window's tested time).
+    pub(crate) left: Value<'a>,
+    /// The right operand's value (a window's anchor).
+    pub(crate) right: Value<'a>,
+    /// True when it holds for every possible value, false for none, `None` otherwise.
+    pub(crate) holds: Option<bool>,
+}
+
+/// The kind of a [`RangeTest`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RangeTestKind<'a> {
+    /// `left op right`.
+    Compare(BinOp),
+    /// `left within length side right`.
+    Within {
+        /// Side of the anchor.
+        side: WindowSide,
+        /// The window's length.
+        length: Value<'a>,
+    },
+}
+
 /// A closed range of amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Bounds {
@@ -193,6 +227,8 @@ pub(crate) struct CriterionResult {
     pub(crate) reason: Slice,
     /// Outcomes it could still reach, when something it depends on is unknown.
     pub(crate) alternatives: Slice,
+    /// Comparisons of its conditions that read a range, when it read one.
+    pub(crate) range_tests: Slice,
 }
 
 /// A decision table's result (bands or verdict).
@@ -317,4 +353,6 @@ pub struct Evaluation<'a> {
     pub(crate) values: Vec<Value<'a>>,
     /// Outcomes criteria could still reach, referred to by slices.
     pub(crate) alternatives: Vec<Alternative>,
+    /// Comparisons that read ranges, referred to by slices.
+    pub(crate) range_tests: Vec<RangeTest<'a>>,
 }

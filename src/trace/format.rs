@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use crate::eval::interval::Interval;
 use crate::eval::value::{Value, items};
 use crate::program::{Points, ScoreMode};
 
@@ -199,6 +200,27 @@ pub fn score_number(mode: ScoreMode, total: Points) -> String {
     }
 }
 
+/// A range for a reader: `1h–7h`, `at least 2`, `at most 30`.
+pub fn range(r: Interval, each: impl Fn(f64) -> String) -> String {
+    match (r.lo.is_finite(), r.hi.is_finite()) {
+        (true, true) => format!("{}–{}", each(r.lo), each(r.hi)),
+        (true, false) => format!("at least {}", each(r.lo)),
+        (false, true) => format!("at most {}", each(r.hi)),
+        (false, false) => "anything".into(),
+    }
+}
+
+/// A span of time: `between A and B`, `A or later`, `B or earlier`.
+pub fn time_range(r: Interval) -> String {
+    let at = |t: f64| timestamp(t as i64);
+    match (r.lo.is_finite(), r.hi.is_finite()) {
+        (true, true) => format!("between {} and {}", at(r.lo), at(r.hi)),
+        (true, false) => format!("{} or later", at(r.lo)),
+        (false, true) => format!("{} or earlier", at(r.hi)),
+        (false, false) => "any time".into(),
+    }
+}
+
 /// A value for a reader; strings quoted and made safe.
 pub fn text(v: Value<'_>) -> String {
     match v {
@@ -208,6 +230,9 @@ pub fn text(v: Value<'_>) -> String {
         Value::Str(s) => format!("{s:?}"),
         Value::Time(t) => timestamp(t),
         Value::Dur(d) => duration(d),
+        Value::NumRange(r) => range(r, number),
+        Value::TimeRange(r) => time_range(r),
+        Value::DurRange(r) => range(r, |d| duration(d as i64)),
         Value::List(list) => {
             if list.stride == 1 {
                 let shown: Vec<String> = items(v).map(text).collect();

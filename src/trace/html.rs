@@ -453,6 +453,14 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
         }
     };
     let mut why = c.reason().map(|r| esc(&r)).unwrap_or_default();
+    for test in c.range_tests() {
+        let _ = write!(
+            why,
+            "<br><code>{}</code> {}",
+            esc(test.text()),
+            esc(&test.explanation())
+        );
+    }
     for a in c.alternatives() {
         let when = if a.otherwise() {
             "otherwise".to_string()

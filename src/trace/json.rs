@@ -11,6 +11,7 @@ use super::model::{
     AlternativeView, CriterionView, DecisionView, DefinitionView, EvidenceView, ScoreView,
     WindowView,
 };
+use super::range_test::{End, RangeTestView};
 use super::summary::{Margin, Summary};
 use crate::eval::value::{Value, items};
 use crate::eval::{Bounds, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
@@ -171,6 +172,24 @@ fn criterion(c: CriterionView<'_, '_>) -> Json {
         "evidence": c.evidence().map(evidence).collect::<Vec<_>>(),
         "unknown": c.unknown_paths(),
         "alternatives": c.alternatives().map(alternative).collect::<Vec<_>>(),
+        "range_tests": c.range_tests().map(range_test).collect::<Vec<_>>(),
+    })
+}
+
+fn range_test(t: RangeTestView<'_, '_>) -> Json {
+    let operands = t.operands();
+    json!({
+        "test": t.text(),
+        "row": t.row(),
+        "holds": t.holds(),
+        "left": {"text": operands[0].0, "value": value(operands[0].1)},
+        "right": {"text": operands[1].0, "value": value(operands[1].1)},
+        "decided_by": t.deciders().iter().map(|d| json!({
+            "operand": d.operand,
+            "end": match d.end { End::Lower => "lower", End::Upper => "upper" },
+            "value": value(d.value),
+        })).collect::<Vec<_>>(),
+        "explanation": t.explanation(),
     })
 }
 
@@ -265,6 +284,11 @@ fn number(n: f64) -> Json {
     }
 }
 
+/// An open end of a range is absent.
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
 /// A value, typed.
 pub fn value(v: Value<'_>) -> Json {
     match v {
@@ -274,6 +298,21 @@ pub fn value(v: Value<'_>) -> Json {
         Value::Str(s) => json!(s),
         Value::Time(t) => json!(format::timestamp(t)),
         Value::Dur(d) => json!({"seconds": number(d as f64 / 1000.0), "text": format::duration(d)}),
+        Value::NumRange(r) => json!({
+            "min": finite(r.lo).map(number),
+            "max": finite(r.hi).map(number),
+            "text": format::text(v),
+        }),
+        Value::TimeRange(r) => json!({
+            "earliest": finite(r.lo).map(|t| format::timestamp(t as i64)),
+            "latest": finite(r.hi).map(|t| format::timestamp(t as i64)),
+            "text": format::text(v),
+        }),
+        Value::DurRange(r) => json!({
+            "min_seconds": finite(r.lo).map(|d| number(d / 1000.0)),
+            "max_seconds": finite(r.hi).map(|d| number(d / 1000.0)),
+            "text": format::text(v),
+        }),
         Value::List(list) if list.stride == 1 => items(v).map(value).collect::<Vec<_>>().into(),
         Value::List(list) => json!({"items": list.len()}),
         Value::Match(_) => json!("detail match"),

@@ -181,6 +181,9 @@ fn criterion_row(out: &mut String, c: CriterionView<'_, '_>) {
         }
     };
     let mut why = c.reason().map(|r| md(&r)).unwrap_or_default();
+    for test in c.range_tests() {
+        let _ = write!(why, "<br>{} {}", code(test.text()), md(&test.explanation()));
+    }
     for alternative in c.alternatives() {
         let when = if alternative.otherwise() {
             "otherwise".to_string()

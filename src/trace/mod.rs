@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod range_test;
 pub mod summary;
 pub mod text;
 

@@ -14,6 +14,7 @@ use crate::program::{
 };
 
 use super::format;
+use super::range_test::RangeTestView;
 
 /// One score's result.
 #[derive(Clone, Copy)]
@@ -234,6 +235,17 @@ impl<'t, 'a> CriterionView<'t, 'a> {
                 mode,
                 alternative: *alternative,
             })
+    }
+
+    /// Comparisons in the conditions of the rows it went through that read a value known only
+    /// as a range: whether each held for every possible value, and which end decided.
+    pub fn range_tests(&self) -> impl Iterator<Item = RangeTestView<'t, 'a>> + 't {
+        let ev = self.ev;
+        self.result
+            .range_tests
+            .of(&self.ev.range_tests)
+            .iter()
+            .map(move |test| RangeTestView { ev, test: *test })
     }
 
     /// The case paths whose value is not known among everything it read, definitions

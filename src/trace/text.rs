@@ -268,6 +268,9 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
     if !read.is_empty() {
         let _ = writeln!(out, "{pad}read: {}", read.join(", "));
     }
+    for test in c.range_tests() {
+        let _ = writeln!(out, "{pad}range: `{}` {}", test.text(), test.explanation());
+    }
     let unknown = c.unknown_paths();
     if !unknown.is_empty() && c.outcome().is_unknown() {
         let _ = writeln!(out, "{pad}unknown evidence: {}", unknown.join(", "));
