@@ -51,6 +51,7 @@ codes! {
     TooDeep = "E024", "nesting too deep";
     TooCostly = "E025", "rules too costly to evaluate";
     UnusedDefinition = "W001", "unused definition";
+    SecondaryErasesPrimary = "W002", "unknown secondary fact discards known evidence";
 }
 
 /// Lines longer than this many bytes are not drawn in a rendered diagnostic.

@@ -101,3 +101,28 @@ fn snapshot_name(file: &Path) -> String {
     stem.map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
+
+/// The rule pack before refinements existed (1.0) joined primary and secondary evidence in one
+/// row; the checker must point at the criteria where an unknown secondary fact erased the rest.
+#[test]
+fn the_previous_rule_pack_is_warned_about_erased_evidence() {
+    let files = [PathBuf::from("tests/data/rules-1.0/claims.cred")];
+    let options = Options::default();
+    let disk = Disk::new(&files, &[], options.limits.rule_file_bytes);
+    let compiled = credence::compile(&files, &disk, &options).expect("the 1.0 pack compiles");
+    let flagged: Vec<&str> = compiled
+        .warnings
+        .iter()
+        .filter(|d| d.code.as_str() == "W002")
+        .filter_map(|d| {
+            let (_, rest) = d.message.split_once("in criterion `")?;
+            rest.split('`').next()
+        })
+        .collect();
+    for criterion in ["channel", "delay", "self_identification"] {
+        assert!(
+            flagged.contains(&criterion),
+            "`{criterion}` not flagged: {flagged:?}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 
 mod collect;
 mod cost;
+mod erasure;
 mod fold;
 mod items;
 mod load;
@@ -255,6 +256,8 @@ fn compile_loaded(
             diagnostics,
         });
     }
+    diagnostics.extend(erasure::warn(&program));
+    diagnostics.sort_by_key(|d| (d.span == Span::default(), d.span.file.0, d.span.start));
     Ok(Compiled {
         program,
         warnings: diagnostics,
