@@ -387,3 +387,21 @@ fn markdown_report_of_a_small_case() {
     assert_eq!(out.status.code(), Some(0));
     insta::assert_snapshot!(text(&out.stdout));
 }
+
+#[test]
+fn commands_that_use_rules_count_their_warnings_in_one_line() {
+    let rules = "tests/diagnostics/w002_secondary_erases_primary.cred";
+    let case = temp_file(
+        "warned.json",
+        r#"{"claim": {"channel_class": "official_agency"}}"#,
+    );
+    let case = case.to_str().expect("utf-8 path");
+    let out = credence(&["score", rules, case, "--brief"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "warning: the rules have 2 warnings (W002); `credence check` shows them\n"
+    );
+    let out = credence(&["check", rules]);
+    assert!(text(&out.stderr).contains("help: decide on the known evidence"));
+}

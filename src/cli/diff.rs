@@ -47,7 +47,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         None,
         &args.rule_args,
         limits,
-        Diagnostics::Text,
+        Diagnostics::ErrorsOnly,
     )
     .0
     {

@@ -53,6 +53,9 @@ pub(crate) fn read_schema(path: &Path, limits: &Limits) -> Result<Schema, String
 pub(crate) enum Diagnostics {
     /// Rendered rustc-style on standard error.
     Text,
+    /// Errors rendered on standard error, warnings counted in one line (for commands that use
+    /// the rules rather than check them).
+    ErrorsOnly,
     /// Returned as JSON.
     Json,
 }
@@ -110,14 +113,27 @@ fn report(
     if format == Diagnostics::Json {
         return diagnostics.iter().map(|d| d.to_json(sources)).collect();
     }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if format == Diagnostics::ErrorsOnly && errors == 0 {
+        if warnings > 0 {
+            let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            say!(
+                "warning: the rules have {} ({}); `credence check` shows them",
+                plural(warnings, "warning"),
+                codes.join(", ")
+            );
+        }
+        return Vec::new();
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diagnostics {
         let _ = std::io::stderr()
             .lock()
             .write_all(d.render(sources, color).as_bytes());
     }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
     if !diagnostics.is_empty() {
         say!("{}", summary(errors, warnings));
     }
@@ -126,10 +142,14 @@ fn report(
 
 /// "2 errors, 1 warning".
 pub(crate) fn summary(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// "1 warning", "2 warnings".
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

@@ -76,7 +76,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         args.schema.as_deref(),
         &args.rule_args,
         limits,
-        Diagnostics::Text,
+        Diagnostics::ErrorsOnly,
     )
     .0
     {
