@@ -50,7 +50,7 @@ mod syntax;
 mod time;
 pub mod trace;
 
-pub use case::{Case, CaseError};
+pub use case::{CASE_FORMAT, Case, CaseError};
 pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };

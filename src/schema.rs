@@ -1,5 +1,5 @@
 //! The subset of JSON Schema that Credence reads: object `properties`, array `items`, `type`,
-//! `format: date-time`, `enum`, `required` and local `$ref`s. Used to check rule paths
+//! `format: date-time`, `enum`, `required`, `anyOf`/`oneOf` of those, and local `$ref`s. Used to check rule paths
 //! (`credence check --schema`) and to validate cases (`credence score --schema`).
 
 use serde_json::Value as Json;
@@ -90,7 +90,29 @@ impl Schema {
         Ok((self.kind_of(node), SchemaNode(node.clone())))
     }
 
+    /// The branches of an `anyOf` or `oneOf`, resolved.
+    fn branches<'s>(&'s self, node: &'s Json) -> Option<Vec<&'s Json>> {
+        let list = node
+            .get("anyOf")
+            .or_else(|| node.get("oneOf"))
+            .and_then(Json::as_array)?;
+        Some(list.iter().map(|b| self.resolve(b)).collect())
+    }
+
     fn kind_of(&self, node: &Json) -> Kind {
+        // A value or a range of it (an object), or null: the value's kind.
+        if let Some(branches) = self.branches(node) {
+            let mut kinds = branches
+                .into_iter()
+                .filter(|b| !matches!(Self::types(b).as_slice(), ["null"] | ["object"]))
+                .map(|b| self.kind_of(b));
+            let first = kinds.next().unwrap_or(Kind::Any);
+            return if kinds.all(|k| k == first) {
+                first
+            } else {
+                Kind::Any
+            };
+        }
         let types: Vec<&str> = Self::types(node)
             .into_iter()
             .filter(|t| *t != "null")
@@ -128,23 +150,16 @@ impl Schema {
         out: &mut Vec<Violation>,
     ) {
         let schema = self.resolve(schema);
+        if let Some(branches) = self.branches(schema) {
+            return self.validate_any(&branches, value, path, out);
+        }
         let types = Self::types(schema);
-        let fits = |t: &str| match t {
-            "null" => value.is_null(),
-            "boolean" => value.is_boolean(),
-            "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
-            "number" => value.is_number(),
-            "string" => value.is_string(),
-            "array" => value.is_array(),
-            "object" => value.is_object(),
-            _ => true,
-        };
         let shown = if path.is_empty() {
             "(case)".to_string()
         } else {
             path.clone()
         };
-        if !types.is_empty() && !types.iter().any(|t| fits(t)) {
+        if !types.is_empty() && !types.iter().any(|t| fits(t, value)) {
             out.push(Violation {
                 path: shown,
                 message: format!("expected {}, found {}", types.join(" or "), describe(value)),
@@ -182,8 +197,8 @@ impl Schema {
                     }
                 }
                 if let Some(props) = schema.get("properties").and_then(Json::as_object) {
-                    for (name, child) in props {
-                        if let Some(v) = fields.get(name) {
+                    for (name, v) in fields {
+                        if let Some(child) = props.get(name) {
                             let len = path.len();
                             if !path.is_empty() {
                                 path.push('.');
@@ -210,9 +225,88 @@ impl Schema {
     }
 }
 
+impl Schema {
+    /// A value against the branches of an `anyOf`: valid when one branch accepts it. Otherwise
+    /// the violations of the one branch of the value's type, or a list of what would fit.
+    fn validate_any(
+        &self,
+        branches: &[&Json],
+        value: &Json,
+        path: &mut String,
+        out: &mut Vec<Violation>,
+    ) {
+        let mut typed = Vec::new();
+        for branch in branches {
+            let types = Self::types(branch);
+            if !types.is_empty() && !types.iter().any(|t| fits(t, value)) {
+                continue;
+            }
+            let mut found = Vec::new();
+            self.validate_node(branch, value, path, &mut found);
+            if found.is_empty() {
+                return;
+            }
+            typed.push(found);
+        }
+        if typed.len() == 1 {
+            out.extend(typed.pop().into_iter().flatten());
+            return;
+        }
+        let fitting: Vec<String> = branches.iter().map(|b| self.describe_schema(b)).collect();
+        out.push(Violation {
+            path: if path.is_empty() {
+                "(case)".into()
+            } else {
+                path.clone()
+            },
+            message: format!(
+                "expected {}, found {}",
+                fitting.join(" or "),
+                describe(value)
+            ),
+        });
+    }
+
+    /// What a schema accepts, in words: `an RFC 3339 timestamp`, `a range`, `null`.
+    fn describe_schema(&self, node: &Json) -> String {
+        let types = Self::types(node);
+        match types.as_slice() {
+            ["string"] if node.get("format").and_then(Json::as_str) == Some("date-time") => {
+                "an RFC 3339 timestamp".into()
+            }
+            ["object"] => match node.get("properties").and_then(Json::as_object) {
+                Some(p) => format!(
+                    "an object with {}",
+                    p.keys()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "an object".into(),
+            },
+            [] => "a value".into(),
+            list => list.join(" or "),
+        }
+    }
+}
+
 /// A position in the schema (the schema of a list's items, say).
 #[derive(Debug, Clone)]
 pub(crate) struct SchemaNode(Json);
+
+/// Whether a value is of the JSON Schema type `t`.
+fn fits(t: &str, value: &Json) -> bool {
+    match t {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
+}
 
 fn describe(value: &Json) -> String {
     match value {

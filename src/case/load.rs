@@ -64,10 +64,13 @@ pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result
     };
     let result = seed.deserialize(&mut de).and_then(|()| de.end());
     match result {
-        Ok(()) => Ok(Case {
-            slots: slots.into_boxed_slice(),
-            symbols: ctx.symbols.borrow().len() as u32,
-        }),
+        Ok(()) => {
+            check_format(&slots[super::FORMAT_SLOT as usize])?;
+            Ok(Case {
+                slots: slots.into_boxed_slice(),
+                symbols: ctx.symbols.borrow().len() as u32,
+            })
+        }
         Err(err) => {
             let (path, message) = ctx.failure.into_inner().unwrap_or_default();
             let message = message.unwrap_or_else(|| {
@@ -85,6 +88,25 @@ pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result
             })
         }
     }
+}
+
+/// A case's `format`: absent (format 1) or a version this engine reads.
+fn check_format(slot: &Slot) -> Result<(), CaseError> {
+    let newest = super::CASE_FORMAT;
+    let message = match slot {
+        Slot::Missing | Slot::Null => return Ok(()),
+        Slot::Num(n) if n.fract() == 0.0 && *n >= 1.0 && *n <= newest as f64 => return Ok(()),
+        Slot::Num(n) if *n > newest as f64 => format!(
+            "the case is in format {n}, newer than this credence reads (up to {newest}): upgrade credence"
+        ),
+        _ => format!("expected a case format version from 1 to {newest}"),
+    };
+    Err(CaseError {
+        path: Some("format".into()),
+        message,
+        line: 1,
+        column: 1,
+    })
 }
 
 struct Ctx<'l> {

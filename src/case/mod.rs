@@ -6,6 +6,13 @@ pub(crate) mod layout;
 mod load;
 
 pub use load::CaseError;
+
+/// The root slot of the case's `id`, always laid out first: traces name cases by it.
+pub(crate) const ID_SLOT: u32 = 0;
+/// The root slot of the case's `format` version, always laid out second.
+pub(crate) const FORMAT_SLOT: u32 = 1;
+/// The newest case format this engine reads (docs/CASE_FORMAT.md).
+pub const CASE_FORMAT: u32 = 2;
 pub(crate) use load::load_case;
 
 /// One loaded value.

@@ -244,7 +244,7 @@ fn compile_loaded(
         scores,
         verdict,
         layout,
-        case_id: CASE_ID_SLOT,
+        case_id: crate::case::ID_SLOT,
         limits: *limits,
         costs: Default::default(),
     };
@@ -263,9 +263,6 @@ fn compile_loaded(
         warnings: diagnostics,
     })
 }
-
-/// The root slot of the case's `id`, laid out before any other.
-const CASE_ID_SLOT: u32 = 0;
 
 /// Lower-case hexadecimal of bytes.
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -343,8 +340,10 @@ struct Checker<'a> {
 impl<'a> Checker<'a> {
     fn new(sources: &'a SourceMap, schema: Option<&'a Schema>) -> Checker<'a> {
         let mut layout = Layout::default();
-        // The case id is always read, to name cases in traces: it is the first root slot.
+        // The case id is always read, to name cases in traces, and the format version, to
+        // refuse cases newer than this engine: the first two root slots.
         let _ = layout.slot(0, &["id"]);
+        let _ = layout.slot(0, &["format"]);
         Checker {
             sources,
             schema,

@@ -196,12 +196,14 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
     let _ = writeln!(out, "Score {}: {}", s.name(), s.title());
     match s.mode() {
         ScoreMode::Evidence { prior } => {
+            let added = (s.total() - s.base()).as_f64();
             let _ = writeln!(
                 out,
-                "  from a prior of {}: log-odds {} {} = {} → {}",
+                "  from a prior of {}: log-odds {} {} {} = {} → {}",
                 format::percent(prior),
                 format::number(s.base().as_f64()),
-                format::signed((s.total() - s.base()).as_f64()).replacen('+', "+ ", 1),
+                if added < 0.0 { "-" } else { "+" },
+                format::number(added.abs()),
                 format::number(s.total().as_f64()),
                 format::score_value(s.mode(), s.total())
             );
