@@ -50,7 +50,7 @@ mod syntax;
 mod time;
 pub mod trace;
 
-pub use case::{CASE_FORMAT, Case, CaseError};
+pub use case::{CASE_FORMAT, Case, CaseError, as_of};
 pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };
@@ -82,6 +82,8 @@ pub enum ScoreError {
     Case(CaseError),
     /// Scoring it needs more work than the budget allows.
     Eval(EvalError),
+    /// Judging it as of a moment needs a time it does not have, or has malformed.
+    Dates(as_of::DateError),
 }
 
 impl std::fmt::Display for ScoreError {
@@ -89,6 +91,7 @@ impl std::fmt::Display for ScoreError {
         match self {
             ScoreError::Case(e) => e.fmt(f),
             ScoreError::Eval(e) => e.fmt(f),
+            ScoreError::Dates(e) => e.fmt(f),
         }
     }
 }
@@ -98,6 +101,7 @@ impl std::error::Error for ScoreError {
         match self {
             ScoreError::Case(e) => Some(e),
             ScoreError::Eval(e) => Some(e),
+            ScoreError::Dates(e) => Some(e),
         }
     }
 }
@@ -113,4 +117,54 @@ pub fn score_case<T>(
     let evaluation = evaluate(program, &case).map_err(ScoreError::Eval)?;
     let trace = Trace::new(evaluation).with_case_hash(case_hash(json));
     Ok(explain(&trace))
+}
+
+/// A case judged as of a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged<T> {
+    /// The claim was known: what `explain` made of the trace.
+    Scored(T),
+    /// The claim was published after the moment: there is nothing to judge yet.
+    NoClaimYet {
+        /// The moment, milliseconds since the epoch.
+        at: i64,
+        /// When the claim was published.
+        published_at: i64,
+    },
+}
+
+/// Like [`score_case`], judging the case on what was known at `when` (docs/CASE_FORMAT.md):
+/// evidence that became known later is left out, and the trace lists it.
+pub fn score_case_as_of<T>(
+    program: &Program,
+    json: &[u8],
+    when: as_of::When,
+    explain: impl FnOnce(&Trace<'_>) -> T,
+) -> Result<Judged<T>, ScoreError> {
+    let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+        ScoreError::Case(CaseError {
+            path: None,
+            message: e.to_string(),
+            line: e.line(),
+            column: e.column(),
+        })
+    })?;
+    let at = when.resolve(&value).map_err(ScoreError::Dates)?;
+    let (known, left_out) = as_of::as_of(&value, at).map_err(ScoreError::Dates)?;
+    if let Some(claim) = left_out
+        .iter()
+        .find(|d| d.path == [as_of::Step::Key("claim".into())])
+    {
+        return Ok(Judged::NoClaimYet {
+            at,
+            published_at: claim.known_at,
+        });
+    }
+    let bytes = serde_json::to_vec(&known).unwrap_or_default();
+    let case = program.load(&bytes).map_err(ScoreError::Case)?;
+    let evaluation = evaluate(program, &case).map_err(ScoreError::Eval)?;
+    let trace = Trace::new(evaluation)
+        .with_case_hash(case_hash(json))
+        .with_as_of(trace::AsOf { at, left_out });
+    Ok(Judged::Scored(explain(&trace)))
 }

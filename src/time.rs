@@ -204,6 +204,49 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// Duration units and their length in milliseconds, as rules and the command line write them.
+pub(crate) const UNITS: &[(&str, i64)] = &[
+    ("ms", 1),
+    ("s", 1_000),
+    ("m", 60_000),
+    ("h", 3_600_000),
+    ("d", 86_400_000),
+    ("w", 604_800_000),
+];
+
+/// A duration written as number-unit pairs (`24h`, `1h30m`, `2d`), in milliseconds.
+pub(crate) fn parse_duration(text: &str) -> Result<i64, String> {
+    let invalid = || {
+        format!(
+            "`{text}` is not a duration such as `90m`, `24h` or `1h30m` (units: ms, s, m, h, d, w)"
+        )
+    };
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    let mut total: i64 = 0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let unit_end = rest[digits..]
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .map_or(rest.len(), |p| p + digits);
+        let amount: i64 = rest[..digits].parse().map_err(|_| invalid())?;
+        let (_, ms) = UNITS
+            .iter()
+            .find(|(name, _)| *name == &rest[digits..unit_end])
+            .ok_or_else(invalid)?;
+        total = amount
+            .checked_mul(*ms)
+            .and_then(|x| total.checked_add(x))
+            .ok_or_else(invalid)?;
+        rest = &rest[unit_end..];
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +329,17 @@ mod tests {
         }
         assert_eq!(format(1_521_796_200_250), "2018-03-23T09:10:00.25Z");
         assert_eq!(format(i64::MAX).chars().next(), Some('+'), "extended year");
+    }
+
+    #[test]
+    fn command_line_durations() {
+        assert_eq!(parse_duration("24h"), Ok(86_400_000));
+        assert_eq!(parse_duration("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration("2d"), Ok(172_800_000));
+        assert!(parse_duration("").is_err());
+        assert!(parse_duration("24").is_err());
+        assert!(parse_duration("h").is_err());
+        assert!(parse_duration("3 hours").is_err());
+        assert!(parse_duration("99999999999999999w").is_err());
     }
 }

@@ -405,3 +405,105 @@ fn commands_that_use_rules_count_their_warnings_in_one_line() {
     let out = credence(&["check", rules]);
     assert!(text(&out.stderr).contains("help: decide on the known evidence"));
 }
+
+#[test]
+fn timeline_shows_the_judgement_change_as_findings_arrive() {
+    let out = credence(&[
+        "timeline",
+        "rules/",
+        "fixtures/cases/findings-over-time.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let timeline: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let moments = timeline["moments"].as_array().expect("moments");
+    let judgements: Vec<String> = moments
+        .iter()
+        .map(|m| {
+            let j = &m["judgement"];
+            if j["claim_known"] == false {
+                "no claim".to_string()
+            } else {
+                j["verdict"].as_str().expect("verdict").to_string()
+            }
+        })
+        .collect();
+    assert_eq!(judgements.first().map(String::as_str), Some("no claim"));
+    let mut distinct = judgements.clone();
+    distinct.dedup();
+    assert!(distinct.len() >= 4, "{judgements:?}");
+    assert_eq!(
+        judgements.last().map(String::as_str),
+        Some("credible claim: directed attack")
+    );
+    assert_eq!(moments[0]["arrived"][0]["path"], "incident.started_at");
+    let last = moments.last().expect("a moment");
+    assert_eq!(last["at"], "2024-07-10T09:00:00Z");
+    assert_eq!(
+        last["arrived"][0]["path"],
+        "incident.attacker.prior_contact"
+    );
+    let out = credence(&[
+        "timeline",
+        "rules/",
+        "fixtures/cases/findings-over-time.json",
+    ]);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains(
+            "2024-06-10T08:00:00Z  the attack began\n    no claim of responsibility yet\n"
+        ),
+        "{table}"
+    );
+}
+
+#[test]
+fn as_of_judges_on_what_was_known_then() {
+    let case = "fixtures/cases/findings-over-time.json";
+    let out = credence(&["score", "rules/", case, "--as-of", "2024-06-10T10:00:00Z"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "Case findings-over-time: as of 2024-06-10T10:00:00Z, no claim of responsibility is known yet (the claim was published 2024-06-10T11:00:00Z).\n"
+    );
+    let out = credence(&["score", "rules/", case, "--as-of", "claim+24h", "--brief"]);
+    let summary = text(&out.stdout);
+    assert!(
+        summary.contains("As of 2024-06-11T11:00:00Z: judged on what was known then; not yet known: incident.attacker.self_declared_allegiance (known 2024-06-12T10:00:00Z), incident.attacker.declared_during_attack (known 2024-06-12T10:00:00Z), incident.attacker.prior_contact (known 2024-07-10T09:00:00Z)"),
+        "{summary}"
+    );
+    assert!(summary.contains("LINK UNSUBSTANTIATED"), "{summary}");
+    let out = credence(&[
+        "score",
+        "rules/",
+        case,
+        "--as-of",
+        "claim+24h",
+        "--format",
+        "json",
+    ]);
+    let trace: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(trace["as_of"]["at"], "2024-06-11T11:00:00Z");
+    assert_eq!(
+        trace["as_of"]["left_out"][2]["path"],
+        "incident.attacker.prior_contact"
+    );
+    let out = credence(&["score", "rules/", case, "--as-of", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    let no_start = temp_file("no-start.json", r#"{"id": "x", "claim": {}}"#);
+    let out = credence(&[
+        "score",
+        "rules/",
+        no_start.to_str().expect("path"),
+        "--as-of",
+        "claim+1h",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("`claim.published_at`: not known, so there is no time to count from"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -139,7 +139,9 @@ fn fields_of_the_wrong_type_are_named_or_scored() {
             let bytes = serde_json::to_vec(&mutated).expect("serialise");
             match credence::score_case(&program, &bytes, credence::trace::text::render) {
                 Ok(_) => {}
-                Err(credence::ScoreError::Eval(error)) => panic!("{path:?}: {error}"),
+                Err(error @ (credence::ScoreError::Eval(_) | credence::ScoreError::Dates(_))) => {
+                    panic!("{path:?}: {error}")
+                }
                 Err(credence::ScoreError::Case(error)) => {
                     let named = error.path.clone().unwrap_or_default();
                     let top = &path[0];

@@ -76,9 +76,23 @@ pub(crate) fn case(data: &[u8]) {
         let _ = credence::trace::html::render(trace);
         let _ = credence::trace::json::render(trace);
     });
-    match rendered {
+    check_error(rendered);
+    // Judged a day after the claim: a result, no claim yet, or an error naming the place.
+    let day = credence::as_of::When::AfterClaim(86_400_000);
+    let judged = credence::score_case_as_of(shipped(), data, day, |trace| {
+        let _ = credence::trace::text::render(trace);
+        let _ = credence::trace::json::render(trace);
+    });
+    check_error(judged.map(|_| ()));
+}
+
+fn check_error(result: Result<(), credence::ScoreError>) {
+    match result {
         Ok(()) | Err(credence::ScoreError::Eval(_)) => {}
         Err(credence::ScoreError::Case(e)) => assert!(e.line >= 1 && !e.message.is_empty()),
+        Err(credence::ScoreError::Dates(e)) => {
+            assert!(!e.path.is_empty() && !e.message.is_empty())
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+pub mod as_of;
 pub(crate) mod layout;
 mod load;
 

@@ -8,6 +8,7 @@ mod fmt;
 mod rules;
 mod score;
 mod test;
+mod timeline;
 
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -80,6 +81,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Scores cases under two rule versions and lists what changed.
     Diff(diff::Args),
+    /// Scores a case at each moment new evidence arrived: the judgement over time.
+    Timeline(timeline::Args),
 }
 
 /// Where rules may read from, and how costly they may be (every command that compiles rules).
@@ -142,6 +145,7 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(&args, &mut out),
         Command::Fmt(args) => fmt::run(&args, &mut out),
         Command::Diff(args) => diff::run(&args, &mut out),
+        Command::Timeline(args) => timeline::run(&args, &mut out),
     }
     .and_then(|exit| out.flush().map(|()| exit));
     match result {

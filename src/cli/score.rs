@@ -5,11 +5,13 @@
 use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::Judged;
+use crate::as_of::When;
 use crate::batch::{self, InternalError, Record, Records};
 use crate::files::{FileError, open_stream, read_limited};
 use crate::program::Program;
 use crate::schema::Schema;
-use crate::trace::{Trace, html, json as trace_json, markdown, text};
+use crate::trace::{Trace, format, html, json as trace_json, markdown, text};
 
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
@@ -58,6 +60,10 @@ pub(crate) struct Args {
     /// Text only: print the summary (verdict, scores, what could change them), not the detail.
     #[arg(long)]
     brief: bool,
+    /// Judge each case on what was known at a moment: an RFC 3339 time, `claim+24h` or
+    /// `start+6h`; evidence known later is left out and listed (docs/CASE_FORMAT.md).
+    #[arg(long, value_name = "WHEN", value_parser = When::parse)]
+    as_of: Option<When>,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -107,6 +113,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         schema: schema.as_ref(),
         format: args.format,
         brief: args.brief,
+        as_of: args.as_of,
         name: if case == Path::new("-") {
             "stdin".to_string()
         } else {
@@ -208,6 +215,7 @@ struct Scorer<'p> {
     schema: Option<&'p Schema>,
     format: Format,
     brief: bool,
+    as_of: Option<When>,
     name: String,
 }
 
@@ -384,7 +392,7 @@ impl Scorer<'_> {
                     .collect());
             }
         }
-        crate::score_case(self.program, json, render).map_err(|e| {
+        let problem = |e: crate::ScoreError| {
             vec![match e {
                 crate::ScoreError::Case(e) => Problem {
                     path: e.path,
@@ -392,9 +400,57 @@ impl Scorer<'_> {
                     line: Some(e.line),
                     column: e.column,
                 },
+                crate::ScoreError::Dates(e) => Problem {
+                    path: Some(e.path),
+                    message: e.message,
+                    line: None,
+                    column: 0,
+                },
                 crate::ScoreError::Eval(e) => Problem::plain(e.to_string()),
             }]
-        })
+        };
+        let Some(when) = self.as_of else {
+            return crate::score_case(self.program, json, render).map_err(problem);
+        };
+        match crate::score_case_as_of(self.program, json, when, render).map_err(problem)? {
+            Judged::Scored(output) => Ok(output),
+            Judged::NoClaimYet { at, published_at } => {
+                Ok(self.no_claim_yet(json, at, published_at))
+            }
+        }
+    }
+
+    /// The output for a case judged at a moment before its claim was published.
+    fn no_claim_yet(&self, json: &[u8], at: i64, published_at: i64) -> String {
+        let id = serde_json::from_slice::<serde_json::Value>(json)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string));
+        let (at, published) = (format::timestamp(at), format::timestamp(published_at));
+        let sentence = format!(
+            "no claim of responsibility is known yet (the claim was published {published})"
+        );
+        let case = id.as_deref().unwrap_or("(no id)");
+        match self.format {
+            Format::Json => {
+                let object = serde_json::json!({
+                    "format_version": trace_json::FORMAT_VERSION,
+                    "case": id,
+                    "as_of": {"at": at},
+                    "claim_known": false,
+                    "claim_published_at": published,
+                });
+                serde_json::to_string_pretty(&object).unwrap_or_default() + "\n"
+            }
+            Format::Text => format!("Case {}: as of {at}, {sentence}.\n", format::clean(case)),
+            Format::Markdown => format!(
+                "# Claim assessment: {}\n\n**As of {at}**: {sentence}.\n",
+                format::markdown(case)
+            ),
+            Format::Html => format!(
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Claim assessment</title><p>Case {}: as of {at}, {sentence}.</p></html>\n",
+                format::html(case)
+            ),
+        }
     }
 }
 

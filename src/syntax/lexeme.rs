@@ -132,14 +132,7 @@ pub(crate) enum NumberLit {
     Timestamp(i64),
 }
 
-const UNITS: &[(&str, i64)] = &[
-    ("ms", 1),
-    ("s", 1_000),
-    ("m", 60_000),
-    ("h", 3_600_000),
-    ("d", 86_400_000),
-    ("w", 604_800_000),
-];
+use crate::time::UNITS;
 
 /// A number, percentage, duration (`1h30m`) or timestamp (`2018-03-23T09:10:00Z`).
 pub(crate) fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {

@@ -113,6 +113,14 @@ fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: 
         }
     }
     let _ = writeln!(out, "</div></header>");
+    if let Some(as_of) = trace.as_of() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\" id=\"as-of\"><b>As of {}</b>: {}</p>",
+            esc(&format::timestamp(as_of.at)),
+            esc(&super::summary::as_of_note(as_of))
+        );
+    }
     let _ = writeln!(out, "<div class=\"grid\">");
     for score in &s.scores {
         let view = score.view;

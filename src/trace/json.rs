@@ -37,6 +37,15 @@ pub fn document(trace: &Trace<'_>) -> Json {
     json!({
         "format_version": FORMAT_VERSION,
         "case": trace.case_id(),
+        "as_of": trace.as_of().map(|a| json!({
+            "at": format::timestamp(a.at),
+            "left_out": a.grouped().iter().map(|g| json!({
+                "path": g.path,
+                "items": g.items,
+                "first_known": format::timestamp(g.first_known),
+                "last_known": format::timestamp(g.last_known),
+            })).collect::<Vec<_>>(),
+        })),
         "verdict": verdict(&summary),
         "scores": summary.scores.iter().map(|s| score(s.view, &s.margins, &s.strongest_for, &s.strongest_against)).collect::<Vec<_>>(),
         "changes": summary.changes.iter().map(|c| json!({

@@ -39,6 +39,14 @@ pub fn render(trace: &Trace<'_>) -> String {
             );
         }
     }
+    if let Some(as_of) = trace.as_of() {
+        let _ = writeln!(
+            out,
+            "**As of {}**: {}\n",
+            format::timestamp(as_of.at),
+            md(&super::summary::as_of_note(as_of))
+        );
+    }
     let _ = writeln!(
         out,
         "| score | value | band | for | against |\n|---|---|---|---|---|"

@@ -20,6 +20,61 @@ use model::{DecisionView, DefinitionView, ScoreView};
 pub struct Trace<'a> {
     evaluation: Evaluation<'a>,
     case_hash: Option<String>,
+    as_of: Option<AsOf>,
+}
+
+/// A case judged as of a moment: the moment, and the evidence left out as not yet known.
+#[derive(Debug, Clone)]
+pub struct AsOf {
+    /// The moment, milliseconds since the epoch.
+    pub at: i64,
+    /// Evidence that became known later, in document order.
+    pub left_out: Vec<crate::as_of::Dated>,
+}
+
+/// Evidence left out as not yet known, one line per field or per list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The path, with `[]` for the items of a list.
+    pub path: String,
+    /// For a list: how many of its items.
+    pub items: Option<usize>,
+    /// When the first of them became known.
+    pub first_known: i64,
+    /// When the last of them became known.
+    pub last_known: i64,
+}
+
+impl AsOf {
+    /// What was left out, grouped: one entry per field, one per list.
+    pub fn grouped(&self) -> Vec<LeftOut> {
+        let mut out: Vec<LeftOut> = Vec::new();
+        for d in &self.left_out {
+            let is_item = matches!(d.path.last(), Some(crate::as_of::Step::Index(_)));
+            let path = if is_item {
+                d.list_text()
+            } else {
+                d.path_text()
+            };
+            match out
+                .iter_mut()
+                .find(|g| g.items.is_some() && is_item && g.path == path)
+            {
+                Some(group) => {
+                    group.items = group.items.map(|n| n + 1);
+                    group.first_known = group.first_known.min(d.known_at);
+                    group.last_known = group.last_known.max(d.known_at);
+                }
+                None => out.push(LeftOut {
+                    path,
+                    items: is_item.then_some(1),
+                    first_known: d.known_at,
+                    last_known: d.known_at,
+                }),
+            }
+        }
+        out
+    }
 }
 
 /// What produced a result, so it can be replayed.
@@ -46,7 +101,19 @@ impl<'a> Trace<'a> {
         Trace {
             evaluation,
             case_hash: None,
+            as_of: None,
         }
+    }
+
+    /// Marks the trace as judged on what was known at a moment.
+    pub fn with_as_of(mut self, as_of: AsOf) -> Trace<'a> {
+        self.as_of = Some(as_of);
+        self
+    }
+
+    /// The moment the case was judged at, when it was judged as of one.
+    pub fn as_of(&self) -> Option<&AsOf> {
+        self.as_of.as_ref()
     }
 
     /// Names the case text by its hash in the provenance (see [`crate::case_hash`]).

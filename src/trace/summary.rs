@@ -582,3 +582,38 @@ fn growth_needed(criterion: CriterionView<'_, '_>, needed: i64) -> Option<f64> {
         _ => None,
     }
 }
+
+/// What a judgement as of a moment left out, in words (case paths unescaped: renderers make
+/// the whole note safe).
+pub fn as_of_note(as_of: &super::AsOf) -> String {
+    let groups = as_of.grouped();
+    if groups.is_empty() {
+        return "everything in the case was known by then".into();
+    }
+    let items: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let when = if g.first_known == g.last_known {
+                format!("known {}", super::format::timestamp(g.first_known))
+            } else {
+                format!(
+                    "known {} to {}",
+                    super::format::timestamp(g.first_known),
+                    super::format::timestamp(g.last_known)
+                )
+            };
+            match g.items {
+                Some(n) => format!(
+                    "{} ({n} item{}, {when})",
+                    g.path,
+                    if n == 1 { "" } else { "s" }
+                ),
+                None => format!("{} ({when})", g.path),
+            }
+        })
+        .collect();
+    format!(
+        "judged on what was known then; not yet known: {}",
+        items.join(", ")
+    )
+}

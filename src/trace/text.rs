@@ -53,6 +53,15 @@ pub fn summary(trace: &Trace<'_>) -> String {
             let _ = writeln!(out, "Case {case}");
         }
     }
+    if let Some(as_of) = trace.as_of() {
+        let note = super::summary::as_of_note(as_of);
+        let _ = writeln!(
+            out,
+            "  As of {}: {}",
+            format::timestamp(as_of.at),
+            clean(&note)
+        );
+    }
     out.push('\n');
     for score in &s.scores {
         score_summary(&mut out, score);

@@ -1,0 +1,512 @@
+//! What was known at a moment: a case with everything that became known later left out, and
+//! the moments at which evidence arrived (docs/CASE_FORMAT.md, "Known-at times").
+//!
+//! A piece of evidence is dated by, in order: its own `known_at`; the root `known_at` map (by
+//! path); for `incident.facts.F`, `incident.facts_public_at.F`; by convention, the claim by its
+//! `published_at`, posts, official statements and findings by their `at`, competing and
+//! follow-up claims by their `published_at`. A range is known once its latest end has passed.
+//! Undated evidence is known from the start.
+
+use std::collections::HashSet;
+
+use serde_json::Value as Json;
+
+use crate::time;
+
+/// One step of a path into a case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// An object field.
+    Key(String),
+    /// A list item.
+    Index(usize),
+}
+
+/// A piece of evidence and when it became known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dated {
+    /// Where it is in the case.
+    pub path: Vec<Step>,
+    /// When it became known, milliseconds since the epoch.
+    pub known_at: i64,
+}
+
+impl Dated {
+    /// Its path as written in rules: `claim`, `posts[3]`, `incident.facts.killed`.
+    pub fn path_text(&self) -> String {
+        path_text(&self.path)
+    }
+
+    /// The path with list indexes dropped (`posts[]`), to group items of one list.
+    pub fn list_text(&self) -> String {
+        let mut out = String::new();
+        for step in &self.path {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(_) => out.push_str("[]"),
+            }
+        }
+        out
+    }
+}
+
+/// Why a case's evidence could not be dated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateError {
+    /// The path of the bad time.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for DateError {}
+
+/// Objects dated by one of their own fields, by convention: (path with `[]` for list items,
+/// field).
+const DATED_BY: &[(&str, &str)] = &[
+    ("claim", "published_at"),
+    ("posts[]", "at"),
+    ("incident.official_statements[]", "at"),
+    ("incident.findings[]", "at"),
+    ("competing_claims[]", "published_at"),
+    ("follow_up_claims[]", "published_at"),
+];
+
+/// Every dated piece of evidence in a case, in document order.
+pub fn dated(case: &Json) -> Result<Vec<Dated>, DateError> {
+    let mut out = Vec::new();
+    walk(case, &mut Vec::new(), &mut out)?;
+    if let Some(Json::Object(facts_public)) = pointer(case, &["incident", "facts_public_at"]) {
+        for (field, at) in facts_public {
+            let path = ["incident", "facts_public_at", field.as_str()];
+            if pointer(case, &["incident", "facts", field.as_str()]).is_some()
+                && let Some(known_at) = time_of(at, &path_text(&keys(&path)))?
+            {
+                out.push(Dated {
+                    path: keys(&["incident", "facts", field.as_str()]),
+                    known_at,
+                });
+            }
+        }
+    }
+    if let Some(Json::Object(map)) = case.get("known_at") {
+        for (path, at) in map {
+            let steps = parse_path(path).ok_or_else(|| DateError {
+                path: format!("known_at.{path}"),
+                message: "expected a path such as `incident.attacker.prior_contact`".into(),
+            })?;
+            if let Some(known_at) = time_of(at, &format!("known_at.{path}"))? {
+                out.push(Dated {
+                    path: steps,
+                    known_at,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), DateError> {
+    match value {
+        Json::Object(fields) => {
+            // The root's `known_at` is the map of paths, read by `dated`.
+            let own = if path.is_empty() {
+                None
+            } else {
+                fields.get("known_at")
+            };
+            let by_convention = || {
+                let list = list_path(path);
+                DATED_BY
+                    .iter()
+                    .find(|(at, _)| *at == list)
+                    .and_then(|(_, field)| Some((*field, fields.get(*field)?)))
+            };
+            if let Some((field, at)) = own.map(|at| ("known_at", at)).or_else(by_convention) {
+                let field_path = format!("{}.{field}", path_text(path));
+                if let Some(known_at) = time_of(at, &field_path)? {
+                    out.push(Dated {
+                        path: path.clone(),
+                        known_at,
+                    });
+                }
+            }
+            for (key, child) in fields {
+                if child.is_object() || child.is_array() {
+                    path.push(Step::Key(key.clone()));
+                    walk(child, path, out)?;
+                    path.pop();
+                }
+            }
+        }
+        Json::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(Step::Index(index));
+                walk(item, path, out)?;
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// When a time value says something became known: a timestamp, or the latest end of a range
+/// (its earliest when it has no latest); `None` for null.
+fn time_of(at: &Json, path: &str) -> Result<Option<i64>, DateError> {
+    let parse = |text: &str, path: String| {
+        time::parse(text).map_err(|e| DateError {
+            path,
+            message: format!("expected an RFC 3339 timestamp ({e})"),
+        })
+    };
+    match at {
+        Json::Null => Ok(None),
+        Json::String(text) => parse(text, path.to_string()).map(Some),
+        Json::Object(range) => {
+            let end = range
+                .get("latest")
+                .filter(|v| !v.is_null())
+                .map(|v| ("latest", v))
+                .or_else(|| range.get("earliest").map(|v| ("earliest", v)));
+            match end {
+                Some((key, Json::String(text))) => parse(text, format!("{path}.{key}")).map(Some),
+                Some((_, Json::Null)) | None => Ok(None),
+                Some((key, _)) => Err(DateError {
+                    path: format!("{path}.{key}"),
+                    message: "expected an RFC 3339 timestamp".into(),
+                }),
+            }
+        }
+        _ => Err(DateError {
+            path: path.to_string(),
+            message: "expected an RFC 3339 timestamp or a range with `earliest` and `latest`"
+                .into(),
+        }),
+    }
+}
+
+/// A moment to judge a case at: a time, or a duration after the claim or the attack start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// This time (milliseconds since the epoch).
+    At(i64),
+    /// This long after the claim was published (`claim+24h`).
+    AfterClaim(i64),
+    /// This long after the attack began (`start+6h`).
+    AfterStart(i64),
+}
+
+impl When {
+    /// `2018-03-23T12:00:00Z`, `claim+24h` or `start+6h`.
+    pub fn parse(text: &str) -> Result<When, String> {
+        let relative = |anchor: &str| {
+            text.strip_prefix(anchor)
+                .and_then(|rest| rest.strip_prefix('+'))
+                .map(time::parse_duration)
+        };
+        if let Some(after) = relative("claim") {
+            return after.map(When::AfterClaim);
+        }
+        if let Some(after) = relative("start") {
+            return after.map(When::AfterStart);
+        }
+        time::parse(text).map(When::At).map_err(|e| {
+            format!("`{text}` is not a time: write an RFC 3339 timestamp, `claim+24h` or `start+6h` ({e})")
+        })
+    }
+
+    /// The time this is for `case`.
+    pub fn resolve(self, case: &Json) -> Result<i64, DateError> {
+        let (anchor, after) = match self {
+            When::At(at) => return Ok(at),
+            When::AfterClaim(after) => (["claim", "published_at"], after),
+            When::AfterStart(after) => (["incident", "started_at"], after),
+        };
+        let path = anchor.join(".");
+        let value = pointer(case, &anchor).unwrap_or(&Json::Null);
+        match time_of(value, &path)? {
+            Some(at) => Ok(at.saturating_add(after)),
+            None => Err(DateError {
+                path,
+                message: "not known, so there is no time to count from".into(),
+            }),
+        }
+    }
+}
+
+/// The case as known at `at`: what became known later left out (list items removed, fields
+/// absent), and what was left out.
+pub fn as_of(case: &Json, at: i64) -> Result<(Json, Vec<Dated>), DateError> {
+    let later: Vec<Dated> = dated(case)?
+        .into_iter()
+        .filter(|d| d.known_at > at)
+        .collect();
+    let removed: HashSet<&[Step]> = later.iter().map(|d| d.path.as_slice()).collect();
+    let kept = without(case, &mut Vec::new(), &removed).unwrap_or(Json::Null);
+    // A piece inside another left-out piece is not listed on its own.
+    let left_out = later
+        .iter()
+        .filter(|d| {
+            !later
+                .iter()
+                .any(|outer| outer.path.len() < d.path.len() && d.path.starts_with(&outer.path))
+        })
+        .cloned()
+        .collect();
+    Ok((kept, left_out))
+}
+
+fn without(value: &Json, path: &mut Vec<Step>, removed: &HashSet<&[Step]>) -> Option<Json> {
+    if removed.contains(path.as_slice()) {
+        return None;
+    }
+    Some(match value {
+        Json::Object(fields) => {
+            let mut kept = serde_json::Map::new();
+            for (key, child) in fields {
+                path.push(Step::Key(key.clone()));
+                if let Some(child) = without(child, path, removed) {
+                    kept.insert(key.clone(), child);
+                }
+                path.pop();
+            }
+            Json::Object(kept)
+        }
+        Json::Array(items) => {
+            let mut kept = Vec::new();
+            for (index, item) in items.iter().enumerate() {
+                path.push(Step::Index(index));
+                kept.extend(without(item, path, removed));
+                path.pop();
+            }
+            Json::Array(kept)
+        }
+        other => other.clone(),
+    })
+}
+
+/// The moments at which evidence arrived, in order, each with what arrived.
+pub fn moments(case: &Json) -> Result<Vec<(i64, Vec<Dated>)>, DateError> {
+    let mut all = dated(case)?;
+    all.sort_by_key(|d| d.known_at);
+    let mut out: Vec<(i64, Vec<Dated>)> = Vec::new();
+    for d in all {
+        match out.last_mut() {
+            Some((at, arrived)) if *at == d.known_at => arrived.push(d),
+            _ => out.push((d.known_at, vec![d])),
+        }
+    }
+    Ok(out)
+}
+
+fn keys(names: &[&str]) -> Vec<Step> {
+    names.iter().map(|k| Step::Key(k.to_string())).collect()
+}
+
+fn pointer<'j>(value: &'j Json, names: &[&str]) -> Option<&'j Json> {
+    names.iter().try_fold(value, |v, k| v.get(*k))
+}
+
+/// `a.b[2].c` as steps; `None` when it is not a path.
+fn parse_path(text: &str) -> Option<Vec<Step>> {
+    let mut out = Vec::new();
+    for part in text.split('.') {
+        let (name, mut rest) = part.split_once('[').map_or((part, ""), |(n, r)| (n, r));
+        if name.is_empty() {
+            return None;
+        }
+        out.push(Step::Key(name.to_string()));
+        while !rest.is_empty() {
+            let (index, after) = rest.split_once(']')?;
+            out.push(Step::Index(index.parse().ok()?));
+            rest = after.strip_prefix('[').unwrap_or(after);
+            if !after.is_empty() && !after.starts_with('[') {
+                return None;
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn path_text(path: &[Step]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
+}
+
+/// The path with list indexes as `[]`.
+fn list_path(path: &[Step]) -> String {
+    Dated {
+        path: path.to_vec(),
+        known_at: 0,
+    }
+    .list_text()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> Json {
+        serde_json::json!({
+            "id": "t",
+            "known_at": {"incident.attacker.prior_contact": "2024-01-05T00:00:00Z"},
+            "incident": {
+                "started_at": "2024-01-01T10:00:00Z",
+                "facts": {"killed": 4, "attackers": 1},
+                "facts_public_at": {"killed": "2024-01-01T13:00:00Z", "attackers": null},
+                "attacker": {"prior_contact": "none_found"},
+                "official_statements": [
+                    {"kind": "attribution", "at": "2024-01-01T12:00:00Z"},
+                    {"kind": "denial", "at": {"earliest": "2024-01-02T00:00:00Z", "latest": "2024-01-02T06:00:00Z"}}
+                ]
+            },
+            "claim": {"published_at": "2024-01-01T15:00:00Z", "channel_class": "official_agency"},
+            "posts": [{"at": "2024-01-01T15:05:00Z"}, {"at": "2024-01-01T09:00:00Z"}, {"account": "undated"}]
+        })
+    }
+
+    fn at(text: &str) -> i64 {
+        time::parse(text).expect("time")
+    }
+
+    #[test]
+    fn before_the_claim_only_what_was_public_remains() {
+        let (known, left_out) = as_of(&case(), at("2024-01-01T12:30:00Z")).expect("dated");
+        assert!(known.get("claim").is_none());
+        assert_eq!(
+            known["incident"]["official_statements"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        assert!(known["incident"]["facts"].get("killed").is_none());
+        assert_eq!(
+            known["incident"]["facts"]["attackers"], 1,
+            "undated facts stay"
+        );
+        assert!(known["incident"]["attacker"].get("prior_contact").is_none());
+        assert_eq!(
+            known["posts"].as_array().map(Vec::len),
+            Some(2),
+            "the early and the undated post"
+        );
+        let paths: Vec<String> = left_out.iter().map(Dated::path_text).collect();
+        assert_eq!(
+            paths,
+            [
+                "incident.official_statements[1]",
+                "claim",
+                "posts[0]",
+                "incident.facts.killed",
+                "incident.attacker.prior_contact"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_range_is_known_once_its_latest_end_has_passed() {
+        let (known, _) = as_of(&case(), at("2024-01-02T03:00:00Z")).expect("dated");
+        assert_eq!(
+            known["incident"]["official_statements"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        let (known, _) = as_of(&case(), at("2024-01-02T06:00:00Z")).expect("dated");
+        assert_eq!(
+            known["incident"]["official_statements"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn moments_are_the_distinct_times_in_order() {
+        let times: Vec<String> = moments(&case())
+            .expect("dated")
+            .into_iter()
+            .map(|(t, _)| time::format(t))
+            .collect();
+        assert_eq!(
+            times,
+            [
+                "2024-01-01T09:00:00Z",
+                "2024-01-01T12:00:00Z",
+                "2024-01-01T13:00:00Z",
+                "2024-01-01T15:00:00Z",
+                "2024-01-01T15:05:00Z",
+                "2024-01-02T06:00:00Z",
+                "2024-01-05T00:00:00Z"
+            ]
+        );
+    }
+
+    #[test]
+    fn moments_relative_to_the_claim_or_the_start() {
+        let claim_plus_day = When::parse("claim+24h").expect("parses");
+        assert_eq!(
+            claim_plus_day.resolve(&case()),
+            Ok(at("2024-01-02T15:00:00Z"))
+        );
+        let start = When::parse("start+1h30m").expect("parses");
+        assert_eq!(start.resolve(&case()), Ok(at("2024-01-01T11:30:00Z")));
+        assert_eq!(
+            When::parse("2024-01-01T00:00:00Z"),
+            Ok(When::At(at("2024-01-01T00:00:00Z")))
+        );
+        assert!(When::parse("claim+a day").is_err());
+        assert!(When::parse("tomorrow").is_err());
+        let no_claim = serde_json::json!({"incident": {}});
+        assert_eq!(
+            claim_plus_day.resolve(&no_claim).map_err(|e| e.path),
+            Err("claim.published_at".to_string())
+        );
+    }
+
+    #[test]
+    fn bad_times_and_paths_are_named() {
+        let bad = serde_json::json!({"claim": {"published_at": "soon"}});
+        assert_eq!(
+            dated(&bad).map_err(|e| e.path),
+            Err("claim.published_at".to_string())
+        );
+        let bad = serde_json::json!({"known_at": {"a..b": "2024-01-01T00:00:00Z"}});
+        assert_eq!(
+            dated(&bad).map_err(|e| e.path),
+            Err("known_at.a..b".to_string())
+        );
+        assert_eq!(
+            parse_path("incident.statements[2].at"),
+            Some(vec![
+                Step::Key("incident".into()),
+                Step::Key("statements".into()),
+                Step::Index(2),
+                Step::Key("at".into())
+            ])
+        );
+    }
+}
