@@ -1,7 +1,8 @@
 //! Runs the examples of `docs/LANGUAGE.md`, so the documentation cannot drift from the engine.
 //!
 //! - a ```cred block must check without errors, or fail with the code in `cred error=CODE`;
-//! - a ```cred block followed by a ```json case and an ```expect block is scored, and each
+//! - each ```json case followed by an ```expect block, after a ```cred block and before the
+//!   next, is scored with those rules, and each
 //!   `score.total`, `score.band`, `score.criterion` (contribution or `unknown`) and `verdict`
 //!   line must hold.
 
@@ -104,19 +105,24 @@ fn every_language_example_runs_as_documented() {
             }
             other => panic!("{name}: {other}"),
         });
-        let (Some(case), Some(expect)) = (blocks.get(index + 1), blocks.get(index + 2)) else {
-            continue;
-        };
-        if case.info != "json" || expect.info != "expect" {
-            continue;
-        }
-        credence::score_case(&compiled.program, case.body.as_bytes(), |trace| {
-            for line in expect.body.lines().filter(|l| !l.trim().is_empty()) {
-                check_expectation(trace, line);
+        // Every case and its expectations up to the next rule example.
+        let following = blocks[index + 1..]
+            .iter()
+            .take_while(|b| !b.info.starts_with("cred"))
+            .collect::<Vec<_>>();
+        for pair in following.windows(2) {
+            let [case, expect] = pair else { continue };
+            if case.info != "json" || expect.info != "expect" {
+                continue;
             }
-        })
-        .expect("example case loads");
-        scored += 1;
+            credence::score_case(&compiled.program, case.body.as_bytes(), |trace| {
+                for line in expect.body.lines().filter(|l| !l.trim().is_empty()) {
+                    check_expectation(trace, line);
+                }
+            })
+            .expect("example case loads");
+            scored += 1;
+        }
     }
     assert!(
         checked >= 7 && scored >= 5,
