@@ -472,7 +472,7 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
     let mut chars = text.char_indices().peekable();
     while let Some((pos, c)) = chars.next() {
         if at_line_start && depth <= 0 {
-            let line = text[pos..].trim_start_matches([' ', '\t']);
+            let line = unindented(&text[pos..]);
             let starts_member = starters
                 .iter()
                 .any(|s| line.starts_with(s) && !line[s.len()..].starts_with(is_name_char));
@@ -506,7 +506,7 @@ fn skip_to_next_item(i: In<'_>) -> In<'_> {
     while search_from < text.len() {
         let line = &text[search_from..];
         // Indentation does not matter, so formatting a broken file keeps its diagnostics.
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let indent = line.len() - unindented(line).len();
         let word = &line[indent..];
         if ITEM_KEYWORDS
             .iter()
@@ -517,6 +517,12 @@ fn skip_to_next_item(i: In<'_>) -> In<'_> {
         search_from += line.find('\n').map_or(line.len(), |p| p + 1);
     }
     advance(i, text.len())
+}
+
+/// A line without its indentation: any white space but the line break, as the lexer (and the
+/// formatter) count it, so recovery does not depend on how a line is indented.
+fn unindented(line: &str) -> &str {
+    line.trim_start_matches(|c: char| c.is_whitespace() && c != '\n')
 }
 
 /// Whether `c` continues a name, so a keyword followed by it is part of a longer word.
