@@ -112,7 +112,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
         "--format",
         "json",
         "rules/",
-        "fixtures/cases/trebes-2018.json",
+        "fixtures/real/trebes-2018.json",
     ];
     let first = credence(&args);
     let second = credence(&args);

@@ -113,7 +113,7 @@ async function assertInert(page, dialogs, label) {
 
 // 3. The first screen of real reports.
 for (const name of ['trebes-2018', 'paris-2015']) {
-  const { page, problems } = await open(score('html', `fixtures/cases/${name}.json`), name);
+  const { page, problems } = await open(score('html', `fixtures/real/${name}.json`), name);
   check(problems.length === 0, `${name}: no console error (${problems.join('; ')})`);
   const visible = async (selector) => {
     const boxes = await page.$$eval(selector, (elements) =>
