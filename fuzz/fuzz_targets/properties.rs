@@ -60,6 +60,18 @@ pub(crate) fn rules(data: &[u8]) {
                 let _ = d.render(&failed.sources, false);
             }
             for d in &failed.diagnostics {
+                let spans = std::iter::once(d.span).chain(d.notes.iter().map(|n| n.span));
+                for span in spans {
+                    let file = failed.sources.file(span.file);
+                    assert!(
+                        span.start <= span.end && span.end as usize <= file.text.len(),
+                        "{} points outside {}: {}..{}",
+                        d.code.as_str(),
+                        file.name,
+                        span.start,
+                        span.end
+                    );
+                }
                 let _ = d.to_json(&failed.sources);
             }
         }

@@ -43,11 +43,8 @@ impl<'a> PError<'a> {
         if let Some(special) = self.special {
             return *special;
         }
-        let found = found_token(self.at.fragment());
-        let span = span_at(
-            self.at,
-            found.len().max(usize::from(!self.at.fragment().is_empty())),
-        );
+        let (found, found_len) = found_token(self.at.fragment());
+        let span = span_at(self.at, found_len);
         let mut expected = self.expected.clone();
         expected.sort_unstable();
         expected.dedup();
@@ -93,10 +90,11 @@ impl<'a> ParseError<In<'a>> for PError<'a> {
     }
 }
 
-/// The next token as the user would see it, for "found `x`".
-fn found_token(rest: &str) -> &str {
+/// The next token as the user would see it, for "found `x`", and its length in the source
+/// (a token that runs past the line ends there and is shown as "end of line").
+fn found_token(rest: &str) -> (&str, usize) {
     let Some(first) = rest.chars().next() else {
-        return "";
+        return ("", 0);
     };
     let len = if first.is_alphanumeric() || first == '_' {
         rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
@@ -112,10 +110,9 @@ fn found_token(rest: &str) -> &str {
         }
     };
     let token = &rest[..len];
-    if token.contains('\n') {
-        "end of line"
-    } else {
-        token
+    match token.find('\n') {
+        Some(line_end) => ("end of line", line_end.max(1)),
+        None => (token, len),
     }
 }
 

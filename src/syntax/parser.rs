@@ -491,7 +491,7 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
             }
             // A stray `)` closes nothing in a block: skip it rather than stop at it.
             ')' => depth = (depth - 1).max(0),
-            '"' => skip_string(&mut chars),
+            '"' => skip_string(&mut chars, &mut at_line_start),
             '#' => skip_comment(&mut chars, &mut at_line_start),
             _ => {}
         }
@@ -530,13 +530,21 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-fn skip_string(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) {
+/// Skips a string literal; one left open ends at the line break, which starts a new line.
+fn skip_string(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    at_line_start: &mut bool,
+) {
     while let Some((_, c)) = chars.next() {
         match c {
             '\\' => {
                 chars.next();
             }
-            '"' | '\n' => return,
+            '"' => return,
+            '\n' => {
+                *at_line_start = true;
+                return;
+            }
             _ => {}
         }
     }
