@@ -23,6 +23,8 @@ pub struct Program {
     pub(crate) nodes: Vec<Node>,
     /// Source span of each node.
     pub(crate) spans: Vec<Span>,
+    /// One-line texts of the expressions written over several lines, sorted by node.
+    pub(crate) one_line: Vec<(NodeId, Box<str>)>,
     /// Named derived values (`let`).
     pub(crate) lets: Vec<LetDef>,
     /// Collection operations (`count`, `distinct`, …).
@@ -82,6 +84,34 @@ impl Program {
     /// The source text of a node.
     pub(crate) fn text(&self, node: NodeId) -> &str {
         self.sources.snippet(self.spans[node as usize])
+    }
+
+    /// The source text of an expression on one line, as traces quote it: a line break and the
+    /// indentation after it become one space.
+    pub(crate) fn expression(&self, node: NodeId) -> &str {
+        match self.one_line.binary_search_by_key(&node, |(n, _)| *n) {
+            Ok(i) => &self.one_line[i].1,
+            Err(_) => self.text(node),
+        }
+    }
+
+    /// One-line texts of the expressions written over several lines, by node.
+    pub(crate) fn one_line_texts(sources: &SourceMap, spans: &[Span]) -> Vec<(NodeId, Box<str>)> {
+        spans
+            .iter()
+            .enumerate()
+            .filter_map(|(node, span)| {
+                let text = sources.snippet(*span);
+                text.contains('\n').then(|| {
+                    let joined: Vec<&str> = text
+                        .split('\n')
+                        .map(str::trim)
+                        .filter(|line| !line.is_empty())
+                        .collect();
+                    (node as NodeId, joined.join(" ").into_boxed_str())
+                })
+            })
+            .collect()
     }
 }
 

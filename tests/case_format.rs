@@ -78,11 +78,20 @@ fn times_and_counts_may_be_ranges_or_unknown() {
 #[test]
 fn every_shipped_case_is_valid_and_format_1_cases_still_are() {
     let (mut checked, mut format_1) = (0, 0);
-    for dir in ["fixtures/cases", "fixtures/real", "tests/data/fixtures/cases"] {
+    for dir in [
+        "fixtures/cases",
+        "fixtures/real",
+        "tests/data/fixtures/cases",
+    ] {
         for entry in std::fs::read_dir(dir).expect("cases") {
             let path = entry.expect("entry").path();
             let text = std::fs::read_to_string(&path).expect("case");
-            assert_eq!(violations(&text), Vec::<String>::new(), "{}", path.display());
+            assert_eq!(
+                violations(&text),
+                Vec::<String>::new(),
+                "{}",
+                path.display()
+            );
             let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
             format_1 += usize::from(json.get("format").is_none());
             checked += 1;

@@ -57,7 +57,7 @@ fn check_accepts_the_shipped_rules() {
     let out = credence(&["check", "rules/", "--schema", "docs/case.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: claims_of_responsibility 1.0.0"),
+        text(&out.stdout).starts_with("ok: claims_of_responsibility 2.0.0"),
         "{}",
         text(&out.stdout)
     );
@@ -167,7 +167,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     }
     let provenance = &report["provenance"];
     assert_eq!(provenance["ruleset"], "claims_of_responsibility");
-    assert_eq!(provenance["version"], "1.0.0");
+    assert_eq!(provenance["version"], "2.0.0");
     for key in ["rules_hash", "case_hash"] {
         assert!(
             provenance[key]
@@ -364,7 +364,7 @@ fn a_counted_list_is_still_shown_with_its_values() {
     assert_eq!(media["name"], "exclusive_media");
     assert_eq!(
         media["reason"],
-        "The claim carried exclusive material: [\"pledge_video\", unknown]"
+        "The claimant published material not obtainable from the news: [\"pledge_video\", unknown]"
     );
     let shown = media["evidence"]
         .as_array()
@@ -473,7 +473,10 @@ fn as_of_judges_on_what_was_known_then() {
         summary.contains("As of 2024-06-11T11:00:00Z: judged on what was known then; not yet known: incident.attacker.self_declared_allegiance (known 2024-06-12T10:00:00Z), incident.attacker.declared_during_attack (known 2024-06-12T10:00:00Z), incident.attacker.prior_contact (known 2024-07-10T09:00:00Z)"),
         "{summary}"
     );
-    assert!(summary.contains("LINK UNSUBSTANTIATED"), "{summary}");
+    assert!(
+        summary.contains("CREDIBLE CLAIM: INSPIRED ATTACK"),
+        "{summary}"
+    );
     let out = credence(&[
         "score",
         "rules/",

@@ -77,7 +77,7 @@ fn the_shipped_corpus_passes_with_its_golden_traces() {
     );
     assert!(text.contains(&expected), "{text}");
     assert!(
-        text.contains("coverage: 20 of 20 criteria exercised"),
+        text.contains("coverage: 25 of 25 criteria exercised"),
         "{text}"
     );
 }
@@ -192,8 +192,8 @@ fn a_changed_weight_fails_the_goldens_until_blessed() {
 fn a_changed_weight_that_breaks_an_expectation_names_it() {
     let rules = modified_rules(
         "channel",
-        "=> lr 4 \"Published by the group's official outlet",
-        "=> lr 1 \"Published by the group's official outlet",
+        "=> lr 3 \"Published through the group's own outlet",
+        "=> lr 1 \"Published through the group's own outlet",
     );
     let out = credence(&["test", path(&rules), "fixtures/"]);
     let text = stdout(&out);
@@ -239,8 +239,8 @@ fn an_empty_run_fails_unless_allowed_and_coverage_has_a_floor() {
 fn diff_lists_exactly_the_cases_whose_verdict_changed() {
     let rules = modified_rules(
         "diff",
-        "prior_contact == \"directed\" => 60",
-        "prior_contact == \"directed\" => 10",
+        "when acted_in_name => 15 \"The attacker",
+        "when acted_in_name => 5 \"The attacker",
     );
     let out = credence(&[
         "diff",
@@ -310,8 +310,8 @@ fn diff_lists_exactly_the_cases_whose_verdict_changed() {
     assert_eq!(confusion_total, fixtures.len() as u64);
     let text = stdout(&credence(&["diff", "rules/", path(&rules), "fixtures/"]));
     assert!(
-        text.contains("credible claim: directed attack → credible claim: inspired attack"),
+        text.contains("credible claim: inspired attack → claim unsubstantiated"),
         "{text}"
     );
-    assert!(text.contains("prior_contact: 60 → 10"), "{text}");
+    assert!(text.contains("acting_in_name: 15 → 5"), "{text}");
 }

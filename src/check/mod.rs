@@ -233,11 +233,13 @@ fn compile_loaded(
         layout,
         ..
     } = checker;
+    let one_line = Program::one_line_texts(&sources, &spans);
     let mut program = Program {
         sources,
         meta,
         nodes,
         spans,
+        one_line,
         lets: let_defs,
         collections,
         matches,

@@ -186,7 +186,7 @@ impl<'t, 'a> CriterionView<'t, 'a> {
             return None;
         };
         let guard = self.def.outcomes[row as usize].refinements[r as usize].guard;
-        Some(self.ev.program.text(guard))
+        Some(self.ev.program.expression(guard))
     }
 
     /// Where the applied row (or the criterion) is, as `file:line`.
@@ -269,7 +269,7 @@ pub(super) fn ratio(mode: ScoreMode, contribution: Points) -> Option<f64> {
 
 fn row_condition<'a>(program: &'a Program, def: &'a CriterionDef, row: u32) -> &'a str {
     match def.outcomes[row as usize].guard {
-        Some(guard) => program.text(guard),
+        Some(guard) => program.expression(guard),
         None => "else",
     }
 }
@@ -297,7 +297,10 @@ impl<'a> AlternativeView<'_, 'a> {
     pub fn condition(&self) -> &'a str {
         let row = &self.def.outcomes[self.alternative.row as usize];
         match self.alternative.refinement {
-            Some(r) => self.ev.program.text(row.refinements[r as usize].guard),
+            Some(r) => self
+                .ev
+                .program
+                .expression(row.refinements[r as usize].guard),
             None => row_condition(self.ev.program, self.def, self.alternative.row),
         }
     }
@@ -618,7 +621,7 @@ impl<'a> WindowView<'_, 'a> {
 
     /// The list, as written (`posts`).
     pub fn list(&self) -> &'a str {
-        self.ev.program.text(self.def.list)
+        self.ev.program.expression(self.def.list)
     }
 
     /// The collection, as written.
@@ -689,7 +692,7 @@ impl<'t, 'a> DecisionView<'t, 'a> {
                 };
                 format!("{} {value}", if *strict { ">" } else { ">=" })
             }
-            RowTestDef::When(node) => self.ev.program.text(*node).to_string(),
+            RowTestDef::When(node) => self.ev.program.expression(*node).to_string(),
             RowTestDef::Else => "else".to_string(),
         }
     }

@@ -47,7 +47,7 @@ pub struct Decider<'a> {
 impl<'t, 'a> RangeTestView<'t, 'a> {
     /// The comparison, as written.
     pub fn text(&self) -> &'a str {
-        self.ev.program.text(self.test.node)
+        self.ev.program.expression(self.test.node)
     }
 
     /// The row of the criterion whose condition holds it.
@@ -65,8 +65,8 @@ impl<'t, 'a> RangeTestView<'t, 'a> {
     pub fn operands(&self) -> [(&'a str, Value<'a>); 2] {
         let [a, b] = self.test.operands;
         [
-            (self.ev.program.text(a), self.test.left),
-            (self.ev.program.text(b), self.test.right),
+            (self.ev.program.expression(a), self.test.left),
+            (self.ev.program.expression(b), self.test.right),
         ]
     }
 

@@ -544,7 +544,7 @@ fn band_condition<'a>(
     program: &'a crate::program::Program,
 ) -> &'a str {
     match &def.rows[row as usize].test {
-        RowTestDef::When(node) => program.text(*node),
+        RowTestDef::When(node) => program.expression(*node),
         RowTestDef::Threshold { .. } | RowTestDef::Else => "",
     }
 }
