@@ -34,6 +34,7 @@
 //! rule fixtures for CI, [`batch`] scores JSON Lines in parallel, [`cli`] is the command line.
 
 pub mod batch;
+pub mod calibrate;
 mod case;
 mod check;
 pub mod cli;

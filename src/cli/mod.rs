@@ -2,9 +2,11 @@
 //! standard output, so that a closed pipe ends the program quietly. The binary only calls
 //! [`run`].
 
+mod calibrate;
 mod check;
 mod diff;
 mod fmt;
+mod inputs;
 mod rules;
 mod score;
 mod test;
@@ -83,6 +85,8 @@ enum Command {
     Diff(diff::Args),
     /// Scores a case at each moment new evidence arrived: the judgement over time.
     Timeline(timeline::Args),
+    /// Measures agreement and calibration on labelled cases, beside baselines.
+    Calibrate(calibrate::Args),
 }
 
 /// Where rules may read from, and how costly they may be (every command that compiles rules).
@@ -146,6 +150,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, &mut out),
         Command::Diff(args) => diff::run(&args, &mut out),
         Command::Timeline(args) => timeline::run(&args, &mut out),
+        Command::Calibrate(args) => calibrate::run(&args, &mut out),
     }
     .and_then(|exit| out.flush().map(|()| exit));
     match result {

@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::check::is_rule_file;
 use crate::files::{write_atomically, write_output};
 use crate::fixture::coverage::Summary;
 use crate::fixture::golden::{self, Comparison};
 use crate::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
 use crate::program::Program;
 
+use super::inputs::classify;
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -91,83 +91,9 @@ pub(crate) struct Args {
     case_args: CaseArgs,
 }
 
-/// Rule inputs, fixture files, and the fixture directories' `.json` files that are not fixtures.
-struct Inputs {
-    rules: Vec<PathBuf>,
-    fixtures: Vec<PathBuf>,
-    fixture_roots: Vec<PathBuf>,
-    skipped: usize,
-}
-
-/// Splits inputs into rule files or directories and fixture files (directories searched
-/// recursively; `.json` files there that are not fixtures, such as case files, are skipped).
-fn classify(inputs: &[PathBuf]) -> Result<Inputs, String> {
-    let mut found = Inputs {
-        rules: Vec::new(),
-        fixtures: Vec::new(),
-        fixture_roots: Vec::new(),
-        skipped: 0,
-    };
-    for input in inputs {
-        if input.is_dir() {
-            let top = sorted_entries(input)?;
-            if top.iter().any(|p| is_rule_file(p)) {
-                found.rules.push(input.clone());
-                continue;
-            }
-            found.fixture_roots.push(input.clone());
-            walk(input, 0, &mut found)?;
-        } else if is_rule_file(input) {
-            found.rules.push(input.clone());
-        } else {
-            found.fixture_roots.push(input.clone());
-            found.fixtures.push(input.clone());
-        }
-    }
-    Ok(found)
-}
-
-/// Directories nest at most this deep under a fixture directory.
-const MAX_WALK_DEPTH: usize = 16;
-
-fn walk(dir: &Path, depth: usize, found: &mut Inputs) -> Result<(), String> {
-    if depth > MAX_WALK_DEPTH {
-        return Err(format!(
-            "`{}` nests more than {MAX_WALK_DEPTH} directories deep",
-            dir.display()
-        ));
-    }
-    for entry in sorted_entries(dir)? {
-        let link = std::fs::symlink_metadata(&entry)
-            .map_err(|e| format!("cannot read `{}`: {e}", entry.display()))?;
-        // Directories are walked only when real (a symlinked one could loop); files are
-        // followed, and containment is checked when they are read.
-        let is_file = std::fs::metadata(&entry).is_ok_and(|m| m.is_file());
-        if link.is_dir() {
-            walk(&entry, depth + 1, found)?;
-        } else if is_file && entry.extension().is_some_and(|e| e == "json") {
-            if is_fixture(&entry) {
-                found.fixtures.push(entry);
-            } else {
-                found.skipped += 1;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    Ok(entries)
-}
-
 /// Runs `test`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let inputs = match classify(&args.inputs) {
+    let inputs = match classify(&args.inputs, is_fixture) {
         Ok(inputs) => inputs,
         Err(e) => {
             say!("error: {e}");
@@ -191,12 +117,8 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Compiled::Ready(program) => program,
         Compiled::Failed(exit) => return Ok(exit),
     };
-    let corpus = Corpus::new(
-        &inputs.fixture_roots,
-        &args.rule_args.allow,
-        limits.case_bytes,
-    );
-    let mut suite = run_suite(&program, &inputs.fixtures, &corpus);
+    let corpus = Corpus::new(&inputs.roots, &args.rule_args.allow, limits.case_bytes);
+    let mut suite = run_suite(&program, &inputs.files, &corpus);
     if let Some(dir) = &args.golden
         && let Err(e) = goldens(&mut suite, dir, args.bless, &limits)
     {

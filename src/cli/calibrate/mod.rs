@@ -1,0 +1,365 @@
+//! `credence calibrate`: scores a labelled corpus on full evidence and as of a time after each
+//! claim, and reports how often the rules reach the labelled verdict, how well their
+//! probability is calibrated, where they miss and why, beside simple baselines.
+
+mod report;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::Judged as AsOfJudged;
+use crate::as_of::When;
+use crate::calibrate::{BASELINES, Judged, LINKS};
+use crate::files::{read_bytes, write_output};
+use crate::program::Program;
+use crate::trace::{Trace, format};
+use crate::{Options, compile_str, score_case, score_case_as_of};
+
+use super::inputs::classify;
+use super::rules::{Compiled, Diagnostics, compile};
+use super::{CaseArgs, Exit, Out, RuleArgs, say};
+use report::Report;
+
+/// Output formats of `calibrate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Tables for a terminal.
+    Text,
+    /// Stable JSON with the same figures; see docs/CALIBRATION.md.
+    Json,
+}
+
+/// Options of `credence calibrate`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Rule files or directories, then labelled cases: `.json` files or directories searched
+    /// recursively for cases with a `label`.
+    #[arg(required = true, num_args = 2.., value_name = "RULES... CORPUS...")]
+    inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// The early view: judge each case also as of this long after its claim (`24h`, `2d`).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration)]
+    as_of_claim: Duration,
+    /// The score whose band is the link verdict.
+    #[arg(long, value_name = "SCORE", default_value = "link")]
+    link_score: String,
+    /// The evidence score whose probability is calibrated.
+    #[arg(long, value_name = "SCORE", default_value = "credibility")]
+    credibility_score: String,
+    /// Fail (exit 5) below this agreement, in percent: `binary=90`, `five-way=75`,
+    /// `binary@as-of=80`, `five-way@as-of=60`. Repeat for several.
+    #[arg(long, value_name = "KIND=PERCENT", value_parser = threshold)]
+    min_agreement: Vec<Threshold>,
+    /// Also write a reliability diagram (predicted probability against observed share
+    /// credible) as an SVG file.
+    #[arg(long, value_name = "PATH")]
+    svg: Option<PathBuf>,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+    #[command(flatten)]
+    case_args: CaseArgs,
+}
+
+/// A duration as written and in milliseconds.
+#[derive(Debug, Clone)]
+pub(crate) struct Duration {
+    text: String,
+    ms: i64,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    crate::time::parse_duration(text).map(|ms| Duration {
+        text: text.to_string(),
+        ms,
+    })
+}
+
+/// Which agreement a threshold applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Question {
+    Binary,
+    FiveWay,
+}
+
+/// `--min-agreement KIND=PERCENT`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Threshold {
+    question: Question,
+    as_of: bool,
+    percent: f64,
+}
+
+impl Threshold {
+    fn name(self) -> String {
+        let q = match self.question {
+            Question::Binary => "binary",
+            Question::FiveWay => "five-way",
+        };
+        if self.as_of {
+            format!("{q}@as-of")
+        } else {
+            q.to_string()
+        }
+    }
+}
+
+fn threshold(text: &str) -> Result<Threshold, String> {
+    let (kind, value) = text
+        .split_once('=')
+        .ok_or("write KIND=PERCENT, such as `binary=90`")?;
+    let (question, as_of) = match kind {
+        "binary" => (Question::Binary, false),
+        "five-way" => (Question::FiveWay, false),
+        "binary@as-of" => (Question::Binary, true),
+        "five-way@as-of" => (Question::FiveWay, true),
+        other => {
+            return Err(format!(
+                "`{other}` is not an agreement: use binary, five-way, binary@as-of or five-way@as-of"
+            ));
+        }
+    };
+    let percent: f64 = value
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{value}` is not a percentage"))?;
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(format!("`{value}` is not between 0 and 100"));
+    }
+    Ok(Threshold {
+        question,
+        as_of,
+        percent,
+    })
+}
+
+/// A labelled case and what each rule set made of it.
+struct Case {
+    id: String,
+    path: PathBuf,
+    link: String,
+    confidence: String,
+    full: Verdict,
+    as_of: Option<Verdict>,
+    /// Per baseline: full evidence, as of.
+    baselines: Vec<(Judged, Option<Judged>)>,
+}
+
+/// The rules' verdict on a case, and the criteria that decided it.
+struct Verdict {
+    judged: Judged,
+    decided_by: Vec<String>,
+}
+
+/// A case that could not be judged.
+struct Problem {
+    path: PathBuf,
+    message: String,
+}
+
+/// True for a `.json` file holding a case with a `label`.
+fn is_labelled(path: &Path) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        label: Option<serde::de::IgnoredAny>,
+        incident: Option<serde::de::IgnoredAny>,
+    }
+    let Ok(file) = crate::files::open_stream(path) else {
+        return false;
+    };
+    serde_json::from_reader::<_, Probe>(std::io::BufReader::new(file))
+        .is_ok_and(|p| p.label.is_some() && p.incident.is_some())
+}
+
+/// Runs `calibrate`.
+pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    let inputs = match classify(&args.inputs, is_labelled) {
+        Ok(inputs) => inputs,
+        Err(e) => {
+            say!("error: {e}");
+            return Ok(Exit::Io);
+        }
+    };
+    if inputs.rules.is_empty() {
+        say!("error: no rule files given (pass `.cred` files or a directory of them)");
+        return Ok(Exit::Usage);
+    }
+    if inputs.files.is_empty() {
+        say!("error: no labelled cases found (cases with a `label`; see docs/CASE_FORMAT.md)");
+        return Ok(Exit::TestsFailed);
+    }
+    let limits = args.rule_args.limits(Some(&args.case_args));
+    let program = match compile(
+        &inputs.rules,
+        None,
+        &args.rule_args,
+        limits,
+        Diagnostics::ErrorsOnly,
+    )
+    .0
+    {
+        Compiled::Ready(program) => program,
+        Compiled::Failed(exit) => return Ok(exit),
+    };
+    let baselines: Vec<Program> = BASELINES
+        .iter()
+        .map(|(name, text, _)| {
+            compile_str(&format!("{name}.cred"), text, &Options::default())
+                .map(|c| c.program)
+                .unwrap_or_else(|e| panic!("the shipped baseline `{name}` compiles: {e}"))
+        })
+        .collect();
+    let mut cases = Vec::new();
+    let mut problems = Vec::new();
+    for path in &inputs.files {
+        match judge(args, &program, &baselines, path, limits.case_bytes) {
+            Ok(case) => cases.push(case),
+            Err(message) => problems.push(Problem {
+                path: path.clone(),
+                message,
+            }),
+        }
+    }
+    let report = Report::new(args, &program, cases, problems);
+    match args.format {
+        Format::Text => write!(out, "{}", report.text())?,
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report.json()).unwrap_or_default()
+        )?,
+    }
+    if let Some(path) = &args.svg
+        && let Err(e) = write_output(path, report.svg().as_bytes())
+    {
+        say!("error: cannot write {e}");
+        return Ok(Exit::Io);
+    }
+    for p in &report.problems {
+        say!(
+            "error: {}: cannot calibrate on this case: {}",
+            p.path.display(),
+            p.message
+        );
+    }
+    let failed = report.failed_thresholds();
+    for (threshold, got) in &failed {
+        say!(
+            "calibration below the minimum: {} agreement {} < {}%",
+            threshold.name(),
+            format::percent(*got),
+            format::number(threshold.percent)
+        );
+    }
+    Ok(if !report.problems.is_empty() {
+        Exit::InvalidCase
+    } else if !failed.is_empty() {
+        Exit::TestsFailed
+    } else {
+        Exit::Success
+    })
+}
+
+/// Scores one labelled case (label removed, so rules cannot read it) with the rules and the
+/// baselines, on full evidence and as of the chosen time after its claim.
+fn judge(
+    args: &Args,
+    program: &Program,
+    baselines: &[Program],
+    path: &Path,
+    limit: u64,
+) -> Result<Case, String> {
+    let bytes = read_bytes(path, limit).map_err(|e| format!("cannot read {e}"))?;
+    let mut value: Json = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    let label = value
+        .as_object_mut()
+        .and_then(|o| o.remove("label"))
+        .ok_or("no `label`")?;
+    let link = label
+        .get("link")
+        .and_then(Json::as_str)
+        .filter(|l| LINKS.contains(l))
+        .ok_or_else(|| format!("`label.link` must be one of {}", LINKS.join(", ")))?
+        .to_string();
+    let confidence = label
+        .get("confidence")
+        .and_then(Json::as_str)
+        .unwrap_or("not stated")
+        .to_string();
+    let id = value
+        .get("id")
+        .and_then(Json::as_str)
+        .map_or_else(|| path.display().to_string(), str::to_string);
+    let unlabelled = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
+    let when = When::AfterClaim(args.as_of_claim.ms);
+    let score_full = |p: &Program| -> Result<Verdict, String> {
+        score_case(p, &unlabelled, |t| verdict(t, args))
+            .map_err(|e| e.to_string())
+            .and_then(|v| v)
+    };
+    let score_as_of = |p: &Program| -> Option<Verdict> {
+        match score_case_as_of(p, &unlabelled, when, |t| verdict(t, args)) {
+            Ok(AsOfJudged::Scored(Ok(v))) => Some(v),
+            _ => None,
+        }
+    };
+    let full = score_full(program)?;
+    let as_of = score_as_of(program);
+    let baselines = baselines
+        .iter()
+        .map(|b| {
+            let full = score_full(b).map(|v| v.judged);
+            full.map(|f| (f, score_as_of(b).map(|v| v.judged)))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Case {
+        id,
+        path: path.to_path_buf(),
+        link,
+        confidence,
+        full,
+        as_of,
+        baselines,
+    })
+}
+
+/// The link and probability the rules gave, and the criteria that weighed most.
+fn verdict(trace: &Trace<'_>, args: &Args) -> Result<Verdict, String> {
+    let link = trace
+        .score(&args.link_score)
+        .ok_or_else(|| format!("the rules have no score `{}`", args.link_score))?;
+    let band = link
+        .band()
+        .ok_or_else(|| format!("score `{}` has no bands", args.link_score))?;
+    let probability = trace
+        .score(&args.credibility_score)
+        .and_then(|s| s.probability());
+    let summary = trace.summary();
+    let decided_by = summary
+        .scores
+        .iter()
+        .flat_map(|s| {
+            s.strongest_for
+                .iter()
+                .chain(&s.strongest_against)
+                .take(3)
+                .map(move |c| {
+                    format!(
+                        "{}.{} {}",
+                        s.view.name(),
+                        c.name(),
+                        format::amount(s.view.mode(), c.contribution())
+                    )
+                })
+        })
+        .collect();
+    Ok(Verdict {
+        judged: Judged {
+            link: band.label().to_string(),
+            probability,
+        },
+        decided_by,
+    })
+}

@@ -1,0 +1,400 @@
+//! The report of `credence calibrate`: the figures per view, and their text, JSON and SVG
+//! renderings.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value as Json, json};
+
+use crate::calibrate::{Agreement, BASELINES, Figures, Judged, LINKS, credible, figures};
+use crate::program::Program;
+use crate::trace::format;
+
+use super::{Args, Case, Problem, Question, Threshold, Verdict};
+
+/// Figures for one view (full evidence or as of), the rules' and each baseline's.
+struct View {
+    rules: Figures,
+    baselines: Vec<Figures>,
+    /// Cases judged in this view.
+    cases: usize,
+}
+
+/// Everything `calibrate` reports.
+pub(super) struct Report {
+    ruleset: String,
+    version: String,
+    rules_hash: String,
+    as_of_text: String,
+    thresholds: Vec<Threshold>,
+    cases: Vec<Case>,
+    pub(super) problems: Vec<Problem>,
+    full: View,
+    as_of: View,
+}
+
+impl Report {
+    pub(super) fn new(
+        args: &Args,
+        program: &Program,
+        cases: Vec<Case>,
+        problems: Vec<Problem>,
+    ) -> Report {
+        let labels: Vec<&str> = cases.iter().map(|c| c.link.as_str()).collect();
+        let full = View {
+            rules: figures(
+                &labels,
+                &cases.iter().map(|c| &c.full.judged).collect::<Vec<_>>(),
+            ),
+            baselines: (0..BASELINES.len())
+                .map(|b| {
+                    figures(
+                        &labels,
+                        &cases.iter().map(|c| &c.baselines[b].0).collect::<Vec<_>>(),
+                    )
+                })
+                .collect(),
+            cases: cases.len(),
+        };
+        let early: Vec<&Case> = cases.iter().filter(|c| c.as_of.is_some()).collect();
+        let early_labels: Vec<&str> = early.iter().map(|c| c.link.as_str()).collect();
+        let as_of = View {
+            rules: figures(
+                &early_labels,
+                &early
+                    .iter()
+                    .filter_map(|c| c.as_of.as_ref().map(|v| &v.judged))
+                    .collect::<Vec<_>>(),
+            ),
+            baselines: (0..BASELINES.len())
+                .map(|b| {
+                    let pairs: Vec<(&str, &Judged)> = early
+                        .iter()
+                        .filter_map(|c| Some((c.link.as_str(), c.baselines[b].1.as_ref()?)))
+                        .collect();
+                    let (l, j): (Vec<&str>, Vec<&Judged>) = pairs.into_iter().unzip();
+                    figures(&l, &j)
+                })
+                .collect(),
+            cases: early.len(),
+        };
+        let meta = program.meta();
+        Report {
+            ruleset: meta.id.clone(),
+            version: meta.version.clone(),
+            rules_hash: meta.content_hash.clone(),
+            as_of_text: format!("claim + {}", args.as_of_claim.text),
+            thresholds: args.min_agreement.clone(),
+            cases,
+            problems,
+            full,
+            as_of,
+        }
+    }
+
+    /// Thresholds not met, with the agreement reached.
+    pub(super) fn failed_thresholds(&self) -> Vec<(Threshold, f64)> {
+        self.thresholds
+            .iter()
+            .filter_map(|t| {
+                let view = if t.as_of { &self.as_of } else { &self.full };
+                let agreement = match t.question {
+                    Question::Binary => view.rules.binary,
+                    Question::FiveWay => view.rules.five_way,
+                };
+                let got = agreement.share();
+                (got * 100.0 + 1e-9 < t.percent).then_some((*t, got))
+            })
+            .collect()
+    }
+
+    pub(super) fn text(&self) -> String {
+        let mut out = String::new();
+        let labels = LINKS
+            .iter()
+            .map(|l| {
+                let n = self.cases.iter().filter(|c| c.link == *l).count();
+                format!("{l} {n}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "Calibration of rules {} {} on {} labelled cases ({labels})\n",
+            self.ruleset,
+            self.version,
+            self.cases.len()
+        );
+        let _ = writeln!(
+            out,
+            "{:<54} {:>18}   {:>18}",
+            "",
+            "full evidence",
+            format!("as of {}", self.as_of_text)
+        );
+        let row =
+            |out: &mut String, name: &str, full: Option<Agreement>, early: Option<Agreement>| {
+                let cell = |a: Option<Agreement>| {
+                    a.map_or("-".to_string(), |a| {
+                        format!("{}/{} {:>6}", a.agreed, a.cases, format::percent(a.share()))
+                    })
+                };
+                let _ = writeln!(out, "{name:<54} {:>18}   {:>18}", cell(full), cell(early));
+            };
+        row(
+            &mut out,
+            "binary agreement (contested apart)",
+            Some(self.full.rules.binary),
+            Some(self.as_of.rules.binary),
+        );
+        row(
+            &mut out,
+            "five-way agreement",
+            Some(self.full.rules.five_way),
+            Some(self.as_of.rules.five_way),
+        );
+        let number = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+        let _ = writeln!(
+            out,
+            "{:<54} {:>18}   {:>18}",
+            "Brier score (lower is better)",
+            number(self.full.rules.brier),
+            number(self.as_of.rules.brier)
+        );
+        let _ = writeln!(
+            out,
+            "{:<54} {:>18}   {:>18}",
+            "log loss (lower is better)",
+            number(self.full.rules.log_loss),
+            number(self.as_of.rules.log_loss)
+        );
+        let _ = writeln!(out, "baselines on the same cases:");
+        for (b, (name, _, five_way)) in BASELINES.iter().enumerate() {
+            row(
+                &mut out,
+                &format!("  {name}: binary"),
+                Some(self.full.baselines[b].binary),
+                Some(self.as_of.baselines[b].binary),
+            );
+            if *five_way {
+                row(
+                    &mut out,
+                    &format!("  {name}: five-way"),
+                    Some(self.full.baselines[b].five_way),
+                    Some(self.as_of.baselines[b].five_way),
+                );
+            }
+        }
+        if self.as_of.cases < self.cases.len() {
+            let _ = writeln!(
+                out,
+                "({} cases without a claim time are left out of the early view)",
+                self.cases.len() - self.as_of.cases
+            );
+        }
+        for (title, view) in [("full evidence", &self.full), ("as of", &self.as_of)] {
+            let title = if title == "as of" {
+                format!("as of {}", self.as_of_text)
+            } else {
+                title.to_string()
+            };
+            let _ = writeln!(out, "\nConfusion, {title} (rows: label; columns: rules)");
+            let _ = writeln!(
+                out,
+                "  {:<16}{:>10}{:>10}{:>17}{:>7}{:>11}{:>7}",
+                "", "directed", "inspired", "unsubstantiated", "false", "contested", "other"
+            );
+            for (i, l) in LINKS.iter().enumerate() {
+                let c = view.rules.confusion[i];
+                let _ = writeln!(
+                    out,
+                    "  {l:<16}{:>10}{:>10}{:>17}{:>7}{:>11}{:>7}",
+                    c[0], c[1], c[2], c[3], c[4], c[5]
+                );
+            }
+            let _ = writeln!(out, "\nReliability, {title} (the credibility probability)");
+            let _ = writeln!(
+                out,
+                "  {:<11}{:>7}{:>17}{:>20}",
+                "predicted", "cases", "mean predicted", "observed credible"
+            );
+            for bin in &view.rules.reliability {
+                let pct = |x: Option<f64>| x.map_or("-".to_string(), format::percent);
+                let _ = writeln!(
+                    out,
+                    "  {:<11}{:>7}{:>17}{:>20}",
+                    format!("{:.0}-{:.0}%", bin.from * 100.0, bin.to * 100.0),
+                    bin.cases,
+                    pct(bin.mean_predicted),
+                    pct(bin.observed)
+                );
+            }
+        }
+        for (title, early) in [("full evidence", false), ("as of", true)] {
+            let misses: Vec<(&Case, &Verdict)> = self
+                .cases
+                .iter()
+                .filter_map(|c| {
+                    let v = if early { c.as_of.as_ref()? } else { &c.full };
+                    (v.judged.link != c.link).then_some((c, v))
+                })
+                .collect();
+            let title = if early {
+                format!("as of {}", self.as_of_text)
+            } else {
+                title.to_string()
+            };
+            let _ = writeln!(out, "\nMisses, {title}: {}", misses.len());
+            for (case, v) in misses {
+                let binary = match (credible(&case.link), credible(&v.judged.link)) {
+                    (Some(a), Some(b)) if a == b => "binary agrees",
+                    (None, _) => "binary: contested apart",
+                    _ => "binary misses too",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}: label {} ({} confidence), rules {}; {binary}",
+                    format::clean(&case.id),
+                    case.link,
+                    format::clean(&case.confidence),
+                    v.judged.link
+                );
+                if !v.decided_by.is_empty() {
+                    let _ = writeln!(out, "    decided by: {}", v.decided_by.join(", "));
+                }
+            }
+        }
+        let _ = writeln!(out, "\nRules hash: {}", self.rules_hash);
+        out
+    }
+
+    pub(super) fn json(&self) -> Json {
+        let agreement =
+            |a: Agreement| json!({"agreed": a.agreed, "cases": a.cases, "share": a.share()});
+        let figures = |f: &Figures| {
+            json!({
+                "binary": agreement(f.binary),
+                "five_way": agreement(f.five_way),
+                "confusion": {
+                    "labels": LINKS,
+                    "columns": LINKS.iter().copied().chain(["other"]).collect::<Vec<_>>(),
+                    "counts": f.confusion,
+                },
+                "brier": f.brier,
+                "log_loss": f.log_loss,
+                "reliability": f.reliability,
+            })
+        };
+        let view = |v: &View| {
+            json!({
+                "cases": v.cases,
+                "rules": figures(&v.rules),
+                "baselines": BASELINES.iter().zip(&v.baselines).map(|((name, _, five_way), f)| json!({
+                    "name": name,
+                    "binary": agreement(f.binary),
+                    "five_way": five_way.then(|| agreement(f.five_way)),
+                })).collect::<Vec<_>>(),
+            })
+        };
+        let verdict = |c: &Case, v: &Verdict| {
+            json!({
+                "link": v.judged.link,
+                "probability": v.judged.probability,
+                "agrees_five_way": v.judged.link == c.link,
+                "agrees_binary": credible(&c.link).map(|t| credible(&v.judged.link) == Some(t)),
+                "decided_by": v.decided_by,
+            })
+        };
+        json!({
+            "format_version": crate::trace::json::FORMAT_VERSION,
+            "rules": {"ruleset": self.ruleset, "version": self.version, "rules_hash": self.rules_hash},
+            "as_of": self.as_of_text,
+            "full_evidence": view(&self.full),
+            "early": view(&self.as_of),
+            "cases": self.cases.iter().map(|c| json!({
+                "id": c.id,
+                "path": c.path.display().to_string(),
+                "label": c.link,
+                "confidence": c.confidence,
+                "full_evidence": verdict(c, &c.full),
+                "early": c.as_of.as_ref().map(|v| verdict(c, v)),
+            })).collect::<Vec<_>>(),
+            "errors": self.problems.iter().map(|p| json!({"path": p.path.display().to_string(), "message": p.message})).collect::<Vec<_>>(),
+            "thresholds": self.thresholds.iter().map(|t| {
+                let failed = self.failed_thresholds().iter().any(|(f, _)| f.name() == t.name());
+                json!({"agreement": t.name(), "percent": t.percent, "met": !failed})
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    /// A reliability diagram: mean predicted probability against observed share credible per
+    /// bin, full evidence and the early view, with the diagonal of perfect calibration.
+    pub(super) fn svg(&self) -> String {
+        let (size, pad) = (380.0, 50.0);
+        let plot = size - 2.0 * pad;
+        let x = |p: f64| pad + p * plot;
+        let y = |p: f64| size - pad - p * plot;
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{size}\" viewBox=\"0 0 {size} {size}\" font-family=\"sans-serif\" font-size=\"11\">\n<title>Reliability of {} {}</title>\n<rect x=\"{pad}\" y=\"{pad}\" width=\"{plot}\" height=\"{plot}\" fill=\"none\" stroke=\"#888\"/>\n<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n",
+            format::html(&self.ruleset),
+            format::html(&self.version),
+            x(0.0),
+            y(0.0),
+            x(1.0),
+            y(1.0)
+        );
+        for tick in [0.0, 0.5, 1.0] {
+            let _ = writeln!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{:.0}%</text>\n<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#555\">{:.0}%</text>",
+                x(tick),
+                y(0.0) + 14.0,
+                tick * 100.0,
+                x(0.0) - 4.0,
+                y(tick) + 4.0,
+                tick * 100.0
+            );
+        }
+        for (view, colour, name) in [
+            (&self.full, "#1f5fbf", "full evidence"),
+            (&self.as_of, "#d9822b", "as of"),
+        ] {
+            let points: Vec<(f64, f64, usize)> = view
+                .rules
+                .reliability
+                .iter()
+                .filter_map(|b| Some((b.mean_predicted?, b.observed?, b.cases)))
+                .collect();
+            let path: Vec<String> = points
+                .iter()
+                .map(|(p, o, _)| format!("{:.1},{:.1}", x(*p), y(*o)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\"><title>{name}</title></polyline>",
+                path.join(" ")
+            );
+            for (p, o, n) in points {
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{:.1}\" fill=\"{colour}\"><title>{name}: {n} cases</title></circle>",
+                    x(p),
+                    y(o),
+                    3.0 + (n as f64).sqrt()
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">predicted probability</text>\n<text x=\"12\" y=\"{}\" transform=\"rotate(-90 12 {})\" text-anchor=\"middle\">observed share credible</text>\n<text x=\"{pad}\" y=\"{}\" fill=\"#1f5fbf\">full evidence</text>\n<text x=\"{}\" y=\"{}\" fill=\"#d9822b\">as of {}</text>\n</svg>",
+            size / 2.0,
+            size - 8.0,
+            size / 2.0,
+            size / 2.0,
+            pad - 10.0,
+            pad + 110.0,
+            pad - 10.0,
+            format::html(&self.as_of_text)
+        );
+        out
+    }
+}

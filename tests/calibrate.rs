@@ -1,0 +1,194 @@
+//! `credence calibrate`: agreement, confusion, scores and baselines on a labelled corpus.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn credence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(args)
+        .output()
+        .expect("credence runs")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+/// The floors docs/RULES.md records for the shipped rules on the real corpus: a rule change that
+/// reaches investigators' verdicts less often fails here.
+const FLOORS: [&str; 4] = [
+    "binary=100",
+    "five-way=100",
+    "binary@as-of=96",
+    "five-way@as-of=60",
+];
+
+#[test]
+fn the_shipped_rules_hold_their_floors_and_beat_the_baselines() {
+    let mut args = vec!["calibrate", "rules/", "fixtures/real/", "--format", "json"];
+    for floor in FLOORS {
+        args.extend(["--min-agreement", floor]);
+    }
+    let out = credence(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    for view in ["full_evidence", "early"] {
+        let rules = &report[view]["rules"];
+        for baseline in report[view]["baselines"].as_array().expect("baselines") {
+            for question in ["binary", "five_way"] {
+                if baseline[question].is_null() {
+                    continue; // a baseline that only answers "credible or not"
+                }
+                let share = |f: &Value| f[question]["share"].as_f64().expect("share");
+                assert!(
+                    share(rules) > share(baseline),
+                    "{view} {question}: the rules do not beat {}",
+                    baseline["name"]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_figures_add_up_case_by_case() {
+    let out = credence(&["calibrate", "rules/", "fixtures/real/", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let cases = report["cases"].as_array().expect("cases");
+    assert!(cases.len() >= 35);
+    for (view, key) in [("full_evidence", "full_evidence"), ("early", "early")] {
+        let judged: Vec<&Value> = cases
+            .iter()
+            .map(|c| &c[key])
+            .filter(|v| !v.is_null())
+            .collect();
+        let figures = &report[view]["rules"];
+        let five_way = judged
+            .iter()
+            .filter(|v| v["agrees_five_way"] == true)
+            .count();
+        assert_eq!(figures["five_way"]["agreed"], five_way, "{view}");
+        assert_eq!(figures["five_way"]["cases"], judged.len(), "{view}");
+        let binary: Vec<&&Value> = judged
+            .iter()
+            .filter(|v| !v["agrees_binary"].is_null())
+            .collect();
+        let agreed = binary.iter().filter(|v| v["agrees_binary"] == true).count();
+        assert_eq!(figures["binary"]["agreed"], agreed, "{view}");
+        assert_eq!(figures["binary"]["cases"], binary.len(), "{view}");
+        let confusion: u64 = figures["confusion"]["counts"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .flat_map(|r| r.as_array().expect("row").iter())
+            .map(|n| n.as_u64().expect("count"))
+            .sum();
+        assert_eq!(confusion, judged.len() as u64, "{view}");
+        let binned: u64 = figures["reliability"]
+            .as_array()
+            .expect("bins")
+            .iter()
+            .map(|b| b["cases"].as_u64().expect("count"))
+            .sum();
+        assert_eq!(
+            binned as usize,
+            binary.len(),
+            "every binary case has a probability"
+        );
+        assert!(figures["brier"].as_f64().is_some() && figures["log_loss"].as_f64().is_some());
+        assert_eq!(report[view]["baselines"].as_array().map(Vec::len), Some(2));
+    }
+    assert_eq!(report["as_of"], "claim + 24h");
+}
+
+#[test]
+fn misses_are_named_and_thresholds_fail_the_run() {
+    let out = credence(&["calibrate", "rules/", "tests/data/calibration/"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("on 3 labelled cases"), "{text}");
+    assert!(
+        text.contains("mislabelled: label directed (high confidence), rules"),
+        "{text}"
+    );
+    assert!(text.contains("decided by: "), "{text}");
+    let strict = credence(&[
+        "calibrate",
+        "rules/",
+        "tests/data/calibration/",
+        "--min-agreement",
+        "five-way=100",
+        "--min-agreement",
+        "binary@as-of=0",
+    ]);
+    assert_eq!(strict.status.code(), Some(5));
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.contains("calibration below the minimum: five-way agreement"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("binary@as-of"),
+        "a met threshold is not reported: {stderr}"
+    );
+    let bad = credence(&[
+        "calibrate",
+        "rules/",
+        "tests/data/calibration/",
+        "--min-agreement",
+        "binary=120",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn rules_cannot_read_the_label() {
+    let dir = std::env::temp_dir().join(format!("credence-calibrate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rules = dir.join("cheat.cred");
+    std::fs::write(
+        &rules,
+        "ruleset cheat { version \"1\" }\nscore link {\n  additive\n  criterion peek {\n    when label.link == \"directed\" => 50 \"read the answer\"\n    else => 0\n    unknown => 0 \"no label to read\"\n  }\n  bands {\n    >= 40 => \"directed\"\n    else => \"unsubstantiated\"\n  }\n}\n",
+    )
+    .expect("write rules");
+    let out = credence(&[
+        "calibrate",
+        rules.to_str().expect("path"),
+        "tests/data/calibration/",
+        "--format",
+        "json",
+    ]);
+    let report = json(&out);
+    for case in report["cases"].as_array().expect("cases") {
+        assert_eq!(case["full_evidence"]["link"], "unsubstantiated", "{case}");
+    }
+}
+
+#[test]
+fn a_reliability_diagram_is_written_on_request() {
+    let svg = std::env::temp_dir().join(format!("credence-reliability-{}.svg", std::process::id()));
+    let out = credence(&[
+        "calibrate",
+        "rules/",
+        "fixtures/real/",
+        "--svg",
+        svg.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(text.matches("<circle").count() >= 2, "{text}");
+    assert!(text.trim_end().ends_with("</svg>"));
+}
