@@ -57,7 +57,7 @@ fn check_accepts_the_shipped_rules() {
     let out = credence(&["check", "rules/", "--schema", "docs/case.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: claims_of_responsibility 2.0.0"),
+        text(&out.stdout).starts_with("ok: claims_of_responsibility 2.1.0"),
         "{}",
         text(&out.stdout)
     );
@@ -167,7 +167,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     }
     let provenance = &report["provenance"];
     assert_eq!(provenance["ruleset"], "claims_of_responsibility");
-    assert_eq!(provenance["version"], "2.0.0");
+    assert_eq!(provenance["version"], "2.1.0");
     for key in ["rules_hash", "case_hash"] {
         assert!(
             provenance[key]
