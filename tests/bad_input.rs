@@ -10,6 +10,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod common;
+use common::Scratch;
+
 fn credence_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
         .args(args)
@@ -36,9 +39,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// A scratch directory holding a copy of the shipped rules in `rules/` and the small case.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credence-bad-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn scratch(name: &str) -> Scratch {
+    let dir = Scratch::new(name);
     std::fs::create_dir_all(dir.join("rules")).expect("scratch dir");
     for file in ["claims.cred", "shared.cred", "case.schema.json"] {
         std::fs::copy(Path::new("rules").join(file), dir.join("rules").join(file))

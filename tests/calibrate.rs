@@ -4,6 +4,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::Scratch;
+
 fn credence(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_credence"))
         .args(args)
@@ -155,8 +158,7 @@ fn misses_are_named_and_thresholds_fail_the_run() {
 
 #[test]
 fn rules_cannot_read_the_label() {
-    let dir = std::env::temp_dir().join(format!("credence-calibrate-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = Scratch::new("calibrate");
     let rules = dir.join("cheat.cred");
     std::fs::write(
         &rules,
@@ -178,7 +180,8 @@ fn rules_cannot_read_the_label() {
 
 #[test]
 fn a_reliability_diagram_is_written_on_request() {
-    let svg = std::env::temp_dir().join(format!("credence-reliability-{}.svg", std::process::id()));
+    let dir = Scratch::new("reliability");
+    let svg = dir.join("reliability.svg");
     let out = credence(&[
         "calibrate",
         "rules/",

@@ -1,9 +1,13 @@
 //! The `credence` command line: exit codes, outputs, batches, determinism, unknowns.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+
+mod common;
+use common::Scratch;
 
 fn credence(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_credence"))
@@ -33,9 +37,8 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("credence-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// Writes `contents` to `dir/name`.
+fn temp_file(dir: &Path, name: &str, contents: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write temp file");
     path
@@ -193,7 +196,8 @@ fn a_deleted_field_turns_its_criteria_unknown_not_false() {
         .as_object_mut()
         .expect("claim")
         .remove("channel_class");
-    let path = temp_file("cut.json", &cut.to_string());
+    let dir = Scratch::new("cli");
+    let path = temp_file(&dir, "cut.json", &cut.to_string());
     let before = credence(&[
         "score",
         "--format",
@@ -244,7 +248,8 @@ fn a_json_lines_batch_scores_every_good_line_and_names_the_bad_ones() {
         bad_type.to_string(),
         good.to_string(),
     ];
-    let path = temp_file("batch.jsonl", &(lines.join("\n") + "\n"));
+    let dir = Scratch::new("cli");
+    let path = temp_file(&dir, "batch.jsonl", &(lines.join("\n") + "\n"));
     let out = credence(&[
         "score",
         "--format",
@@ -294,7 +299,8 @@ fn stdin_takes_a_document_or_json_lines() {
 fn schema_validation_names_the_bad_path() {
     let mut case: Value = small_case();
     case["claim"]["channel_class"] = Value::from("telegram");
-    let path = temp_file("invalid.json", &case.to_string());
+    let dir = Scratch::new("cli");
+    let path = temp_file(&dir, "invalid.json", &case.to_string());
     let out = credence(&[
         "score",
         "--schema",
@@ -351,7 +357,8 @@ fn json_trace_of_a_small_case() {
 fn a_counted_list_is_still_shown_with_its_values() {
     let mut case: Value = small_case();
     case["claim"]["exclusive_media"] = serde_json::json!(["pledge_video", {"kind": "photo"}]);
-    let path = temp_file("media.json", &case.to_string());
+    let dir = Scratch::new("cli");
+    let path = temp_file(&dir, "media.json", &case.to_string());
     let out = credence(&[
         "score",
         "--format",
@@ -391,7 +398,9 @@ fn markdown_report_of_a_small_case() {
 #[test]
 fn commands_that_use_rules_count_their_warnings_in_one_line() {
     let rules = "tests/diagnostics/w002_secondary_erases_primary.cred";
+    let dir = Scratch::new("cli");
     let case = temp_file(
+        &dir,
         "warned.json",
         r#"{"claim": {"channel_class": "official_agency"}}"#,
     );
@@ -494,7 +503,8 @@ fn as_of_judges_on_what_was_known_then() {
     );
     let out = credence(&["score", "rules/", case, "--as-of", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
-    let no_start = temp_file("no-start.json", r#"{"id": "x", "claim": {}}"#);
+    let dir = Scratch::new("cli");
+    let no_start = temp_file(&dir, "no-start.json", r#"{"id": "x", "claim": {}}"#);
     let out = credence(&[
         "score",
         "rules/",

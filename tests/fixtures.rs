@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+use common::Scratch;
+
 fn credence(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_credence"))
         .args(args)
@@ -17,16 +20,9 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("credence-fixtures-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
 /// A copy of the shipped rules with one text replaced (which must occur).
-fn modified_rules(name: &str, from: &str, to: &str) -> PathBuf {
-    let dir = scratch(name);
+fn modified_rules(name: &str, from: &str, to: &str) -> Scratch {
+    let dir = Scratch::new(name);
     for file in ["claims.cred", "shared.cred", "case.schema.json"] {
         let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
         std::fs::write(dir.join(file), text.replace(from, to)).expect("write rules");
@@ -100,7 +96,7 @@ fn human_output_shows_expected_against_actual_with_evidence() {
 
 #[test]
 fn json_and_junit_reports_agree_with_the_text() {
-    let dir = scratch("reports");
+    let dir = Scratch::new("reports");
     let (json, junit) = (dir.join("report.json"), dir.join("junit.xml"));
     let out = credence(&[
         "test",
@@ -160,7 +156,7 @@ fn a_changed_weight_fails_the_goldens_until_blessed() {
         "lr 1.5 \"The attack fits",
         "lr 1.6 \"The attack fits",
     );
-    let golden = scratch("golden");
+    let golden = Scratch::new("golden");
     for entry in std::fs::read_dir("fixtures/golden").expect("goldens") {
         let entry = entry.expect("entry");
         std::fs::copy(entry.path(), golden.join(entry.file_name())).expect("copy golden");
@@ -263,14 +259,11 @@ fn diff_lists_exactly_the_cases_whose_verdict_changed() {
     listed.sort();
 
     // Independently: score every fixture's case under both versions and compare verdicts.
+    let cases = Scratch::new("diff");
     let verdict = |rules: &str, fixture: &Path| -> String {
         let corpus = credence::fixture::Corpus::new(&["fixtures".into()], &[], 64 << 20);
         let fixture = credence::fixture::load_fixture(fixture, &corpus).expect("fixture loads");
-        let case = std::env::temp_dir().join(format!(
-            "credence-diff-{}-{}.json",
-            std::process::id(),
-            fixture.name
-        ));
+        let case = cases.join(format!("{}.json", fixture.name));
         std::fs::write(&case, &fixture.case).expect("write case");
         let out = credence(&["score", "--format", "json", rules, path(&case)]);
         let report: Value = serde_json::from_slice(&out.stdout).expect("json");

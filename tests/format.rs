@@ -76,8 +76,7 @@ fn fmt_check_accepts_the_shipped_rules_and_names_a_messy_file() {
         Some(0),
         "the shipped rules are formatted"
     );
-    let dir = std::env::temp_dir().join(format!("credence-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = common::Scratch::new("fmt");
     let messy = dir.join("messy.cred");
     std::fs::write(&messy, "ruleset m { version \"1\" }\nscore s {\ncriterion c {\nwhen claim.a == 1 => 1 \"a\"\n}\n}\n").expect("write");
     let check = run(&["fmt", "--check", messy.to_str().expect("utf-8")]);

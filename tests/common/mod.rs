@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests.
+#![allow(dead_code, reason = "each test crate uses some of the helpers")]
 
 /// Every rule file in the repository: the shipped rules, the benchmark rule, the diagnostics corpus.
 pub(crate) fn rule_files() -> Vec<String> {
@@ -16,4 +17,32 @@ pub(crate) fn rule_files() -> Vec<String> {
     corpus.sort();
     files.extend(corpus);
     files
+}
+
+/// A scratch directory for one test, removed with its contents when dropped.
+pub(crate) struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    /// A new empty directory whose name starts with `credence-NAME-`.
+    pub(crate) fn new(name: &str) -> Scratch {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("credence-{name}-"))
+            .tempdir()
+            .expect("scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        self
+    }
 }
