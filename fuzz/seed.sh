@@ -8,7 +8,7 @@ for f in rules/*.cred benches/*.cred tests/diagnostics/*.cred tests/diagnostics/
   cp "$f" "fuzz/corpus/rules/$(echo "$f" | tr / _)"
   cp "$f" "fuzz/corpus/format/$(echo "$f" | tr / _)"
 done
-for f in fixtures/cases/*.json tests/data/fixtures/cases/*.json; do
+for f in fixtures/cases/*.json fixtures/real/*.json tests/data/fixtures/cases/*.json; do
   cp "$f" "fuzz/corpus/case/$(echo "$f" | tr / _)"
 done
 for f in fixtures/*.json tests/data/fixtures/*.json; do

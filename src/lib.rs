@@ -33,6 +33,11 @@
 //! ([`trace::text`], [`trace::markdown`], [`trace::html`], [`trace::json`]). [`fixture`] runs
 //! rule fixtures for CI, [`batch`] scores JSON Lines in parallel, [`cli`] is the command line.
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub mod batch;
 pub mod calibrate;
 mod case;

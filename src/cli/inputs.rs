@@ -1,6 +1,6 @@
-//! Command-line inputs that mix rules with data: rule files or directories of them, then data
-//! files or directories searched recursively for the files a command reads (fixtures for
-//! `test`, labelled cases for `calibrate`).
+//! Command-line inputs that mix rules with data: rule files or directories of them, then a case
+//! (`score`, `timeline`) or data files or directories searched recursively for the files a
+//! command reads (fixtures for `test`, labelled cases for `calibrate`).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,14 @@ pub(crate) struct Inputs {
     pub(crate) files: Vec<PathBuf>,
     pub(crate) roots: Vec<PathBuf>,
     pub(crate) skipped: usize,
+}
+
+/// Splits `RULES... CASE`: at least one rule file or directory, then the one case after them.
+pub(crate) fn rules_then_case(inputs: &[PathBuf]) -> Option<(&[PathBuf], &Path)> {
+    match inputs.split_last() {
+        Some((case, rules)) if !rules.is_empty() => Some((rules, case.as_path())),
+        _ => None,
+    }
 }
 
 /// Splits inputs into rule files or directories (a directory holding `.cred` files) and data

@@ -13,6 +13,7 @@ use crate::program::Program;
 use crate::schema::Schema;
 use crate::trace::{Trace, format, html, json as trace_json, markdown, text};
 
+use super::inputs::rules_then_case;
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -72,15 +73,10 @@ pub(crate) struct Args {
 
 /// Runs `score`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let Some((case, rules)) = args
-        .inputs
-        .split_last()
-        .filter(|(_, rules)| !rules.is_empty())
-    else {
+    let Some((rules, case)) = rules_then_case(&args.inputs) else {
         say!("error: give the rule files or directories, then the case");
         return Ok(Exit::Usage);
     };
-    let case = case.as_path();
     let limits = args.rule_args.limits(Some(&args.case_args));
     let program = match compile(
         rules,

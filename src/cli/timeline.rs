@@ -12,6 +12,7 @@ use crate::program::Program;
 use crate::trace::{Trace, format, json as trace_json};
 use crate::{Judged, ScoreError, score_case_as_of};
 
+use super::inputs::rules_then_case;
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -32,7 +33,7 @@ pub(crate) enum Format {
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Rule files or directories, then the case (a `.json` file).
-    #[arg(required = true, num_args = 2.., value_name = "RULES... CASE")]
+    #[arg(required = true, value_name = "RULES... CASE")]
     inputs: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
@@ -103,7 +104,8 @@ impl Judgement {
 
 /// Runs `timeline`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let Some((case_path, rules)) = args.inputs.split_last() else {
+    let Some((rules, case_path)) = rules_then_case(&args.inputs) else {
+        say!("error: give the rule files or directories, then the case");
         return Ok(Exit::Usage);
     };
     let limits = args.rule_args.limits(Some(&args.case_args));
