@@ -520,3 +520,61 @@ fn as_of_judges_on_what_was_known_then() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_corpus_report_has_a_page_per_case_and_an_index_listing_every_case() {
+    let dir = Scratch::new("report");
+    let mut hostile = small_case();
+    hostile["id"] = Value::from("<script>alert(1)</script>");
+    let mut bad = small_case();
+    bad["claim"]["published_at"] = Value::from("yesterday");
+    let batch = temp_file(
+        &dir,
+        "batch.jsonl",
+        &format!("{hostile}\n{bad}\n{}\n", small_case()),
+    );
+    let out_dir = dir.join("out");
+    let out = credence(&[
+        "report",
+        "rules/",
+        "fixtures/real/trebes-2018.json",
+        batch.to_str().expect("path"),
+        "--out",
+        out_dir.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("error: batch:2: `claim.published_at`: expected an RFC 3339 timestamp"),
+        "{}",
+        text(&out.stderr)
+    );
+    let index = std::fs::read_to_string(out_dir.join("index.html")).expect("index");
+    assert!(
+        index.contains("4 cases: 3 scored, 1 could not be scored."),
+        "{index}"
+    );
+    for page in ["trebes-2018.html", "batch-1.html", "batch-3.html"] {
+        assert!(index.contains(&format!("<a href=\"{page}\">")), "{page}");
+        let html = std::fs::read_to_string(out_dir.join(page)).expect("page");
+        assert!(html.starts_with("<!doctype html>"));
+    }
+    assert!(!out_dir.join("batch-2.html").exists());
+    assert!(
+        index.contains("not scored: `claim.published_at`"),
+        "{index}"
+    );
+    assert!(index.contains("credible claim: inspired attack"));
+    let hostile_page = std::fs::read_to_string(out_dir.join("batch-1.html")).expect("page");
+    assert!(!hostile_page.contains("<script>"));
+    assert!(hostile_page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    let not_a_dir = credence(&[
+        "report",
+        "rules/",
+        "fixtures/real/trebes-2018.json",
+        "--out",
+        batch.to_str().expect("path"),
+    ]);
+    assert_eq!(not_a_dir.status.code(), Some(4));
+}

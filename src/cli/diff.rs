@@ -1,13 +1,10 @@
 //! `credence diff`: the effect of a rule change on a corpus of cases.
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use crate::batch::{Record, Records};
-use crate::files::{open_stream, read_bytes};
-use crate::fixture::diff::CorpusCase;
-use crate::fixture::{Corpus, diff, is_fixture, load_fixture};
+use crate::fixture::{Corpus, diff};
 
+use super::inputs::{cases_of, corpus_files};
 use super::rules::{Compiled, Diagnostics, compile};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -94,66 +91,4 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     } else {
         Exit::InvalidCase
     })
-}
-
-/// The files of the corpus: as given, directories as their `.json` and `.jsonl` files.
-fn corpus_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
-                .map_err(|e| format!("cannot read `{}`: {e}", input.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && p.extension()
-                            .is_some_and(|x| x == "json" || x == "jsonl" || x == "ndjson")
-                })
-                .collect();
-            entries.sort();
-            out.extend(entries);
-        } else {
-            out.push(input.clone());
-        }
-    }
-    Ok(out)
-}
-
-/// The cases of one corpus file: a fixture's case, a case file, or each line of a batch. A
-/// file or line that cannot be read is one error among the cases, not the end of the run.
-fn cases_of(file: &Path, corpus: &Corpus, limit: u64) -> Box<dyn Iterator<Item = CorpusCase>> {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let jsonl = file
-        .extension()
-        .is_some_and(|x| x == "jsonl" || x == "ndjson");
-    if jsonl {
-        return match open_stream(file) {
-            Err(e) => Box::new(std::iter::once((stem, Err(format!("cannot read {e}"))))),
-            Ok(handle) => {
-                let records = Records::new(BufReader::new(handle), limit as usize);
-                Box::new(records.map(move |record| match record {
-                    Ok(Record::Case { line, bytes }) => (format!("{stem}:{line}"), Ok(bytes)),
-                    Ok(Record::TooLong { line, length }) => (
-                        format!("{stem}:{line}"),
-                        Err(format!("the case is {length} bytes, over the limit")),
-                    ),
-                    Err(e) => (stem.clone(), Err(format!("cannot read: {e}"))),
-                }))
-            }
-        };
-    }
-    let case = if is_fixture(file) {
-        load_fixture(file, corpus).map(|fixture| (fixture.name, fixture.case))
-    } else {
-        read_bytes(file, limit)
-            .map(|bytes| (stem.clone(), bytes))
-            .map_err(|e| format!("cannot read {e}"))
-    };
-    Box::new(std::iter::once(match case {
-        Ok((name, bytes)) => (name, Ok(bytes)),
-        Err(e) => (stem, Err(e)),
-    }))
 }

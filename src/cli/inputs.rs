@@ -1,10 +1,16 @@
 //! Command-line inputs that mix rules with data: rule files or directories of them, then a case
 //! (`score`, `timeline`) or data files or directories searched recursively for the files a
-//! command reads (fixtures for `test`, labelled cases for `calibrate`).
+//! command reads (fixtures for `test`, labelled cases for `calibrate`), or a corpus of cases in
+//! any form (`diff`, `report`).
 
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use crate::batch::{Record, Records};
 use crate::check::is_rule_file;
+use crate::files::{open_stream, read_bytes};
+use crate::fixture::diff::CorpusCase;
+use crate::fixture::{Corpus, is_fixture, load_fixture};
 
 /// Rule inputs, the data files found, the roots they were found under, and the `.json` files
 /// there that were not data for the command.
@@ -30,29 +36,40 @@ pub(crate) fn classify(
     inputs: &[PathBuf],
     wanted: impl Fn(&Path) -> bool,
 ) -> Result<Inputs, String> {
+    let (rules, data) = split_rules(inputs)?;
     let mut found = Inputs {
-        rules: Vec::new(),
+        rules,
         files: Vec::new(),
-        roots: Vec::new(),
+        roots: data.clone(),
         skipped: 0,
     };
-    for input in inputs {
+    for input in data {
         if input.is_dir() {
-            let top = sorted_entries(input)?;
-            if top.iter().any(|p| is_rule_file(p)) {
-                found.rules.push(input.clone());
-                continue;
-            }
-            found.roots.push(input.clone());
-            walk(input, 0, &wanted, &mut found)?;
-        } else if is_rule_file(input) {
-            found.rules.push(input.clone());
+            walk(&input, 0, &wanted, &mut found)?;
         } else {
-            found.roots.push(input.clone());
-            found.files.push(input.clone());
+            found.files.push(input);
         }
     }
     Ok(found)
+}
+
+/// Splits inputs into rule inputs (`.cred` files, and directories holding them) and the rest,
+/// each in the order given.
+pub(crate) fn split_rules(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathBuf>), String> {
+    let (mut rules, mut data) = (Vec::new(), Vec::new());
+    for input in inputs {
+        let holds_rules = if input.is_dir() {
+            sorted_entries(input)?.iter().any(|p| is_rule_file(p))
+        } else {
+            is_rule_file(input)
+        };
+        if holds_rules {
+            rules.push(input.clone());
+        } else {
+            data.push(input.clone());
+        }
+    }
+    Ok((rules, data))
 }
 
 /// Directories nest at most this deep under a data directory.
@@ -96,4 +113,70 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     entries.sort();
     Ok(entries)
+}
+
+/// The files of the corpus: as given, directories as their `.json` and `.jsonl` files.
+pub(crate) fn corpus_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(input)
+                .map_err(|e| format!("cannot read `{}`: {e}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|x| x == "json" || x == "jsonl" || x == "ndjson")
+                })
+                .collect();
+            entries.sort();
+            out.extend(entries);
+        } else {
+            out.push(input.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The cases of one corpus file: a fixture's case, a case file, or each line of a batch. A
+/// file or line that cannot be read is one error among the cases, not the end of the run.
+pub(crate) fn cases_of(
+    file: &Path,
+    corpus: &Corpus,
+    limit: u64,
+) -> Box<dyn Iterator<Item = CorpusCase>> {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let jsonl = file
+        .extension()
+        .is_some_and(|x| x == "jsonl" || x == "ndjson");
+    if jsonl {
+        return match open_stream(file) {
+            Err(e) => Box::new(std::iter::once((stem, Err(format!("cannot read {e}"))))),
+            Ok(handle) => {
+                let records = Records::new(BufReader::new(handle), limit as usize);
+                Box::new(records.map(move |record| match record {
+                    Ok(Record::Case { line, bytes }) => (format!("{stem}:{line}"), Ok(bytes)),
+                    Ok(Record::TooLong { line, length }) => (
+                        format!("{stem}:{line}"),
+                        Err(format!("the case is {length} bytes, over the limit")),
+                    ),
+                    Err(e) => (stem.clone(), Err(format!("cannot read: {e}"))),
+                }))
+            }
+        };
+    }
+    let case = if is_fixture(file) {
+        load_fixture(file, corpus).map(|fixture| (fixture.name, fixture.case))
+    } else {
+        read_bytes(file, limit)
+            .map(|bytes| (stem.clone(), bytes))
+            .map_err(|e| format!("cannot read {e}"))
+    };
+    Box::new(std::iter::once(match case {
+        Ok((name, bytes)) => (name, Ok(bytes)),
+        Err(e) => (stem, Err(e)),
+    }))
 }

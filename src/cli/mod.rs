@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod fmt;
 mod inputs;
+mod report;
 mod rules;
 mod score;
 mod test;
@@ -87,6 +88,8 @@ enum Command {
     Timeline(timeline::Args),
     /// Measures agreement and calibration on labelled cases, beside baselines.
     Calibrate(calibrate::Args),
+    /// Writes the HTML report of every case of a corpus, with an index page.
+    Report(report::Args),
 }
 
 /// Where rules may read from, and how costly they may be (every command that compiles rules).
@@ -151,6 +154,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(&args, &mut out),
         Command::Timeline(args) => timeline::run(&args, &mut out),
         Command::Calibrate(args) => calibrate::run(&args, &mut out),
+        Command::Report(args) => report::run(&args, &mut out),
     }
     .and_then(|exit| out.flush().map(|()| exit));
     match result {

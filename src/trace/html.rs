@@ -16,7 +16,7 @@ use crate::eval::value::Value;
 use crate::eval::{EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::ScoreMode;
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 :root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee6;--for:#1f7a4d;--against:#b3261e;--open:#9a5b00;--settled:#1f5fa8;--bg:#f6f7f9}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fff}
 main{max-width:1240px;margin:0 auto;padding:16px 20px}

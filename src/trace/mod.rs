@@ -1,9 +1,11 @@
 //! Explanation traces: an [`Evaluation`] seen through typed views ([`model`]), summarised for a
 //! reviewer ([`summary`]), and rendered as text for a terminal, Markdown or a self-contained
-//! HTML page for reviewers, or stable JSON for machines. Rendering formats; nothing else does.
+//! HTML page for reviewers (with an [`index`] page for a corpus), or stable JSON for machines.
+//! Rendering formats; nothing else does.
 
 pub mod format;
 pub mod html;
+pub mod index;
 pub mod json;
 pub mod markdown;
 pub mod model;

@@ -5,7 +5,9 @@
 //  - the Markdown report of the same case, turned into HTML by pandoc, likewise;
 //  - the HTML reports of the Trebes and Paris cases show the verdict, settled or open, each
 //    score with its probability and ICD 203 word, and the timeline on the first screen at
-//    1280×800, with no console error.
+//    1280×800, with no console error;
+//  - a corpus report's index lists every case, links each scored one to its page, and the page
+//    of the hostile case is as inert as its single report.
 // Run from the repository root after `cargo build`: `node tests/browser/reports.mjs`.
 // `--screenshots DIR` also saves the first screens of the Trebes and Paris reports there.
 
@@ -136,6 +138,43 @@ for (const name of ['trebes-2018', 'paris-2015']) {
   if (shots) {
     await page.screenshot({ path: join(shots, `report-${name}.png`) });
   }
+  await page.close();
+}
+
+// 4. A corpus report: the index lists every case and links to its page.
+{
+  const batch = join(scratch, 'batch.jsonl');
+  const broken = JSON.parse(JSON.stringify(hostile));
+  broken.claim.published_at = 'yesterday';
+  writeFileSync(batch, [hostile, broken].map((c) => JSON.stringify(c)).join('\n') + '\n');
+  const out = join(scratch, 'report');
+  let status = 0;
+  try {
+    execFileSync(credence, ['report', 'rules/', 'fixtures/real/trebes-2018.json', batch, '--out', out], {
+      stdio: 'pipe',
+    });
+  } catch (e) {
+    status = e.status;
+  }
+  check(status === 3, `report: exit 3 for the case that could not be scored (got ${status})`);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const problems = [];
+  const dialogs = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  await page.goto(pathToFileURL(join(out, 'index.html')).href, { waitUntil: 'load' });
+  const rows = await page.$$eval('#cases tbody tr', (trs) => trs.length);
+  check(rows === 3, `report index: a row per case (${rows})`);
+  const links = await page.$$eval('#cases a', (as) => as.map((a) => a.getAttribute('href')));
+  check(links.length === 2, `report index: a link per scored case (${links.join(', ')})`);
+  await page.click('#cases a[href="batch-1.html"]');
+  await page.waitForLoadState('load');
+  await assertInert(page, dialogs, 'report page');
+  check(problems.length === 0, `report: no console error (${problems.join('; ')})`);
   await page.close();
 }
 
