@@ -113,22 +113,78 @@ pub(crate) fn parse(text: &str) -> Result<i64, TimeError> {
 /// `.250` only when there are milliseconds). Instants outside years 0000–9999, which only
 /// arithmetic can reach, are written with a signed six-digit year as ISO 8601 extends it.
 pub(crate) fn format(ms: i64) -> String {
-    let days = ms.div_euclid(MS_PER_DAY);
-    let in_day = ms.rem_euclid(MS_PER_DAY);
-    let (year, month, day) = civil_from_days(days);
-    let (seconds, millis) = (in_day / 1000, in_day % 1000);
-    let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    let year = if (0..=9999).contains(&year) {
-        format!("{year:04}")
-    } else {
-        format!("{year:+07}")
-    };
-    let fraction = if millis == 0 {
-        String::new()
-    } else {
-        format!(".{millis:03}").trim_end_matches('0').to_string()
-    };
-    format!("{year}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}Z")
+    Rfc3339(ms).to_string()
+}
+
+/// A time written as RFC 3339 in UTC, without allocating: `2018-03-23T16:00:00Z`, with
+/// milliseconds when there are any (`.5`, `.125`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rfc3339(pub(crate) i64);
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = self.0;
+        let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
+        let in_day = ms.rem_euclid(MS_PER_DAY);
+        let (seconds, millis) = (in_day / 1000, in_day % 1000);
+        let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+        // Traces write a time per item of a window: digits go into a buffer, not through
+        // the formatting machinery.
+        let mut text = Ascii::default();
+        if (0..=9999).contains(&year) {
+            text.digits(year, 4);
+        } else {
+            write!(f, "{year:+07}")?;
+        }
+        for (separator, value) in [
+            (b'-', month),
+            (b'-', day),
+            (b'T', hour),
+            (b':', minute),
+            (b':', second),
+        ] {
+            text.push(separator);
+            text.digits(value, 2);
+        }
+        let (fraction, width) = match millis {
+            0 => (0, 0),
+            m if m % 100 == 0 => (m / 100, 1),
+            m if m % 10 == 0 => (m / 10, 2),
+            m => (m, 3),
+        };
+        if width > 0 {
+            text.push(b'.');
+            text.digits(fraction, width);
+        }
+        text.push(b'Z');
+        f.write_str(text.as_str())
+    }
+}
+
+/// A short ASCII text built on the stack.
+#[derive(Default)]
+struct Ascii {
+    bytes: [u8; 24],
+    len: usize,
+}
+
+impl Ascii {
+    fn push(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// `value` in `width` decimal digits, with leading zeros.
+    fn digits(&mut self, value: i64, width: u32) {
+        for place in (0..width).rev() {
+            self.push(b'0' + (value / 10i64.pow(place) % 10) as u8);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and separators are pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
 }
 
 struct Reader<'t> {

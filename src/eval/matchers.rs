@@ -72,9 +72,13 @@ fn same(a: Value<'_>, b: Value<'_>, fold_case: bool, meter: &mut Meter) -> bool 
         (Value::Str(x), Value::Str(y)) => {
             meter.add(1 + (x.len() + y.len()) / 64);
             if fold_case {
-                x.chars()
-                    .flat_map(char::to_lowercase)
-                    .eq(y.chars().flat_map(char::to_lowercase))
+                if x.is_ascii() && y.is_ascii() {
+                    x.eq_ignore_ascii_case(y)
+                } else {
+                    x.chars()
+                        .flat_map(char::to_lowercase)
+                        .eq(y.chars().flat_map(char::to_lowercase))
+                }
             } else {
                 x == y
             }
@@ -127,6 +131,14 @@ fn set_equality(
     fold_case: bool,
     meter: &mut Meter,
 ) -> FieldOutcome {
+    // Two single values, the usual claimed detail: one comparison.
+    if !matches!(claimed, Value::List(_)) && !matches!(confirmed, Value::List(_)) {
+        let matched = same_or_unknown(claimed, confirmed, fold_case, meter);
+        return FieldOutcome {
+            matched,
+            similarity: matched.map(|m| if m { 1.0 } else { 0.0 }),
+        };
+    }
     let matched = match all_among(claimed, confirmed, fold_case, meter) {
         Some(false) => Some(false),
         first => match (first, all_among(confirmed, claimed, fold_case, meter)) {
@@ -185,6 +197,25 @@ fn similarity(a: &str, b: &str, meter: &mut Meter) -> f64 {
         };
     }
     meter.add(1 + la * lb / 16);
+    if a.is_ascii() && b.is_ascii() {
+        // Without allocating: lower-case bytes on the stack (at most FUZZY_CHARS of them).
+        if a.eq_ignore_ascii_case(b) {
+            return 1.0;
+        }
+        let mut lower = [[0u8; FUZZY_CHARS]; 2];
+        for (buffer, text) in lower.iter_mut().zip([a, b]) {
+            for (slot, byte) in buffer.iter_mut().zip(text.bytes()) {
+                *slot = byte.to_ascii_lowercase();
+            }
+        }
+        // ASCII bytes are always UTF-8.
+        if let (Ok(a), Ok(b)) = (
+            std::str::from_utf8(&lower[0][..la]),
+            std::str::from_utf8(&lower[1][..lb]),
+        ) {
+            return strsim::normalized_levenshtein(a, b);
+        }
+    }
     strsim::normalized_levenshtein(&a.to_lowercase(), &b.to_lowercase())
 }
 

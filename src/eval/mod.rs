@@ -802,7 +802,10 @@ impl<'a> Evaluator<'a> {
             return;
         }
         let def = &self.program.matches[id as usize];
-        let mut result = MatchResult::default();
+        let mut result = MatchResult {
+            fields: Vec::with_capacity(def.fields.len()),
+            sides: Vec::with_capacity(def.fields.len()),
+        };
         for field in &def.fields {
             let claimed = self.read(&field.claimed);
             let confirmed = self.read(&field.confirmed);

@@ -2,294 +2,678 @@
 //! in seconds with a display text, whole numbers as integers, timestamps in RFC 3339), and each
 //! definition listed once under `definitions`, which evidence refers to by name.
 //! `docs/TRACE.md` documents the shape.
+//!
+//! The document is a tree of small serializable views over the trace, written straight to the
+//! output by `serde_json`: no intermediate `serde_json::Value`, and timestamps and numbers are
+//! written without building strings.
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use super::Trace;
 use super::format;
 use super::model::{
-    AlternativeView, CriterionView, DecisionView, DefinitionView, EvidenceView, ScoreView,
-    WindowView,
+    AlternativeView, CriterionView, DecisionView, DefinitionView, EvidenceView, FieldResult,
+    ScoreView, WindowView,
 };
 use super::range_test::{End, RangeTestView};
-use super::summary::{Margin, Summary};
+use super::summary::{Change, Direction, Margin, ScoreSummary};
 use crate::eval::value::{Value, items};
 use crate::eval::{Bounds, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::{Points, ScoreMode};
+use crate::time::Rfc3339;
 
 /// The version of the JSON shape; it changes when a field changes meaning or goes.
 pub const FORMAT_VERSION: u32 = 2;
 
 /// The trace as indented JSON.
 pub fn render(trace: &Trace<'_>) -> String {
-    serde_json::to_string_pretty(&document(trace)).unwrap_or_default() + "\n"
+    let mut out = Vec::with_capacity(16 * 1024);
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    let _ = Document::of(trace).serialize(&mut serializer);
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// The trace as one line of JSON (for JSON Lines).
 pub fn render_line(trace: &Trace<'_>) -> String {
-    serde_json::to_string(&document(trace)).unwrap_or_default() + "\n"
+    let mut out = Vec::with_capacity(8 * 1024);
+    let _ = serde_json::to_writer(&mut out, &Document::of(trace));
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// The trace as a JSON value.
-pub fn document(trace: &Trace<'_>) -> Json {
-    let summary = trace.summary();
-    let p = trace.provenance();
-    json!({
-        "format_version": FORMAT_VERSION,
-        "case": trace.case_id(),
-        "as_of": trace.as_of().map(|a| json!({
-            "at": format::timestamp(a.at),
-            "left_out": a.grouped().iter().map(|g| json!({
-                "path": g.path,
-                "items": g.items,
-                "first_known": format::timestamp(g.first_known),
-                "last_known": format::timestamp(g.last_known),
-            })).collect::<Vec<_>>(),
-        })),
-        "verdict": verdict(&summary),
-        "scores": summary.scores.iter().map(|s| score(s.view, &s.margins, &s.strongest_for, &s.strongest_against)).collect::<Vec<_>>(),
-        "changes": summary.changes.iter().map(|c| json!({
-            "where": c.cause.place(c.score),
-            "if": c.cause.condition(),
-            "contribution": c.amount(),
-            "score": c.score.map(|s| s.name()),
-            "total": c.score.zip(c.total).map(|(s, t)| amount_json(s.mode(), t)),
-            "band": c.band,
-            "verdict": c.verdict,
-        })).collect::<Vec<_>>(),
-        "definitions": trace.definitions().map(|d| (d.name().to_string(), definition(d))).collect::<serde_json::Map<_, _>>(),
-        "provenance": {
-            "ruleset": p.ruleset,
-            "version": p.version,
-            "rules_hash": p.rules_hash,
-            "case_hash": p.case_hash,
-            "engine": p.engine,
-        },
-    })
+#[derive(Serialize)]
+struct Document<'t, 'a> {
+    format_version: u32,
+    case: Option<String>,
+    as_of: Option<AsOfJson>,
+    verdict: Option<VerdictJson<'t, 'a>>,
+    scores: Vec<ScoreJson<'t, 'a>>,
+    changes: Vec<ChangeJson<'a>>,
+    definitions: Definitions<'t, 'a>,
+    provenance: ProvenanceJson<'t>,
 }
 
-fn verdict(summary: &Summary<'_, '_>) -> Json {
-    match &summary.verdict {
-        None => Json::Null,
-        Some(v) => {
-            let mut object = decision(v.view);
-            object["settled"] = json!(v.settled());
-            object["possible"] = json!(v.possible);
-            object
+impl<'t, 'a> Document<'t, 'a> {
+    fn of(trace: &'t Trace<'a>) -> Document<'t, 'a> {
+        let summary = trace.summary();
+        let p = trace.provenance();
+        Document {
+            format_version: FORMAT_VERSION,
+            case: trace.case_id(),
+            as_of: trace.as_of().map(|a| AsOfJson {
+                at: Stamp(a.at),
+                left_out: a
+                    .grouped()
+                    .into_iter()
+                    .map(|g| LeftOutJson {
+                        path: g.path,
+                        items: g.items,
+                        first_known: Stamp(g.first_known),
+                        last_known: Stamp(g.last_known),
+                    })
+                    .collect(),
+            }),
+            verdict: summary.verdict.as_ref().map(|v| VerdictJson {
+                decision: DecisionJson::of(v.view),
+                settled: v.settled(),
+                possible: v.possible.clone(),
+            }),
+            scores: summary.scores.iter().map(ScoreJson::of).collect(),
+            changes: summary.changes.iter().map(ChangeJson::of).collect(),
+            definitions: Definitions(trace),
+            provenance: ProvenanceJson {
+                ruleset: p.ruleset,
+                version: p.version,
+                rules_hash: p.rules_hash,
+                case_hash: p.case_hash,
+                engine: p.engine,
+            },
         }
     }
 }
 
-fn decision(d: DecisionView<'_, '_>) -> Json {
-    json!({
-        "label": d.label(),
-        "reason": d.reason(),
-        "test": d.test(),
-        "rule": d.rule(),
-        "undecided": d.undecided().collect::<Vec<_>>(),
-        "evidence": d.evidence().map(evidence).collect::<Vec<_>>(),
-    })
+#[derive(Serialize)]
+struct AsOfJson {
+    at: Stamp,
+    left_out: Vec<LeftOutJson>,
 }
 
-fn score(
-    s: ScoreView<'_, '_>,
-    margins: &[Margin<'_, '_>],
-    strongest_for: &[CriterionView<'_, '_>],
-    strongest_against: &[CriterionView<'_, '_>],
-) -> Json {
-    let mode = s.mode();
-    let (known, total) = s.coverage();
-    let unknown: Vec<&str> = s
-        .criteria()
-        .filter(|c| c.outcome().is_unknown())
-        .map(|c| c.name())
-        .collect();
-    json!({
-        "name": s.name(),
-        "title": s.title(),
-        "mode": match mode { ScoreMode::Evidence { .. } => "evidence", ScoreMode::Additive => "additive" },
-        "prior": match mode { ScoreMode::Evidence { prior } => Some(prior), ScoreMode::Additive => None },
-        "value": amount_json(mode, s.total()),
-        "log_odds": match mode {
-            ScoreMode::Evidence { .. } => json!({"base": s.base().as_f64(), "total": s.total().as_f64()}),
-            ScoreMode::Additive => Json::Null,
-        },
-        "possible": bounds(mode, s.possible()),
-        "settled": s.settled(),
-        "band": s.band().map(decision),
-        "coverage": {"known": known, "total": total, "unknown": unknown},
-        "strongest": {
-            "for": strongest_for.iter().map(|c| c.name()).collect::<Vec<_>>(),
-            "against": strongest_against.iter().map(|c| c.name()).collect::<Vec<_>>(),
-        },
-        "margins": margins.iter().map(|m| json!({
-            "direction": m.direction,
-            "band": m.band,
-            "threshold": m.threshold,
-            "distance": m.distance,
-            "strictly": m.strictly,
-            "growth": m.growth.iter().map(|g| json!({"criterion": g.criterion.name(), "to": number(g.to)})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "criteria": s.criteria().map(criterion).collect::<Vec<_>>(),
-    })
+#[derive(Serialize)]
+struct LeftOutJson {
+    path: String,
+    items: Option<usize>,
+    first_known: Stamp,
+    last_known: Stamp,
+}
+
+#[derive(Serialize)]
+struct ProvenanceJson<'t> {
+    ruleset: &'t str,
+    version: &'t str,
+    rules_hash: &'t str,
+    case_hash: Option<&'t str>,
+    engine: &'static str,
+}
+
+#[derive(Serialize)]
+struct VerdictJson<'t, 'a> {
+    #[serde(flatten)]
+    decision: DecisionJson<'t, 'a>,
+    settled: bool,
+    possible: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DecisionJson<'t, 'a> {
+    label: &'a str,
+    reason: Option<String>,
+    test: String,
+    rule: String,
+    undecided: Vec<String>,
+    evidence: Vec<EvidenceJson<'t, 'a>>,
+}
+
+impl<'t, 'a> DecisionJson<'t, 'a> {
+    fn of(d: DecisionView<'t, 'a>) -> DecisionJson<'t, 'a> {
+        DecisionJson {
+            label: d.label(),
+            reason: d.reason(),
+            test: d.test(),
+            rule: d.rule(),
+            undecided: d.undecided().collect(),
+            evidence: d.evidence().map(EvidenceJson).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    #[serde(rename = "where")]
+    place: String,
+    #[serde(rename = "if")]
+    condition: Option<&'a str>,
+    contribution: Option<String>,
+    score: Option<&'a str>,
+    total: Option<Amount>,
+    band: Option<&'a str>,
+    verdict: Option<&'a str>,
+}
+
+impl<'a> ChangeJson<'a> {
+    fn of(c: &Change<'_, 'a>) -> ChangeJson<'a> {
+        ChangeJson {
+            place: c.cause.place(c.score),
+            condition: c.cause.condition(),
+            contribution: c.amount(),
+            score: c.score.map(|s| s.name()),
+            total: c.score.zip(c.total).map(|(s, t)| Amount::of(s.mode(), t)),
+            band: c.band,
+            verdict: c.verdict,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ScoreJson<'t, 'a> {
+    name: &'a str,
+    title: &'a str,
+    mode: &'static str,
+    prior: Option<f64>,
+    value: Amount,
+    log_odds: Option<LogOdds>,
+    possible: Range<Amount>,
+    settled: bool,
+    band: Option<DecisionJson<'t, 'a>>,
+    coverage: Coverage<'a>,
+    strongest: Strongest<'a>,
+    margins: Vec<MarginJson<'a>>,
+    criteria: Vec<CriterionJson<'t, 'a>>,
+}
+
+impl<'t, 'a> ScoreJson<'t, 'a> {
+    fn of(s: &ScoreSummary<'t, 'a>) -> ScoreJson<'t, 'a> {
+        let view: ScoreView<'t, 'a> = s.view;
+        let mode = view.mode();
+        let (known, total) = view.coverage();
+        let possible = view.possible();
+        ScoreJson {
+            name: view.name(),
+            title: view.title(),
+            mode: match mode {
+                ScoreMode::Evidence { .. } => "evidence",
+                ScoreMode::Additive => "additive",
+            },
+            prior: match mode {
+                ScoreMode::Evidence { prior } => Some(prior),
+                ScoreMode::Additive => None,
+            },
+            value: Amount::of(mode, view.total()),
+            log_odds: match mode {
+                ScoreMode::Evidence { .. } => Some(LogOdds {
+                    base: view.base().as_f64(),
+                    total: view.total().as_f64(),
+                }),
+                ScoreMode::Additive => None,
+            },
+            possible: Range {
+                min: Amount::of(mode, possible.min),
+                max: Amount::of(mode, possible.max),
+            },
+            settled: view.settled(),
+            band: view.band().map(DecisionJson::of),
+            coverage: Coverage {
+                known,
+                total,
+                unknown: view
+                    .criteria()
+                    .filter(|c| c.outcome().is_unknown())
+                    .map(|c| c.name())
+                    .collect(),
+            },
+            strongest: Strongest {
+                r#for: s.strongest_for.iter().map(|c| c.name()).collect(),
+                against: s.strongest_against.iter().map(|c| c.name()).collect(),
+            },
+            margins: s.margins.iter().map(MarginJson::of).collect(),
+            criteria: view.criteria().map(CriterionJson::of).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LogOdds {
+    base: f64,
+    total: f64,
+}
+
+#[derive(Serialize)]
+struct Range<T> {
+    min: T,
+    max: T,
+}
+
+#[derive(Serialize)]
+struct Coverage<'a> {
+    known: usize,
+    total: usize,
+    unknown: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Strongest<'a> {
+    #[serde(rename = "for")]
+    r#for: Vec<&'a str>,
+    against: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct MarginJson<'a> {
+    direction: Direction,
+    band: &'a str,
+    threshold: String,
+    distance: f64,
+    strictly: bool,
+    growth: Vec<GrowthJson<'a>>,
+}
+
+impl<'a> MarginJson<'a> {
+    fn of(m: &Margin<'_, 'a>) -> MarginJson<'a> {
+        MarginJson {
+            direction: m.direction,
+            band: m.band,
+            threshold: m.threshold.clone(),
+            distance: m.distance,
+            strictly: m.strictly,
+            growth: m
+                .growth
+                .iter()
+                .map(|g| GrowthJson {
+                    criterion: g.criterion.name(),
+                    to: Num(g.to),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct GrowthJson<'a> {
+    criterion: &'a str,
+    to: Num,
 }
 
 /// A score's value in its unit: `{"probability": …, "estimative": …}` or `{"points": …}`.
-fn amount_json(mode: ScoreMode, total: Points) -> Json {
-    match crate::eval::probability(mode, total) {
-        Some(p) => json!({"probability": p, "estimative": format::estimative(p)}),
-        None => json!({"points": number(total.as_f64())}),
-    }
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Amount {
+    Probability {
+        probability: f64,
+        estimative: &'static str,
+    },
+    Points {
+        points: Num,
+    },
 }
 
-fn bounds(mode: ScoreMode, b: Bounds) -> Json {
-    json!({"min": amount_json(mode, b.min), "max": amount_json(mode, b.max)})
-}
-
-fn criterion(c: CriterionView<'_, '_>) -> Json {
-    let outcome = match c.outcome() {
-        Outcome::Applied { .. } => json!({
-            "status": "applied",
-            "condition": c.condition(),
-            "refinement": c.refinement(),
-        }),
-        Outcome::NoOutcome => json!({"status": "no_outcome"}),
-        Outcome::Unknown { handling, .. } => json!({
-            "status": "unknown",
-            "condition": c.condition(),
-            "handling": handling,
-        }),
-    };
-    let contributes = !matches!(
-        c.outcome(),
-        Outcome::Unknown {
-            handling: Handling::Skipped,
-            ..
+impl Amount {
+    fn of(mode: ScoreMode, total: Points) -> Amount {
+        match crate::eval::probability(mode, total) {
+            Some(p) => Amount::Probability {
+                probability: p,
+                estimative: format::estimative(p),
+            },
+            None => Amount::Points {
+                points: Num(total.as_f64()),
+            },
         }
-    );
-    json!({
-        "name": c.name(),
-        "title": c.title(),
-        "about": c.about(),
-        "rule": c.rule(),
-        "outcome": outcome,
-        "contribution": contribution(c.mode, c.contribution()),
-        "contributes": contributes,
-        "possible": {"min": contribution(c.mode, c.possible().min), "max": contribution(c.mode, c.possible().max)},
-        "input": c.input().map(number),
-        "reason": c.reason(),
-        "evidence": c.evidence().map(evidence).collect::<Vec<_>>(),
-        "unknown": c.unknown_paths(),
-        "alternatives": c.alternatives().map(alternative).collect::<Vec<_>>(),
-        "range_tests": c.range_tests().map(range_test).collect::<Vec<_>>(),
-    })
-}
-
-fn range_test(t: RangeTestView<'_, '_>) -> Json {
-    let operands = t.operands();
-    json!({
-        "test": t.text(),
-        "row": t.row(),
-        "holds": t.holds(),
-        "left": {"text": operands[0].0, "value": value(operands[0].1)},
-        "right": {"text": operands[1].0, "value": value(operands[1].1)},
-        "decided_by": t.deciders().iter().map(|d| json!({
-            "operand": d.operand,
-            "end": match d.end { End::Lower => "lower", End::Upper => "upper" },
-            "value": value(d.value),
-        })).collect::<Vec<_>>(),
-        "explanation": t.explanation(),
-    })
+    }
 }
 
 /// A contribution: `{"log_odds": …, "ratio": …}` or `{"points": …}`.
-fn contribution(mode: ScoreMode, amount: Points) -> Json {
-    match mode {
-        ScoreMode::Evidence { .. } => json!({
-            "log_odds": amount.as_f64(),
-            "ratio": (amount.as_f64().exp() * 10_000.0).round() / 10_000.0,
-        }),
-        ScoreMode::Additive => json!({"points": number(amount.as_f64())}),
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Contribution {
+    Evidence { log_odds: f64, ratio: f64 },
+    Points { points: Num },
+}
+
+impl Contribution {
+    fn of(mode: ScoreMode, amount: Points) -> Contribution {
+        match mode {
+            ScoreMode::Evidence { .. } => Contribution::Evidence {
+                log_odds: amount.as_f64(),
+                ratio: (amount.as_f64().exp() * 10_000.0).round() / 10_000.0,
+            },
+            ScoreMode::Additive => Contribution::Points {
+                points: Num(amount.as_f64()),
+            },
+        }
     }
 }
 
-fn alternative(a: AlternativeView<'_, '_>) -> Json {
-    json!({
-        "condition": a.condition(),
-        "reason": a.reason(),
-        "contribution_min": a.contribution().min.as_f64(),
-        "contribution_max": a.contribution().max.as_f64(),
-        "ratio": a.likelihood_ratio(),
-    })
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+enum OutcomeJson<'a> {
+    Applied {
+        condition: Option<&'a str>,
+        refinement: Option<&'a str>,
+    },
+    NoOutcome,
+    Unknown {
+        condition: Option<&'a str>,
+        handling: Handling,
+    },
 }
 
-fn evidence(e: EvidenceView<'_, '_>) -> Json {
-    let mut object = json!({"name": e.name(), "state": e.item.state, "value": value(e.item.value)});
-    if e.definition().is_some() {
-        object["definition"] = json!(e.name());
+#[derive(Serialize)]
+struct CriterionJson<'t, 'a> {
+    name: &'a str,
+    title: &'a str,
+    about: Option<&'a str>,
+    rule: String,
+    outcome: OutcomeJson<'a>,
+    contribution: Contribution,
+    contributes: bool,
+    possible: Range<Contribution>,
+    input: Option<Num>,
+    reason: Option<String>,
+    evidence: Vec<EvidenceJson<'t, 'a>>,
+    unknown: Vec<String>,
+    alternatives: Vec<AlternativeJson<'a>>,
+    range_tests: Vec<RangeTestJson<'a>>,
+}
+
+impl<'t, 'a> CriterionJson<'t, 'a> {
+    fn of(c: CriterionView<'t, 'a>) -> CriterionJson<'t, 'a> {
+        let outcome = match c.outcome() {
+            Outcome::Applied { .. } => OutcomeJson::Applied {
+                condition: c.condition(),
+                refinement: c.refinement(),
+            },
+            Outcome::NoOutcome => OutcomeJson::NoOutcome,
+            Outcome::Unknown { handling, .. } => OutcomeJson::Unknown {
+                condition: c.condition(),
+                handling,
+            },
+        };
+        let contributes = !matches!(
+            c.outcome(),
+            Outcome::Unknown {
+                handling: Handling::Skipped,
+                ..
+            }
+        );
+        let possible: Bounds = c.possible();
+        CriterionJson {
+            name: c.name(),
+            title: c.title(),
+            about: c.about(),
+            rule: c.rule(),
+            outcome,
+            contribution: Contribution::of(c.mode, c.contribution()),
+            contributes,
+            possible: Range {
+                min: Contribution::of(c.mode, possible.min),
+                max: Contribution::of(c.mode, possible.max),
+            },
+            input: c.input().map(Num),
+            reason: c.reason(),
+            evidence: c.evidence().map(EvidenceJson).collect(),
+            unknown: c.unknown_paths(),
+            alternatives: c.alternatives().map(AlternativeJson::of).collect(),
+            range_tests: c.range_tests().map(RangeTestJson::of).collect(),
+        }
     }
-    if let Some(w) = e.window() {
-        object["window"] = window(w);
+}
+
+#[derive(Serialize)]
+struct AlternativeJson<'a> {
+    condition: &'a str,
+    reason: Option<String>,
+    contribution_min: f64,
+    contribution_max: f64,
+    ratio: Option<f64>,
+}
+
+impl<'a> AlternativeJson<'a> {
+    fn of(a: AlternativeView<'_, 'a>) -> AlternativeJson<'a> {
+        AlternativeJson {
+            condition: a.condition(),
+            reason: a.reason(),
+            contribution_min: a.contribution().min.as_f64(),
+            contribution_max: a.contribution().max.as_f64(),
+            ratio: a.likelihood_ratio(),
+        }
     }
-    object
 }
 
-fn item(i: EvidenceItem<'_>) -> Json {
-    json!({"state": i.state, "value": value(i.value)})
+#[derive(Serialize)]
+struct RangeTestJson<'a> {
+    test: &'a str,
+    row: u32,
+    holds: Option<bool>,
+    left: Operand<'a>,
+    right: Operand<'a>,
+    decided_by: Vec<DeciderJson<'a>>,
+    explanation: String,
 }
 
-fn definition(d: DefinitionView<'_, '_>) -> Json {
-    let known = !d.value().is_unknown();
-    let mut object = json!({
-        "description": d.description(),
-        "state": if known { EvidenceState::Known } else { EvidenceState::Unknown },
-        "value": value(d.value()),
-        "evidence": d.evidence().map(evidence).collect::<Vec<_>>(),
-    });
-    if let Some(fields) = d.fields() {
-        object["fields"] = fields
-            .map(|f| {
-                json!({
-                    "field": f.def.name,
-                    "matcher": f.matcher(),
-                    "claimed": item(f.claimed),
-                    "confirmed": item(f.confirmed),
-                    "result": f.result(),
-                    "similarity": f.outcome.similarity.map(|s| (s * 10_000.0).round() / 10_000.0),
+#[derive(Serialize)]
+struct Operand<'a> {
+    text: &'a str,
+    value: Val<'a>,
+}
+
+#[derive(Serialize)]
+struct DeciderJson<'a> {
+    operand: &'a str,
+    end: &'static str,
+    value: Val<'a>,
+}
+
+impl<'a> RangeTestJson<'a> {
+    fn of(t: RangeTestView<'_, 'a>) -> RangeTestJson<'a> {
+        let [left, right] = t.operands();
+        RangeTestJson {
+            test: t.text(),
+            row: t.row(),
+            holds: t.holds(),
+            left: Operand {
+                text: left.0,
+                value: Val(left.1),
+            },
+            right: Operand {
+                text: right.0,
+                value: Val(right.1),
+            },
+            decided_by: t
+                .deciders()
+                .iter()
+                .map(|d| DeciderJson {
+                    operand: d.operand,
+                    end: match d.end {
+                        End::Lower => "lower",
+                        End::Upper => "upper",
+                    },
+                    value: Val(d.value),
                 })
-            })
-            .collect::<Vec<_>>()
-            .into();
+                .collect(),
+            explanation: t.explanation(),
+        }
     }
-    object
 }
 
-fn window(w: WindowView<'_, '_>) -> Json {
-    let indices = |mark: Mark| w.items(mark).collect::<Vec<_>>();
-    let mut object = json!({
-        "list": w.list(),
-        "expression": w.expression(),
-        "items": w.marks.len(),
-        "counted": indices(Mark::Counted),
-        "excluded": indices(Mark::Excluded),
-        "duplicates": indices(Mark::Duplicate),
-        "unknown": indices(Mark::Unknown),
-    });
-    if w.def.time_slot.is_some() {
-        object["times"] = (0..w.marks.len())
-            .map(|i| w.time(i).map(format::timestamp))
-            .collect::<Vec<_>>()
-            .into();
+/// A value read: its name, whether it was known, its value, and the definition or window
+/// behind it.
+struct EvidenceJson<'t, 'a>(EvidenceView<'t, 'a>);
+
+impl Serialize for EvidenceJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let e = &self.0;
+        let window = e.window();
+        let is_definition = e.definition().is_some();
+        let mut map = serializer.serialize_map(Some(
+            3 + usize::from(is_definition) + usize::from(window.is_some()),
+        ))?;
+        map.serialize_entry("name", e.name())?;
+        map.serialize_entry("state", &e.item.state)?;
+        map.serialize_entry("value", &Val(e.item.value))?;
+        if is_definition {
+            map.serialize_entry("definition", e.name())?;
+        }
+        if let Some(w) = window {
+            map.serialize_entry("window", &WindowJson(w))?;
+        }
+        map.end()
     }
-    object
+}
+
+#[derive(Serialize)]
+struct ItemJson<'a> {
+    state: EvidenceState,
+    value: Val<'a>,
+}
+
+impl<'a> ItemJson<'a> {
+    fn of(i: EvidenceItem<'a>) -> ItemJson<'a> {
+        ItemJson {
+            state: i.state,
+            value: Val(i.value),
+        }
+    }
+}
+
+/// Every definition the rules used, by name.
+struct Definitions<'t, 'a>(&'t Trace<'a>);
+
+impl Serialize for Definitions<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.definitions().map(|d| (d.name(), DefinitionJson(d))))
+    }
+}
+
+struct DefinitionJson<'t, 'a>(DefinitionView<'t, 'a>);
+
+impl Serialize for DefinitionJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = &self.0;
+        let fields = d.fields();
+        let mut map = serializer.serialize_map(Some(4 + usize::from(fields.is_some())))?;
+        map.serialize_entry("description", &d.description())?;
+        let state = if d.value().is_unknown() {
+            EvidenceState::Unknown
+        } else {
+            EvidenceState::Known
+        };
+        map.serialize_entry("state", &state)?;
+        map.serialize_entry("value", &Val(d.value()))?;
+        map.serialize_entry("evidence", &seq(d.evidence().map(EvidenceJson)))?;
+        if let Some(fields) = fields {
+            let fields: Vec<FieldJson<'_>> = fields
+                .map(|f| FieldJson {
+                    field: f.def.name.as_str(),
+                    matcher: f.matcher(),
+                    claimed: ItemJson::of(f.claimed),
+                    confirmed: ItemJson::of(f.confirmed),
+                    result: f.result(),
+                    similarity: f
+                        .outcome
+                        .similarity
+                        .map(|s| (s * 10_000.0).round() / 10_000.0),
+                })
+                .collect();
+            map.serialize_entry("fields", &fields)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct FieldJson<'a> {
+    field: &'a str,
+    matcher: String,
+    claimed: ItemJson<'a>,
+    confirmed: ItemJson<'a>,
+    result: FieldResult,
+    similarity: Option<f64>,
+}
+
+/// A window's marks: which items were counted, excluded, duplicates or unknown, and their times
+/// when the window reads one.
+struct WindowJson<'t, 'a>(WindowView<'t, 'a>);
+
+impl Serialize for WindowJson<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let w = &self.0;
+        let times = w.has_times();
+        let mut map = serializer.serialize_map(Some(7 + usize::from(times)))?;
+        map.serialize_entry("list", w.list())?;
+        map.serialize_entry("expression", w.expression())?;
+        map.serialize_entry("items", &w.marks().len())?;
+        for (key, mark) in [
+            ("counted", Mark::Counted),
+            ("excluded", Mark::Excluded),
+            ("duplicates", Mark::Duplicate),
+            ("unknown", Mark::Unknown),
+        ] {
+            map.serialize_entry(key, &seq(w.items(mark)))?;
+        }
+        if times {
+            let times = (0..w.marks().len()).map(|i| w.time(i).map(Stamp));
+            map.serialize_entry("times", &seq(times))?;
+        }
+        map.end()
+    }
+}
+
+/// Items from an iterator, written as a JSON array as they come (once).
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+/// The items of `iter`, to write as a JSON array.
+fn seq<I: Iterator>(iter: I) -> Seq<I> {
+    Seq(std::cell::Cell::new(Some(iter)))
+}
+
+impl<I> Serialize for Seq<I>
+where
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_seq(None)?;
+        for item in self.0.take().into_iter().flatten() {
+            out.serialize_element(&item)?;
+        }
+        out.end()
+    }
+}
+
+/// A time, as RFC 3339 in UTC.
+#[derive(Clone, Copy)]
+struct Stamp(i64);
+
+impl Serialize for Stamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&Rfc3339(self.0))
+    }
 }
 
 /// A number: an integer when it is whole, so counts read as counts.
-fn number(n: f64) -> Json {
-    if n.fract() == 0.0 && n.abs() < 9e15 {
-        json!(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
+#[derive(Clone, Copy)]
+struct Num(f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        if n.fract() == 0.0 && n.abs() < 9e15 {
+            serializer.serialize_i64(n as i64)
+        } else if n.is_finite() {
+            serializer.serialize_f64(n)
+        } else {
+            serializer.serialize_none()
+        }
     }
 }
 
@@ -299,31 +683,57 @@ fn finite(x: f64) -> Option<f64> {
 }
 
 /// A value, typed.
-pub fn value(v: Value<'_>) -> Json {
-    match v {
-        Value::Unknown => Json::Null,
-        Value::Bool(b) => json!(b),
-        Value::Num(n) => number(n),
-        Value::Str(s) => json!(s),
-        Value::Time(t) => json!(format::timestamp(t)),
-        Value::Dur(d) => json!({"seconds": number(d as f64 / 1000.0), "text": format::duration(d)}),
-        Value::NumRange(r) => json!({
-            "min": finite(r.lo).map(number),
-            "max": finite(r.hi).map(number),
-            "text": format::text(v),
-        }),
-        Value::TimeRange(r) => json!({
-            "earliest": finite(r.lo).map(|t| format::timestamp(t as i64)),
-            "latest": finite(r.hi).map(|t| format::timestamp(t as i64)),
-            "text": format::text(v),
-        }),
-        Value::DurRange(r) => json!({
-            "min_seconds": finite(r.lo).map(|d| number(d / 1000.0)),
-            "max_seconds": finite(r.hi).map(|d| number(d / 1000.0)),
-            "text": format::text(v),
-        }),
-        Value::List(list) if list.stride == 1 => items(v).map(value).collect::<Vec<_>>().into(),
-        Value::List(list) => json!({"items": list.len()}),
-        Value::Match(_) => json!("detail match"),
+#[derive(Clone, Copy)]
+struct Val<'a>(Value<'a>);
+
+impl Serialize for Val<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        match v {
+            Value::Unknown => serializer.serialize_none(),
+            Value::Bool(b) => serializer.serialize_bool(b),
+            Value::Num(n) => Num(n).serialize(serializer),
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Time(t) => Stamp(t).serialize(serializer),
+            Value::Dur(d) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("seconds", &Num(d as f64 / 1000.0))?;
+                map.serialize_entry("text", &format::duration(d))?;
+                map.end()
+            }
+            Value::NumRange(r) => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("min", &finite(r.lo).map(Num))?;
+                map.serialize_entry("max", &finite(r.hi).map(Num))?;
+                map.serialize_entry("text", &format::text(v))?;
+                map.end()
+            }
+            Value::TimeRange(r) => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("earliest", &finite(r.lo).map(|t| Stamp(t as i64)))?;
+                map.serialize_entry("latest", &finite(r.hi).map(|t| Stamp(t as i64)))?;
+                map.serialize_entry("text", &format::text(v))?;
+                map.end()
+            }
+            Value::DurRange(r) => {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("min_seconds", &finite(r.lo).map(|d| Num(d / 1000.0)))?;
+                map.serialize_entry("max_seconds", &finite(r.hi).map(|d| Num(d / 1000.0)))?;
+                map.serialize_entry("text", &format::text(v))?;
+                map.end()
+            }
+            Value::List(list) if list.stride == 1 => seq(items(v).map(Val)).serialize(serializer),
+            Value::List(list) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("items", &list.len())?;
+                map.end()
+            }
+            Value::Match(_) => serializer.serialize_str("detail match"),
+        }
     }
+}
+
+/// A value as JSON, for other renderers (calibration reports, diffs).
+pub fn value(v: Value<'_>) -> serde_json::Value {
+    serde_json::to_value(Val(v)).unwrap_or_default()
 }
