@@ -578,3 +578,36 @@ fn a_corpus_report_has_a_page_per_case_and_an_index_listing_every_case() {
     ]);
     assert_eq!(not_a_dir.status.code(), Some(4));
 }
+
+#[test]
+fn several_cases_are_scored_in_one_run_and_an_unreadable_one_stops_none_of_the_others() {
+    let out = credence(&[
+        "score",
+        "--format",
+        "json",
+        "rules/",
+        "fixtures/real/trebes-2018.json",
+        "fixtures/real/paris-2015.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one case per line"))
+        .collect();
+    let ids: Vec<&str> = lines
+        .iter()
+        .map(|l| l["case"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["trebes-2018", "paris-2015"]);
+
+    let out = credence(&[
+        "score",
+        "--brief",
+        "rules/",
+        "fixtures/real/no-such-case.json",
+        "fixtures/real/paris-2015.json",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("cannot read `fixtures/real/no-such-case.json`"));
+    assert!(text(&out.stdout).starts_with("Case paris-2015: CREDIBLE CLAIM: DIRECTED ATTACK"));
+}

@@ -13,7 +13,7 @@ use crate::program::Program;
 use crate::schema::Schema;
 use crate::trace::{Trace, format, html, json as trace_json, markdown, text};
 
-use super::inputs::rules_then_case;
+use super::inputs::split_rules;
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -45,9 +45,9 @@ pub(crate) enum Input {
 /// Options of `credence score`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Rule files or directories, then the case: a `.json` file, a `.jsonl` file, or `-` for
-    /// standard input.
-    #[arg(required = true, value_name = "RULES... CASE")]
+    /// Rule files or directories, then the cases: `.json` files, `.jsonl` files, or `-` for
+    /// standard input. Several cases are scored in one process with the rules compiled once.
+    #[arg(required = true, value_name = "RULES... CASES")]
     inputs: Vec<PathBuf>,
     /// A JSON Schema to check rule paths and validate each case against.
     #[arg(long)]
@@ -73,13 +73,20 @@ pub(crate) struct Args {
 
 /// Runs `score`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let Some((rules, case)) = rules_then_case(&args.inputs) else {
-        say!("error: give the rule files or directories, then the case");
-        return Ok(Exit::Usage);
+    let (rules, cases) = match split_rules(&args.inputs) {
+        Ok(split) => split,
+        Err(e) => {
+            say!("error: {e}");
+            return Ok(Exit::Io);
+        }
     };
+    if rules.is_empty() || cases.is_empty() {
+        say!("error: give the rule files or directories, then the cases");
+        return Ok(Exit::Usage);
+    }
     let limits = args.rule_args.limits(Some(&args.case_args));
     let program = match compile(
-        rules,
+        &rules,
         args.schema.as_deref(),
         &args.rule_args,
         limits,
@@ -109,54 +116,34 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             return Ok(Exit::Io);
         }
     };
-    let scorer = Scorer {
-        program: &program,
-        schema: schema.as_ref(),
-        format: args.format,
-        brief: args.brief,
-        as_of: args.as_of,
-        name: if case == Path::new("-") {
-            "stdin".to_string()
-        } else {
-            case.display().to_string()
-        },
-    };
-    let limit = limits.case_bytes;
     let mut tally = Tally::default();
-    let read = if case == Path::new("-") {
-        let mut stdin = BufReader::new(std::io::stdin().lock());
-        match args.input {
-            Input::Jsonl => scorer.lines(&pool, stdin, limit, &mut tally, out),
-            Input::Json => match read_limited(case, &mut stdin, limit) {
-                Ok(bytes) => scorer.single(&bytes, &mut tally, out),
-                Err(e) => Err(Failure::Read(e)),
+    let mut unreadable = false;
+    for case in &cases {
+        let scorer = Scorer {
+            program: &program,
+            schema: schema.as_ref(),
+            format: args.format,
+            brief: args.brief,
+            as_of: args.as_of,
+            name: if case == Path::new("-") {
+                "stdin".to_string()
+            } else {
+                case.display().to_string()
             },
-            Input::Auto => scorer.stdin(&pool, stdin, limit, &mut tally, out),
-        }
-    } else {
-        let jsonl = match args.input {
-            Input::Auto => case
-                .extension()
-                .is_some_and(|x| x == "jsonl" || x == "ndjson"),
-            Input::Json => false,
-            Input::Jsonl => true,
+            several: cases.len() > 1,
         };
-        match open_stream(case) {
-            Err(e) => Err(Failure::Read(e)),
-            Ok(file) if jsonl => scorer.lines(&pool, BufReader::new(file), limit, &mut tally, out),
-            Ok(file) => match read_limited(case, file, limit) {
-                Ok(bytes) => scorer.single(&bytes, &mut tally, out),
-                Err(e) => Err(Failure::Read(e)),
-            },
+        match scorer.input(case, args.input, &pool, limits.case_bytes, &mut tally, out) {
+            Ok(()) => {}
+            Err(Failure::Write(e)) => return Err(e),
+            // The other inputs are still scored.
+            Err(Failure::Read(e)) => {
+                say!("error: cannot read {e}");
+                unreadable = true;
+            }
         }
-    };
-    match read {
-        Ok(()) => {}
-        Err(Failure::Write(e)) => return Err(e),
-        Err(Failure::Read(e)) => {
-            say!("error: cannot read {e}");
-            return Ok(Exit::Io);
-        }
+    }
+    if unreadable {
+        return Ok(Exit::Io);
     }
     if tally.failed == 0 {
         return Ok(Exit::Success);
@@ -218,12 +205,50 @@ struct Scorer<'p> {
     brief: bool,
     as_of: Option<When>,
     name: String,
+    /// More than one input: JSON is written one case per line, as for a batch.
+    several: bool,
 }
 
 impl Scorer<'_> {
+    /// One input: a case file, a JSON Lines file, or standard input (`-`).
+    fn input(
+        &self,
+        case: &Path,
+        input: Input,
+        pool: &rayon::ThreadPool,
+        limit: u64,
+        tally: &mut Tally,
+        out: &mut Out<'_>,
+    ) -> Result<(), Failure> {
+        if case == Path::new("-") {
+            let mut stdin = BufReader::new(std::io::stdin().lock());
+            return match input {
+                Input::Jsonl => self.lines(pool, stdin, limit, tally, out),
+                Input::Json => {
+                    let bytes = read_limited(case, &mut stdin, limit).map_err(Failure::Read)?;
+                    self.single(&bytes, tally, out)
+                }
+                Input::Auto => self.stdin(pool, stdin, limit, tally, out),
+            };
+        }
+        let jsonl = match input {
+            Input::Auto => case
+                .extension()
+                .is_some_and(|x| x == "jsonl" || x == "ndjson"),
+            Input::Json => false,
+            Input::Jsonl => true,
+        };
+        let file = open_stream(case).map_err(Failure::Read)?;
+        if jsonl {
+            return self.lines(pool, BufReader::new(file), limit, tally, out);
+        }
+        let bytes = read_limited(case, file, limit).map_err(Failure::Read)?;
+        self.single(&bytes, tally, out)
+    }
+
     /// One document.
     fn single(&self, json: &[u8], tally: &mut Tally, out: &mut Out<'_>) -> Result<(), Failure> {
-        let outcome = batch::isolated(|| self.outcome(json, false));
+        let outcome = batch::isolated(|| self.outcome(json, self.several));
         self.emit(None, flatten(outcome), tally, out)?;
         Ok(())
     }

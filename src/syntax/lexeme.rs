@@ -93,8 +93,14 @@ pub(crate) fn sym<'a>(i: In<'a>, word: &'static str, label: &'static str) -> PRe
 
 /// Consumes `word` when it comes next.
 pub(crate) fn opt_sym<'a>(i: In<'a>, word: &'static str) -> (In<'a>, Option<Span>) {
-    match sym(i, word, "") {
-        Ok((rest, span)) => (rest, Some(span)),
+    // Checked before `sym`, whose failure builds an error: expression parsing asks for each
+    // operator in turn at every level.
+    let after_space = ws(i);
+    if !peek(after_space, word) {
+        return (i, None);
+    }
+    match tag::<_, _, PError<'a>>(word).parse(after_space) {
+        Ok((rest, matched)) => (rest, Some(span_at(matched, word.len()))),
         Err(_) => (i, None),
     }
 }

@@ -11,6 +11,7 @@ use super::model::{
 use super::summary::Summary;
 use crate::eval::{EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::ScoreMode;
+use crate::time::Rfc3339;
 
 /// How many item numbers a window line lists before eliding.
 const SHOWN_ITEMS: usize = 8;
@@ -395,14 +396,15 @@ fn window_lines(out: &mut String, w: WindowView<'_, '_>, value: EvidenceItem<'_>
 
 /// ` from T1 to T2` for the items of a window treated as `mark`, when items have times.
 fn span(w: &WindowView<'_, '_>, mark: Mark) -> String {
-    let times: Vec<i64> = w.items(mark).filter_map(|i| w.time(i)).collect();
-    match (times.iter().min(), times.iter().max()) {
-        (Some(first), Some(last)) if first == last => format!(" at {}", format::timestamp(*first)),
-        (Some(first), Some(last)) => format!(
-            " from {} to {}",
-            format::timestamp(*first),
-            format::timestamp(*last)
-        ),
-        _ => String::new(),
+    let bounds =
+        w.items(mark)
+            .filter_map(|i| w.time(i))
+            .fold(None, |bounds: Option<(i64, i64)>, t| {
+                Some(bounds.map_or((t, t), |(first, last)| (first.min(t), last.max(t))))
+            });
+    match bounds {
+        Some((first, last)) if first == last => format!(" at {}", Rfc3339(first)),
+        Some((first, last)) => format!(" from {} to {}", Rfc3339(first), Rfc3339(last)),
+        None => String::new(),
     }
 }
