@@ -11,7 +11,7 @@ use crate::batch::{self, InternalError, Record, Records};
 use crate::files::{FileError, open_stream, read_limited};
 use crate::program::Program;
 use crate::schema::Schema;
-use crate::trace::{Trace, format, html, json as trace_json, markdown, text};
+use crate::trace::{Trace, format, html, json as trace_json, markdown, misp, stix, text};
 
 use super::inputs::split_rules;
 use super::rules::{Compiled, Diagnostics, compile, read_schema};
@@ -28,6 +28,10 @@ pub(crate) enum Format {
     Markdown,
     /// A self-contained HTML page for reviewers.
     Html,
+    /// A STIX 2.1 bundle per case; see docs/INTERCHANGE.md.
+    Stix,
+    /// A MISP event (core format) per case; see docs/INTERCHANGE.md.
+    Misp,
 }
 
 /// How to read the case input.
@@ -310,7 +314,7 @@ impl Scorer<'_> {
                     match self.format {
                         Format::Text => writeln!(out, "\n{}\n", "═".repeat(72))?,
                         Format::Markdown => writeln!(out, "\n---\n")?,
-                        Format::Json | Format::Html => {}
+                        Format::Json | Format::Html | Format::Stix | Format::Misp => {}
                     }
                 }
                 self.emit(Some(record.line()), flatten(outcome), tally, out)?;
@@ -385,6 +389,9 @@ impl Scorer<'_> {
     /// Scores one case: its rendered trace, or why it cannot be scored.
     fn outcome(&self, json: &[u8], in_batch: bool) -> Outcome {
         let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
+        // The interchange formats also describe the case (claimant, channel, dates), from the
+        // document itself: rules need not read those fields.
+        let document = || serde_json::from_slice(json).unwrap_or_default();
         self.scored(json, |trace| match self.format {
             Format::Text if self.brief => text::summary(trace),
             Format::Text => text::render(trace),
@@ -392,6 +399,10 @@ impl Scorer<'_> {
             Format::Html => html::render(trace),
             Format::Json if in_batch => trace_json::render_line(trace),
             Format::Json => trace_json::render(trace),
+            Format::Stix if in_batch => stix::render_line(trace, &document()),
+            Format::Stix => stix::render(trace, &document()),
+            Format::Misp if in_batch => misp::render_line(trace, &document()),
+            Format::Misp => misp::render(trace, &document()),
         })
     }
 
@@ -457,7 +468,8 @@ impl Scorer<'_> {
         );
         let case = id.as_deref().unwrap_or("(no id)");
         match self.format {
-            Format::Json => {
+            // Before the claim there is no judgement to export.
+            Format::Json | Format::Stix | Format::Misp => {
                 let object = serde_json::json!({
                     "format_version": trace_json::FORMAT_VERSION,
                     "case": id,

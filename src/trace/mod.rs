@@ -6,10 +6,13 @@
 pub mod format;
 pub mod html;
 pub mod index;
+mod interchange;
 pub mod json;
 pub mod markdown;
+pub mod misp;
 pub mod model;
 pub mod range_test;
+pub mod stix;
 pub mod summary;
 pub mod text;
 

@@ -1,0 +1,207 @@
+//! What the interchange formats ([`super::stix`], [`super::misp`]) say about a case: the
+//! judgement, taken from the trace, and the descriptive facts (who claimed, on which channel,
+//! when), taken from the case document itself since rules need not read them. Also the
+//! documented conversions they share: ICD 203 words to STIX confidence, the Admiralty grades,
+//! and deterministic identifiers.
+//!
+//! docs/INTERCHANGE.md documents every conversion.
+
+use serde_json::Value as Json;
+
+use super::Trace;
+use super::model::{CriterionView, ScoreView};
+use crate::program::ScoreMode;
+
+/// The namespace of every identifier Credence derives (UUID version 5).
+const NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6f1c_2b55_9d3e_4a0b_b8a1_3c5e_7d2f_9e41);
+
+/// A case's judgement and description, for export.
+pub(crate) struct Assessment {
+    /// The case's id, or its hash when it has none.
+    pub(crate) case: String,
+    pub(crate) description: Option<String>,
+    /// Who claimed the attack (`claim.claimant`).
+    pub(crate) claimant: Option<String>,
+    /// Where (`claim.channel`).
+    pub(crate) channel: Option<String>,
+    /// When the claim was published, and when the attack began (the earliest possible time
+    /// when only a range is known), in milliseconds.
+    pub(crate) claimed_at: Option<i64>,
+    pub(crate) started_at: Option<i64>,
+    pub(crate) verdict: Option<String>,
+    pub(crate) reason: Option<String>,
+    /// True when no unknown evidence could change the verdict.
+    pub(crate) settled: bool,
+    /// The credibility score's probability and its ICD 203 word.
+    pub(crate) probability: Option<(f64, &'static str)>,
+    /// The link score's band (`directed`, `inspired`, …).
+    pub(crate) link: Option<String>,
+    /// Admiralty grades: source reliability `a`–`f`, information credibility `1`–`6`.
+    pub(crate) source_reliability: &'static str,
+    pub(crate) information_credibility: &'static str,
+    pub(crate) ruleset: String,
+    pub(crate) version: String,
+    pub(crate) rules_hash: String,
+    pub(crate) case_hash: String,
+    /// The full trace as Markdown.
+    pub(crate) markdown: String,
+}
+
+impl Assessment {
+    /// The assessment of a scored case; `case` is the case document as read.
+    pub(crate) fn of(trace: &Trace<'_>, case: &Json) -> Assessment {
+        let summary = trace.summary();
+        let credibility = credibility_score(trace);
+        let p = trace.provenance();
+        let text = |path: &[&str]| {
+            path.iter()
+                .try_fold(case, |v, k| v.get(k))
+                .and_then(Json::as_str)
+                .map(str::to_string)
+        };
+        let case_hash = p.case_hash.unwrap_or("").to_string();
+        Assessment {
+            case: trace.case_id().unwrap_or_else(|| case_hash.clone()),
+            description: text(&["description"]),
+            claimant: text(&["claim", "claimant"]),
+            channel: text(&["claim", "channel"]),
+            claimed_at: earliest(case, &["claim", "published_at"]),
+            started_at: earliest(case, &["incident", "started_at"]),
+            verdict: summary.verdict.as_ref().map(|v| v.view.label().to_string()),
+            reason: summary.verdict.as_ref().and_then(|v| v.view.reason()),
+            settled: summary.verdict.as_ref().is_none_or(|v| v.settled()),
+            probability: credibility
+                .and_then(|s| s.probability())
+                .map(|p| (p, super::format::estimative(p))),
+            link: trace
+                .score("link")
+                .and_then(|s| s.band())
+                .map(|b| b.label().to_string()),
+            source_reliability: credibility.map_or("f", source_reliability),
+            information_credibility: credibility.map_or("6", information_credibility),
+            ruleset: p.ruleset.to_string(),
+            version: p.version.to_string(),
+            rules_hash: p.rules_hash.to_string(),
+            case_hash,
+            markdown: super::markdown::render(trace),
+        }
+    }
+
+    /// A deterministic identifier for one kind of object about this judgement: the same rules
+    /// and case give the same identifier.
+    pub(crate) fn id(&self, kind: &str) -> uuid::Uuid {
+        uuid::Uuid::new_v5(
+            &NAMESPACE,
+            format!("{kind}\n{}\n{}", self.rules_hash, self.case_hash).as_bytes(),
+        )
+    }
+
+    /// The claimant, or a placeholder.
+    pub(crate) fn claimant_name(&self) -> &str {
+        self.claimant.as_deref().unwrap_or("unknown claimant")
+    }
+
+    /// The key judgement in words: the verdict, settled or open, and the credibility in ICD 203
+    /// terms ("Credible claim: inspired attack (open). It is almost certain (95.5%) that …").
+    pub(crate) fn key_judgement(&self) -> String {
+        let verdict = self.verdict.as_deref().unwrap_or("no verdict");
+        let mut letters = verdict.chars();
+        let verdict: String = letters
+            .next()
+            .map(|first| first.to_uppercase().chain(letters).collect())
+            .unwrap_or_default();
+        let state = if self.settled { "settled" } else { "open" };
+        match self.probability {
+            Some((p, word)) => format!(
+                "{verdict} ({state}). It is {word} ({}) that the claim of responsibility by {} is genuine.",
+                super::format::percent(p),
+                self.claimant_name()
+            ),
+            None => format!("{verdict} ({state})."),
+        }
+    }
+}
+
+/// A deterministic identifier for an object that does not depend on one judgement (the
+/// claimant, the extension definition).
+pub(crate) fn stable_id(name: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(&NAMESPACE, name.as_bytes())
+}
+
+/// The STIX confidence of an ICD 203 word, by the DNI scale of STIX 2.1 (Appendix A).
+pub(crate) fn stix_confidence(word: &str) -> u8 {
+    match word {
+        "almost no chance" => 5,
+        "very unlikely" => 15,
+        "unlikely" => 30,
+        "roughly even chance" => 50,
+        "likely" => 70,
+        "very likely" => 85,
+        _ => 95,
+    }
+}
+
+/// The score whose probability is the claim's credibility: `credibility`, else the first
+/// evidence score.
+fn credibility_score<'t, 'a>(trace: &'t Trace<'a>) -> Option<ScoreView<'t, 'a>> {
+    trace.score("credibility").or_else(|| {
+        trace
+            .scores()
+            .find(|s| matches!(s.mode(), ScoreMode::Evidence { .. }))
+    })
+}
+
+/// The channel criterion of the credibility score, when the rules have one.
+fn channel<'t, 'a>(score: ScoreView<'t, 'a>) -> Option<CriterionView<'t, 'a>> {
+    score.criteria().find(|c| c.name() == "channel")
+}
+
+/// Source reliability, from the likelihood ratio the channel criterion gave: `b` usually
+/// reliable (≥ 2: the group's own outlet), `c` fairly reliable (≥ 1.5), `d` not usually
+/// reliable (≥ 0.9), `e` unreliable (below), `f` when the channel is unknown or not judged. A
+/// claimant's outlet is never `a`: it speaks for itself.
+fn source_reliability(score: ScoreView<'_, '_>) -> &'static str {
+    let Some(c) = channel(score).filter(|c| !c.outcome().is_unknown()) else {
+        return "f";
+    };
+    match c.likelihood_ratio() {
+        Some(r) if r >= 2.0 => "b",
+        Some(r) if r >= 1.5 => "c",
+        Some(r) if r >= 0.9 => "d",
+        Some(_) => "e",
+        None => "f",
+    }
+}
+
+/// Information credibility, from the probability the other criteria give without the channel:
+/// `1` confirmed by other sources (≥ 95 %), `2` probably true (≥ 80 %), `3` possibly true
+/// (≥ 55 %), `4` doubtful (≥ 25 %), `5` improbable (below), `6` when no criterion but the channel
+/// has known evidence.
+fn information_credibility(score: ScoreView<'_, '_>) -> &'static str {
+    let ScoreMode::Evidence { .. } = score.mode() else {
+        return "6";
+    };
+    let others = || score.criteria().filter(|c| c.name() != "channel");
+    if others().all(|c| c.outcome().is_unknown()) {
+        return "6";
+    }
+    let log_odds = score.base().as_f64() + others().map(|c| c.contribution().as_f64()).sum::<f64>();
+    match 1.0 / (1.0 + (-log_odds).exp()) {
+        p if p >= 0.95 => "1",
+        p if p >= 0.80 => "2",
+        p if p >= 0.55 => "3",
+        p if p >= 0.25 => "4",
+        _ => "5",
+    }
+}
+
+/// The time at `path`: a timestamp, or the earliest end of a range.
+fn earliest(case: &Json, path: &[&str]) -> Option<i64> {
+    let value = path.iter().try_fold(case, |v, k| v.get(k))?;
+    let text = match value {
+        Json::String(s) => s.as_str(),
+        Json::Object(range) => range.get("earliest").and_then(Json::as_str)?,
+        _ => return None,
+    };
+    crate::time::parse(text).ok()
+}

@@ -1,0 +1,116 @@
+//! MISP: an event per case in the MISP core format. Tags from the published taxonomies grade the
+//! claim (`admiralty-scale:source-reliability` from the channel, `admiralty-scale:
+//! information-credibility` from the other criteria, `estimative-language:
+//! likelihood-probability` from the credibility); the claimant is a `threat-actor` attribute;
+//! the key judgement is an analyst note, the link an analyst opinion (0–100), and the full trace
+//! an event report in Markdown.
+//!
+//! Identifiers are UUID version 5 from the rules and case hashes, and the date is the attack's,
+//! so the same judgement exported twice is byte-identical. docs/INTERCHANGE.md documents the
+//! mapping.
+
+use serde_json::{Value as Json, json};
+
+use super::Trace;
+use super::interchange::Assessment;
+use crate::time::Rfc3339;
+
+/// The event of one scored case, as indented JSON. `case` is the case document as read.
+pub fn render(trace: &Trace<'_>, case: &Json) -> String {
+    serde_json::to_string_pretty(&event(trace, case)).unwrap_or_default() + "\n"
+}
+
+/// The same on one line, for JSON Lines.
+pub fn render_line(trace: &Trace<'_>, case: &Json) -> String {
+    serde_json::to_string(&event(trace, case)).unwrap_or_default() + "\n"
+}
+
+fn event(trace: &Trace<'_>, case: &Json) -> Json {
+    let a = Assessment::of(trace, case);
+    let event = a.id("misp-event").to_string();
+    let date = a
+        .started_at
+        .or(a.claimed_at)
+        .map(|t| Rfc3339(t).to_string()[..10].to_string());
+    let mut tags = vec![
+        format!(
+            "admiralty-scale:source-reliability=\"{}\"",
+            a.source_reliability
+        ),
+        format!(
+            "admiralty-scale:information-credibility=\"{}\"",
+            a.information_credibility
+        ),
+    ];
+    if let Some((_, word)) = a.probability {
+        tags.push(format!(
+            "estimative-language:likelihood-probability=\"{}\"",
+            word.replace(' ', "-")
+        ));
+    }
+    let verdict = a.verdict.as_deref().unwrap_or("no verdict");
+    let mut object = json!({
+        "uuid": event,
+        "info": format!("Claim of responsibility by {} for {}: {verdict}", a.claimant_name(), a.case),
+        "threat_level_id": "4",
+        "analysis": "2",
+        "distribution": "0",
+        "published": false,
+        "Tag": tags.into_iter().map(|name| json!({"name": name})).collect::<Vec<_>>(),
+        "Attribute": [{
+            "uuid": a.id("misp-attribute-claimant").to_string(),
+            "type": "threat-actor",
+            "category": "Attribution",
+            "value": a.claimant_name(),
+            "comment": match &a.channel {
+                Some(channel) => format!("Claimed responsibility on {channel}"),
+                None => "Claimed responsibility".to_string(),
+            },
+            "to_ids": false,
+            "distribution": "5",
+        }],
+        "Note": [{
+            "uuid": a.id("misp-note").to_string(),
+            "note": a.key_judgement(),
+            "language": "en",
+            "authors": format!("Credence, rules {} {}", a.ruleset, a.version),
+            "object_uuid": event,
+            "object_type": "Event",
+        }],
+        "Opinion": [{
+            "uuid": a.id("misp-opinion").to_string(),
+            "opinion": opinion(&a).to_string(),
+            "comment": format!(
+                "Link: {} ({}). {}",
+                a.link.as_deref().unwrap_or("not judged"),
+                if a.settled { "settled" } else { "open" },
+                a.reason.as_deref().unwrap_or(verdict)
+            ),
+            "authors": format!("Credence, rules {} {}", a.ruleset, a.version),
+            "object_uuid": event,
+            "object_type": "Event",
+        }],
+        "EventReport": [{
+            "uuid": a.id("misp-report").to_string(),
+            "name": format!("Credence trace: {}", a.case),
+            "content": a.markdown,
+            "distribution": "5",
+        }],
+    });
+    if let Some(date) = date {
+        object["date"] = json!(date);
+    }
+    json!({ "Event": object })
+}
+
+/// The opinion on the claim, 0 (strongly disagree) to 100 (strongly agree): directed 100,
+/// inspired 75, contested or open 50, unsubstantiated and settled 25, false 0.
+fn opinion(a: &Assessment) -> u8 {
+    match a.link.as_deref() {
+        Some("directed") => 100,
+        Some("inspired") => 75,
+        Some("false") => 0,
+        Some("unsubstantiated") if a.settled => 25,
+        _ => 50,
+    }
+}

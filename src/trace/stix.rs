@@ -1,0 +1,221 @@
+//! STIX 2.1: a bundle per case for threat-intelligence platforms (OpenCTI and others). The
+//! attack is an `incident`, the claimant a `threat-actor`, the claim of responsibility an
+//! `attributed-to` relationship between them whose `confidence` is the credibility on the DNI
+//! scale; an `opinion` on the relationship carries the link judgement, and a `note` the key
+//! judgement and the full Markdown trace. Credence's own fields (link, verdict, settled, rules
+//! and their hash) are in one property extension, defined in the bundle.
+//!
+//! Identifiers are UUID version 5 from the rules and case hashes, and timestamps are the moment
+//! the judgement speaks for, so the same judgement exported twice is byte-identical.
+//! docs/INTERCHANGE.md documents the mapping.
+
+use serde_json::{Value as Json, json};
+
+use super::Trace;
+use super::interchange::{Assessment, stable_id, stix_confidence};
+use crate::time::Rfc3339;
+
+/// When Credence's own identity and extension definition were first published: they are the
+/// same objects in every bundle.
+const DEFINED: &str = "2026-11-21T00:00:00.000Z";
+
+/// The bundle of one scored case, as indented JSON. `case` is the case document as read.
+pub fn render(trace: &Trace<'_>, case: &Json) -> String {
+    serde_json::to_string_pretty(&bundle(trace, case)).unwrap_or_default() + "\n"
+}
+
+/// The same on one line, for JSON Lines.
+pub fn render_line(trace: &Trace<'_>, case: &Json) -> String {
+    serde_json::to_string(&bundle(trace, case)).unwrap_or_default() + "\n"
+}
+
+fn bundle(trace: &Trace<'_>, case: &Json) -> Json {
+    let a = Assessment::of(trace, case);
+    let when = stamp(
+        trace
+            .as_of()
+            .map(|as_of| as_of.at)
+            .or(a.claimed_at)
+            .or(a.started_at),
+    );
+    let identity = format!("identity--{}", stable_id("identity\ncredence"));
+    let extension = format!(
+        "extension-definition--{}",
+        stable_id("extension-definition\ncredence-assessment-1")
+    );
+    let actor = format!(
+        "threat-actor--{}",
+        stable_id(&format!("threat-actor\n{}", a.claimant_name()))
+    );
+    let incident = format!("incident--{}", a.id("incident"));
+    let relationship = format!("relationship--{}", a.id("relationship"));
+    let word = a.probability.map_or("roughly even chance", |(_, w)| w);
+    let credence_fields = json!({
+        extension.as_str(): {
+            "extension_type": "property-extension",
+            "link": a.link,
+            "verdict": a.verdict,
+            "settled": a.settled,
+            "credibility": a.probability.map(|(p, _)| p),
+            "ruleset": a.ruleset,
+            "rules_version": a.version,
+            "rules_hash": a.rules_hash,
+            "case_hash": a.case_hash,
+        }
+    });
+    let claim = match (&a.channel, a.claimed_at) {
+        (Some(channel), Some(t)) => format!(" on {channel}, published {}", Rfc3339(t)),
+        (Some(channel), None) => format!(" on {channel}"),
+        (None, Some(t)) => format!(", published {}", Rfc3339(t)),
+        (None, None) => String::new(),
+    };
+    let explanation = match &a.reason {
+        Some(reason) => format!("{} Why: {reason}.", a.key_judgement()),
+        None => a.key_judgement(),
+    };
+    let objects = vec![
+        json!({
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": identity,
+            "created": DEFINED,
+            "modified": DEFINED,
+            "name": "Credence",
+            "description": "Claim-verification rule engine: scores claims of responsibility with explained, testable rules.",
+            "identity_class": "system",
+        }),
+        json!({
+            "type": "extension-definition",
+            "spec_version": "2.1",
+            "id": extension,
+            "created_by_ref": identity,
+            "created": DEFINED,
+            "modified": DEFINED,
+            "name": "Credence claim assessment",
+            "description": "Credence's judgement of a claim of responsibility: the link to the attack, the verdict, whether unknown evidence could still change it, the credibility probability, and the rules and case it comes from.",
+            "schema": "Properties: link (string: directed, inspired, unsubstantiated, false or contested), verdict (string), settled (boolean: no unknown evidence could change the verdict), credibility (number 0-1), ruleset, rules_version, rules_hash, case_hash (strings). See Credence's docs/INTERCHANGE.md.",
+            "version": "1.0.0",
+            "extension_types": ["property-extension"],
+        }),
+        json!({
+            "type": "threat-actor",
+            "spec_version": "2.1",
+            "id": actor,
+            "created_by_ref": identity,
+            "created": DEFINED,
+            "modified": DEFINED,
+            "name": a.claimant_name(),
+            "threat_actor_types": ["terrorist"],
+        }),
+        json!({
+            "type": "incident",
+            "spec_version": "2.1",
+            "id": incident,
+            "created_by_ref": identity,
+            "created": when,
+            "modified": when,
+            "name": a.case,
+            "description": a.description,
+        }),
+        json!({
+            "type": "relationship",
+            "spec_version": "2.1",
+            "id": relationship,
+            "created_by_ref": identity,
+            "created": when,
+            "modified": when,
+            "relationship_type": "attributed-to",
+            "source_ref": incident,
+            "target_ref": actor,
+            "description": format!("Claim of responsibility by {}{claim}", a.claimant_name()),
+            "confidence": stix_confidence(word),
+            "extensions": credence_fields,
+        }),
+        json!({
+            "type": "opinion",
+            "spec_version": "2.1",
+            "id": format!("opinion--{}", a.id("opinion")),
+            "created_by_ref": identity,
+            "created": when,
+            "modified": when,
+            "explanation": explanation,
+            "authors": [format!("Credence, rules {} {}", a.ruleset, a.version)],
+            "opinion": opinion(&a),
+            "object_refs": [relationship],
+            "extensions": credence_fields,
+        }),
+        json!({
+            "type": "note",
+            "spec_version": "2.1",
+            "id": format!("note--{}", a.id("note")),
+            "created_by_ref": identity,
+            "created": when,
+            "modified": when,
+            "abstract": a.key_judgement(),
+            "content": a.markdown,
+            "authors": [format!("Credence, rules {} {}", a.ruleset, a.version)],
+            "object_refs": [incident, relationship],
+        }),
+    ];
+    // Optional properties without a value are left out, as STIX asks.
+    let objects: Vec<Json> = objects.into_iter().map(without_nulls).collect();
+    json!({
+        "type": "bundle",
+        "id": format!("bundle--{}", a.id("bundle")),
+        "objects": objects,
+    })
+}
+
+/// The opinion on the claim: strongly agree for a directed link, agree for inspired, neutral
+/// while contested or open, disagree when unsubstantiated and settled, strongly disagree when
+/// false.
+fn opinion(a: &Assessment) -> &'static str {
+    match a.link.as_deref() {
+        Some("directed") => "strongly-agree",
+        Some("inspired") => "agree",
+        Some("false") => "strongly-disagree",
+        Some("unsubstantiated") if a.settled => "disagree",
+        _ => "neutral",
+    }
+}
+
+/// A STIX timestamp (millisecond precision, UTC); the epoch when no time is known.
+fn stamp(at: Option<i64>) -> String {
+    let text = Rfc3339(at.unwrap_or(0)).to_string();
+    // Rfc3339 writes milliseconds only when there are some; STIX wants exactly three digits.
+    match text.split_once('.') {
+        Some((seconds, fraction)) => {
+            let digits = fraction.trim_end_matches('Z');
+            format!("{seconds}.{digits:0<3}Z")
+        }
+        None => format!("{}.000Z", text.trim_end_matches('Z')),
+    }
+}
+
+/// An object without its `null` properties, at every depth.
+fn without_nulls(object: Json) -> Json {
+    match object {
+        Json::Object(map) => Json::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stamp;
+
+    #[test]
+    fn stix_timestamps_have_exactly_three_fraction_digits() {
+        assert_eq!(stamp(Some(0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(stamp(Some(1_521_820_800_000)), "2018-03-23T16:00:00.000Z");
+        assert_eq!(stamp(Some(1_521_820_800_500)), "2018-03-23T16:00:00.500Z");
+        assert_eq!(stamp(Some(1_521_820_800_120)), "2018-03-23T16:00:00.120Z");
+        assert_eq!(stamp(Some(1_521_820_800_123)), "2018-03-23T16:00:00.123Z");
+        assert_eq!(stamp(None), "1970-01-01T00:00:00.000Z");
+    }
+}

@@ -1,0 +1,82 @@
+"""Validates Credence's STIX 2.1 and MISP exports of every shipped case with the formats' own
+tools: the OASIS STIX validator (no errors allowed) and PyMISP with the published MISP
+taxonomies (every tag must exist in them). Run by `.ci/interchange` from the repository root
+after `cargo build`; `CREDENCE_BIN` names another binary.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from pymisp import MISPEvent
+from pytaxonomies import Taxonomies
+from stix2validator import ValidationOptions, validate_string
+
+CREDENCE = os.environ.get("CREDENCE_BIN", "target/debug/credence")
+
+
+def shipped_cases(scratch: Path) -> list[Path]:
+    """The real incidents, the fixture case files, and every fixture's inline case."""
+    cases = sorted(Path("fixtures/real").glob("*.json")) + sorted(Path("fixtures/cases").glob("*.json"))
+    for fixture in sorted(Path("fixtures").glob("*.json")):
+        case = json.loads(fixture.read_text()).get("case")
+        if isinstance(case, dict):
+            path = scratch / f"inline-{fixture.name}"
+            path.write_text(json.dumps(case))
+            cases.append(path)
+    return cases
+
+
+def export(fmt: str, cases: list[Path]) -> list[str]:
+    """One exported document per case (several cases give one per line)."""
+    out = subprocess.run(
+        [CREDENCE, "score", "--format", fmt, "rules/", *map(str, cases)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.exit(f"credence score --format {fmt} failed ({out.returncode}): {out.stderr}")
+    lines = out.stdout.splitlines()
+    if len(lines) != len(cases):
+        sys.exit(f"{fmt}: {len(lines)} documents for {len(cases)} cases")
+    return lines
+
+
+def main() -> int:
+    failures = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        cases = shipped_cases(Path(scratch))
+        options = ValidationOptions(version="2.1")
+        for case, bundle in zip(cases, export("stix", cases)):
+            result = validate_string(bundle, options)
+            errors = [str(e) for e in result.errors]
+            if not result.is_valid or errors:
+                failures += 1
+                print(f"FAIL STIX {case}: {errors or 'invalid'}")
+        taxonomies = Taxonomies()
+        for case, document in zip(cases, export("misp", cases)):
+            event = MISPEvent()
+            event.load(document)
+            problems = []
+            if not event.info or not event.uuid:
+                problems.append("no info or uuid")
+            for tag in event.tags:
+                try:
+                    taxonomies.revert_machinetag(tag.name)
+                except (KeyError, ValueError) as e:
+                    problems.append(f"tag {tag.name} is not in the taxonomies ({e})")
+            if len(event.tags) < 2:
+                problems.append("the Admiralty tags are missing")
+            if problems:
+                failures += 1
+                print(f"FAIL MISP {case}: {problems}")
+        print(f"{len(cases)} cases: STIX bundles and MISP events checked, {failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
