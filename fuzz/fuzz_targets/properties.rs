@@ -79,14 +79,17 @@ pub(crate) fn rules(data: &[u8]) {
     }
 }
 
-/// Case bytes → load, evaluate and render as text, JSON and Markdown with the shipped rules: a
-/// result, or an error naming the place.
+/// Case bytes → load, evaluate and render as text, Markdown, HTML, JSON, STIX and MISP with the
+/// shipped rules: a result, or an error naming the place.
 pub(crate) fn case(data: &[u8]) {
     let rendered = credence::score_case(shipped(), data, |trace| {
         let _ = credence::trace::text::render(trace);
         let _ = credence::trace::markdown::render(trace);
         let _ = credence::trace::html::render(trace);
         let _ = credence::trace::json::render(trace);
+        let document = serde_json::from_slice(data).unwrap_or_default();
+        let _ = credence::trace::stix::render(trace, &document);
+        let _ = credence::trace::misp::render(trace, &document);
     });
     check_error(rendered);
     // Judged a day after the claim: a result, no claim yet, or an error naming the place.
