@@ -60,7 +60,9 @@ pub use case::{CASE_FORMAT, Case, CaseError, as_of};
 pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{
+    Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, Label, Patch, Severity, apply_patches,
+};
 pub use eval::interval::Interval;
 pub use eval::value::Value;
 pub use eval::{
@@ -71,7 +73,7 @@ pub use limits::Limits;
 pub use program::{Metadata, Points, Program, ScoreMode};
 pub use schema::Schema;
 pub use source::{FileId, SourceFile, SourceMap, Span};
-pub use syntax::format_source;
+pub use syntax::{Unbalanced, format_source};
 pub use trace::Trace;
 
 use sha2::{Digest, Sha256};

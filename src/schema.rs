@@ -128,6 +128,36 @@ impl Schema {
         }
     }
 
+    /// The strings a value at `node` may be, when the schema lists them (`enum`, in every
+    /// branch of an `anyOf` that is not `null`); `None` when any string is allowed.
+    pub(crate) fn enum_strings(&self, node: &SchemaNode) -> Option<Vec<String>> {
+        self.enum_of(self.resolve(&node.0), 0)
+    }
+
+    fn enum_of(&self, node: &Json, depth: usize) -> Option<Vec<String>> {
+        if let Some(choices) = node.get("enum").and_then(Json::as_array) {
+            return Some(
+                choices
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        if depth >= MAX_BRANCH_DEPTH {
+            return None;
+        }
+        let branches = self.branches(node)?;
+        let mut all = Vec::new();
+        for branch in branches {
+            if Self::types(branch).as_slice() == ["null"] {
+                continue;
+            }
+            all.extend(self.enum_of(branch, depth + 1)?);
+        }
+        Some(all)
+    }
+
     /// The schema of a list's items, when the node is an array.
     pub(crate) fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
         let node = self.resolve(&node.0);
@@ -289,6 +319,9 @@ impl Schema {
         }
     }
 }
+
+/// How deeply `anyOf` branches are followed when listing allowed values.
+const MAX_BRANCH_DEPTH: usize = 8;
 
 /// A position in the schema (the schema of a list's items, say).
 #[derive(Debug, Clone)]

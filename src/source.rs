@@ -58,7 +58,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(name: String, text: Arc<str>) -> SourceFile {
+    pub(crate) fn new(name: String, text: Arc<str>) -> SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
             .collect();

@@ -497,7 +497,7 @@ fn a_rule_file_that_is_not_utf8_or_is_garbage() {
 fn an_unclosed_block_that_used_to_loop_forever() {
     let dir = scratch("loop");
     let out = check(&dir, "loop.cred", b"score s {)}");
-    assert_diagnostic(&out, "E001", "rules/loop.cred:1:");
+    assert_diagnostic(&out, "E027", "rules/loop.cred:1:10");
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The diagnostics corpus: each file in `tests/diagnostics/` (or directory, through its
-//! `main.cred`) states the diagnostics it must produce as `# expect: CODE `underlined text``.
-//! The test asserts each code is reported with exactly that text underlined, that nothing else
-//! is reported, and snapshots the rendered output for review.
+//! `main.cred`) states the diagnostics it must produce, in order, as
+//! `# expect: CODE `underlined text`` or `# expect: CODE@LINE `underlined text``. The test
+//! asserts each code is reported with exactly that text underlined (on that line), that nothing
+//! else is reported, and snapshots the rendered output for review. The `structure_*` files are
+//! malformed structure (braces, brackets, quotes, missing keywords, stray tokens): their first
+//! diagnostic must underline the mistake itself, not a knock-on effect of it.
 
 use std::path::{Path, PathBuf};
 
@@ -19,13 +22,29 @@ fn corpus() -> Vec<PathBuf> {
     entries
 }
 
-/// `(code, underlined text)` pairs from `# expect:` lines.
-fn expectations(text: &str) -> Vec<(String, String)> {
+/// An expected diagnostic: its code, its line when stated, the text it underlines.
+#[derive(Debug, PartialEq)]
+struct Expected {
+    code: String,
+    line: Option<usize>,
+    text: String,
+}
+
+/// The `# expect:` lines.
+fn expectations(text: &str) -> Vec<Expected> {
     text.lines()
         .filter_map(|l| l.strip_prefix("# expect: "))
         .map(|rest| {
             let (code, quoted) = rest.split_once(' ').expect("`# expect: CODE `text``");
-            (code.to_string(), quoted.trim_matches('`').to_string())
+            let (code, line) = match code.split_once('@') {
+                Some((code, line)) => (code, Some(line.parse().expect("`CODE@LINE`"))),
+                None => (code, None),
+            };
+            Expected {
+                code: code.to_string(),
+                line,
+                text: quoted.trim_matches('`').to_string(),
+            }
         })
         .collect()
 }
@@ -59,13 +78,18 @@ fn every_diagnostic_underlines_the_stated_text() {
             Err(CompileError::Invalid(failed)) => (&failed.sources, &failed.diagnostics),
             Err(e) => panic!("{}: {e}", file.display()),
         };
-        let got: Vec<(String, String)> = diagnostics
+        let got: Vec<Expected> = diagnostics
             .iter()
-            .map(|d| {
-                (
-                    d.code.as_str().to_string(),
-                    sources.snippet(d.span).to_string(),
-                )
+            .zip(
+                expected
+                    .iter()
+                    .map(|e| e.line.is_some())
+                    .chain(std::iter::repeat(false)),
+            )
+            .map(|(d, with_line)| Expected {
+                code: d.code.as_str().to_string(),
+                line: with_line.then(|| sources.file(d.span.file).line_col(d.span.start).0),
+                text: sources.snippet(d.span).to_string(),
             })
             .collect();
         assert_eq!(got, expected, "{}", file.display());
@@ -85,6 +109,14 @@ fn every_diagnostic_underlines_the_stated_text() {
         let name = snapshot_name(file);
         insta::assert_snapshot!(name, rendered);
     }
+    let structure = files
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("structure_"))
+        .count();
+    assert!(
+        structure >= 15,
+        "only {structure} malformed-structure files"
+    );
     assert!(
         codes.len() >= 15,
         "only {} distinct kinds covered: {codes:?}",
@@ -125,4 +157,52 @@ fn the_previous_rule_pack_is_warned_about_erased_evidence() {
             "`{criterion}` not flagged: {flagged:?}"
         );
     }
+}
+
+/// Where every diagnostic of a corpus file carries a fix, applying the fixes (a few rounds, as
+/// `check --fix` does) leaves a file that checks without errors.
+#[test]
+fn the_fixes_in_the_corpus_leave_files_that_check() {
+    let mut fixed = 0;
+    for file in corpus() {
+        let name = file.display().to_string();
+        let original = std::fs::read_to_string(&file).expect("readable");
+        let options = Options {
+            schema: schema(&original),
+            ..Options::default()
+        };
+        let diagnostics = |text: &str| match credence::compile_str(&name, text, &options) {
+            Ok(compiled) => compiled.warnings,
+            Err(CompileError::Invalid(failed)) => failed.diagnostics,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        let first = diagnostics(&original);
+        if first.is_empty() || first.iter().any(|d| d.patches.is_empty()) {
+            continue;
+        }
+        let mut text = original.clone();
+        for _ in 0..4 {
+            let found = diagnostics(&text);
+            let (next, count) = credence::apply_patches(&text, credence::FileId(0), &found);
+            if count == 0 {
+                break;
+            }
+            text = next;
+        }
+        let left: Vec<String> = diagnostics(&text)
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| format!("{} {}", d.code.as_str(), d.message))
+            .collect();
+        assert!(
+            left.is_empty(),
+            "{name} after its fixes still has {left:?}:\n{text}"
+        );
+        assert_ne!(text, original, "{name}: the fixes changed nothing");
+        fixed += 1;
+    }
+    assert!(
+        fixed >= 20,
+        "only {fixed} corpus files are fixed by their patches"
+    );
 }

@@ -1,7 +1,7 @@
 //! Collections (`count`, `distinct`, …) and detail matches with their matchers.
 
 use crate::case::layout::Kind;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::limits::MAX_COLLECTION_NESTING;
 use crate::ops::{self, BinOp, MATCHERS, MatcherArgument};
 use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId, Read};
@@ -161,9 +161,9 @@ impl Checker<'_> {
     ) -> (NodeId, Ty) {
         let mut defs = Vec::new();
         for field in fields {
-            let Some(matcher) = self.matcher(field) else {
-                continue;
-            };
+            // A bad matcher is reported; a stand-in keeps the field, so that reading it does
+            // not fail as well.
+            let matcher = self.matcher(field).unwrap_or(Matcher::Exact);
             let side = |this: &mut Self, base: &Expr| -> Read {
                 match &base.kind {
                     ExprKind::Path(segments) => {
@@ -217,17 +217,12 @@ impl Checker<'_> {
         let name = field.matcher.name.as_str();
         let Some(info) = ops::matcher(name) else {
             let names: Vec<&str> = MATCHERS.iter().map(|m| m.name).collect();
-            let help = match did_you_mean(name, names.iter().copied()) {
-                Some(suggestion) => {
-                    let close = names
-                        .iter()
-                        .filter_map(|n| ops::matcher(n))
-                        .find(|m| suggestion.contains(&format!("`{}`", m.name)));
-                    match close {
-                        Some(m) => format!("{suggestion} (`{}`: {})", m.example, m.matches_when),
-                        None => suggestion,
-                    }
-                }
+            let close = closest(name, names.iter().copied());
+            let help = match close.and_then(ops::matcher) {
+                Some(m) => format!(
+                    "did you mean `{}`? (`{}`: {})",
+                    m.name, m.example, m.matches_when
+                ),
                 None => format!("the matchers are {}", quoted_list(&names)),
             };
             self.error(
@@ -237,7 +232,8 @@ impl Checker<'_> {
                     format!("unknown matcher `{name}`"),
                 )
                 .label("not a matcher")
-                .help(help),
+                .help(help)
+                .patch_if(field.matcher.span, close),
             );
             return None;
         };
@@ -248,6 +244,19 @@ impl Checker<'_> {
             match value {
                 Some(v) if (0.0..=1.0).contains(&v) => Some(v),
                 _ => {
+                    // `fuzzy 85`: a percentage without its `%`.
+                    let percent = match e.kind {
+                        ExprKind::Number(n) if n > 1.0 && n <= 100.0 => {
+                            Some(format!("{}%", this.sources.snippet(e.span)))
+                        }
+                        _ => None,
+                    };
+                    let help = match &percent {
+                        Some(p) => format!("write `{p}`"),
+                        None => {
+                            "write a percentage such as `85%` or a fraction such as `0.85`".into()
+                        }
+                    };
                     this.error(
                         Diagnostic::error(
                             Code::OutOfRange,
@@ -255,7 +264,8 @@ impl Checker<'_> {
                             "a similarity threshold must be between 0 and 1",
                         )
                         .label("not a fraction")
-                        .help("write a percentage such as `85%` or a fraction such as `0.85`"),
+                        .help(help)
+                        .patch_if(e.span, percent),
                     );
                     None
                 }

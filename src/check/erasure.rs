@@ -13,7 +13,7 @@ use indexmap::IndexSet;
 use crate::case::layout::Kind;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ops::{BinOp, CollectOp};
-use crate::program::{CriterionDef, MatchSummary, Node, NodeId, Program};
+use crate::program::{CriterionDef, MatchSummary, Node, NodeId, OutcomeDef, Program};
 use crate::source::Span;
 
 use super::quoted_list;
@@ -109,11 +109,22 @@ fn diagnostic(
         ),
     );
     match split(program, paths, guard, secondary) {
-        Some((primary_text, secondary_text)) => diagnostic.help(format!(
-            "decide on the known evidence and let the secondary fact refine it (an unknown refinement keeps the row's weight, and the trace says what it could change):\n    when {primary_text}{}\n      refine when {secondary_text}{}",
-            weight_text(program, later_guard, later.span),
-            weight_text(program, guard, own.span),
-        )),
+        Some((primary_text, secondary_text)) => {
+            let rewrite = (program.text(later_guard) == primary_text && own.refinements.is_empty())
+                .then(|| rewrite(program, own, later, guard, &secondary_text))
+                .flatten();
+            let diagnostic = diagnostic.help(format!(
+                "decide on the known evidence and let the secondary fact refine it (an unknown refinement keeps the row's weight, and the trace says what it could change):\n    when {primary_text}{}\n      refine when {secondary_text}{}",
+                weight_text(program, later_guard, later.span),
+                weight_text(program, guard, own.span),
+            ));
+            match rewrite {
+                Some(edits) => edits
+                    .into_iter()
+                    .fold(diagnostic, |d, (span, text)| d.patch(span, text)),
+                None => diagnostic,
+            }
+        }
         None => diagnostic.help(format!(
             "move {} into a `refine when` line under a row that decides on {} alone, or say with `??` what {} absence means",
             quoted_list(&secondary_list),
@@ -121,6 +132,42 @@ fn diagnostic(
             if secondary_list.len() == 1 { "its" } else { "their" }
         )),
     }
+}
+
+/// The edits that make the rewrite when the deciding row's condition is exactly the flagged
+/// row's primary evidence: the flagged row goes, and its secondary fact with its outcome becomes
+/// the deciding row's first refinement (first, so that it applies where the row did). `None`
+/// when the flagged row shares its lines with other text.
+fn rewrite(
+    program: &Program,
+    own: &OutcomeDef,
+    later: &OutcomeDef,
+    guard: NodeId,
+    secondary_text: &str,
+) -> Option<Vec<(Span, String)>> {
+    let text = &program.sources.file(own.span.file).text;
+    let (start, end) = (own.span.start as usize, own.span.end as usize);
+    let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
+    let alone = text[line_start..start].trim().is_empty() && text[end..line_end].trim().is_empty();
+    if !alone {
+        return None;
+    }
+    let later_start = later.span.start as usize;
+    let later_line = text[..later_start].rfind('\n').map_or(0, |n| n + 1);
+    let indent = &text[later_line..later_start];
+    let refinement = format!(
+        "\n{indent}  refine when {secondary_text}{}",
+        outcome_text(program, guard, own.span)
+    );
+    let at = later.span.end as usize;
+    Some(vec![
+        (
+            Span::new(own.span.file, line_start, line_end),
+            String::new(),
+        ),
+        (Span::new(later.span.file, at, at), refinement),
+    ])
 }
 
 /// A condition `a and b and …` split into the conjuncts on primary evidence and those reading

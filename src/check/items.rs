@@ -1,6 +1,6 @@
 //! Checking items: rule-set metadata, scores with their criteria and weights, bands, verdict.
 
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::program::{
     CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RefinementDef, RowDef,
     RowTestDef, ScoreDef, ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
@@ -56,10 +56,7 @@ impl<'a> Checker<'a> {
                     // Read before checking starts (see `declared_schema`).
                     "schema" => {}
                     other => {
-                        let help = did_you_mean(other, METADATA_KEYS.iter().copied())
-                            .unwrap_or_else(|| {
-                                format!("the keys are {}", quoted_list(METADATA_KEYS))
-                            });
+                        let close = closest(other, METADATA_KEYS.iter().copied());
                         self.error(
                             Diagnostic::error(
                                 Code::UnknownMetadata,
@@ -67,7 +64,9 @@ impl<'a> Checker<'a> {
                                 format!("unknown metadata key `{other}`"),
                             )
                             .label("not a metadata key")
-                            .help(help),
+                            .did_you_mean(key.span, close, || {
+                                format!("the keys are {}", quoted_list(METADATA_KEYS))
+                            }),
                         );
                     }
                 }
@@ -101,7 +100,7 @@ impl<'a> Checker<'a> {
                     if self
                         .score_names
                         .get(&score.name.name)
-                        .is_some_and(|(i, _, _)| *i == scores.len()) =>
+                        .is_some_and(|declared| declared.index == scores.len()) =>
                 {
                     let def = self.score(score, scores.len());
                     scores.push(def);
@@ -505,7 +504,7 @@ impl<'a> Checker<'a> {
                 span: row.span,
             });
         }
-        if !matches!(rows.last().map(|r| &r.test), Some(RowTestDef::Else)) {
+        if !decision.incomplete && !matches!(rows.last().map(|r| &r.test), Some(RowTestDef::Else)) {
             self.error(
                 Diagnostic::error(
                     Code::BadBands,

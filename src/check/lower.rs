@@ -3,7 +3,7 @@
 //! lowered in `collect.rs`.
 
 use crate::case::layout::Conflict;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::limits::MAX_DEPTH;
 use crate::ops::AGGREGATES;
 use crate::program::{Lit, Node, NodeId, ScoreProp};
@@ -289,6 +289,10 @@ impl Checker<'_> {
                 let (r, rt) = self.expr(right);
                 self.check_band_label(l, r, right.span);
                 self.check_band_label(r, l, left.span);
+                self.check_allowed_value(l, r, right.span);
+                self.check_allowed_value(r, l, left.span);
+                self.check_fraction_scale(l, right);
+                self.check_fraction_scale(r, left);
                 let ty = self.unify(l, lt, r, rt, op_span, &format!("`{}`", op.symbol()));
                 let ordering = !matches!(op, BinOp::Eq | BinOp::Ne);
                 if ordering && !orderable(ty) && ty != Ty::Error {
@@ -334,6 +338,7 @@ impl Checker<'_> {
                     );
                 }
                 let (item, _) = self.expr(item_expr);
+                self.check_allowed_value(list, item, item_expr.span);
                 let (l, r) = if op == BinOp::Contains {
                     (list, item)
                 } else {
@@ -450,19 +455,25 @@ impl Checker<'_> {
         else {
             return;
         };
-        let Some((name, (_, labels, _))) = self.score_names.get_index(*id as usize) else {
+        let Some((name, declared)) = self.score_names.get_index(*id as usize) else {
             return;
         };
-        if labels.iter().any(|l| l.as_str() == &**text) {
+        let labels = &declared.labels;
+        if !declared.all_labels_known || labels.iter().any(|l| l.as_str() == &**text) {
             return;
         }
-        let help = did_you_mean(text, labels.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the bands of `{name}` are {}", quoted_list(labels)));
+        let close = closest(text, labels.iter().map(String::as_str));
+        let help = match close {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!("the bands of `{name}` are {}", quoted_list(labels)),
+        };
         let message = format!("`{name}` has no band `{text}`");
         self.error(
             Diagnostic::error(Code::UnknownBand, label_span, message)
                 .label("not a band of this score")
-                .help(help),
+                .help(help)
+                // The label is a string literal: the patch keeps its quotes.
+                .patch_if(label_span, close.map(|c| format!("\"{c}\""))),
         );
     }
 
@@ -525,13 +536,13 @@ impl Checker<'_> {
                     .copied()
                     .chain(AGGREGATES.iter().map(|a| a.name))
                     .collect();
-                let help = match did_you_mean(other, names.iter().copied()) {
-                    Some(suggestion) => match AGGREGATES
-                        .iter()
-                        .find(|a| suggestion.contains(&format!("`{}`", a.name)))
-                    {
-                        Some(a) => format!("{suggestion} (`{}`: {})", a.form, a.gives),
-                        None => suggestion,
+                let close = closest(other, names.iter().copied());
+                let help = match close {
+                    Some(suggestion) => match AGGREGATES.iter().find(|a| a.name == suggestion) {
+                        Some(a) => {
+                            format!("did you mean `{suggestion}`? (`{}`: {})", a.form, a.gives)
+                        }
+                        None => format!("did you mean `{suggestion}`?"),
                     },
                     None => format!("the functions are {}", quoted_list(&names)),
                 };
@@ -542,7 +553,8 @@ impl Checker<'_> {
                         format!("unknown function `{other}`"),
                     )
                     .label("not a function")
-                    .help(help),
+                    .help(help)
+                    .patch_if(function.span, close),
                 );
                 self.error_node(span)
             }

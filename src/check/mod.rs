@@ -10,7 +10,9 @@ mod load;
 mod lower;
 mod paths;
 mod reads;
+mod spelling;
 mod types;
+mod values;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -292,6 +294,18 @@ struct ConstEntry<'a> {
     used: bool,
 }
 
+/// A score as declared, for references to it.
+struct DeclaredScore {
+    /// Its position among the scores.
+    index: usize,
+    /// Its band labels.
+    labels: Vec<String>,
+    /// False when a band row failed to parse, so a label not listed may still exist.
+    all_labels_known: bool,
+    /// An evidence (log-odds) score rather than an additive one.
+    evidence: bool,
+}
+
 /// A comprehension variable in scope.
 struct Binder {
     name: String,
@@ -319,6 +333,11 @@ struct Checker<'a> {
     node_slot: Vec<Option<(u32, u32)>>,
     layout: Layout,
     record_schema: HashMap<u32, SchemaNode>,
+    /// The strings the schema allows for a case value (or for each item of a list), by
+    /// (record, slot).
+    allowed: HashMap<(u32, u32), values::Allowed>,
+    /// Case paths read, when there is no schema (for W003).
+    path_uses: Vec<spelling::PathUse>,
     consts: IndexMap<String, ConstEntry<'a>>,
     lets: Vec<LetEntry<'a>>,
     let_defs: Vec<LetDef>,
@@ -327,8 +346,8 @@ struct Checker<'a> {
     match_let: Vec<(u32, NodeId)>,
     collections: Vec<CollectionDef>,
     matches: Vec<MatchDef>,
-    /// Declared scores: name → (index, band labels).
-    score_names: IndexMap<String, (usize, Vec<String>, bool)>,
+    /// Declared scores by name.
+    score_names: IndexMap<String, DeclaredScore>,
     binders: Vec<Binder>,
     score_access: ScoreAccess,
     /// True while lowering the top of a `let` (where `match` is allowed).
@@ -355,6 +374,8 @@ impl<'a> Checker<'a> {
             node_slot: Vec::new(),
             layout,
             record_schema: HashMap::new(),
+            allowed: HashMap::new(),
+            path_uses: Vec::new(),
             consts: IndexMap::new(),
             lets: Vec::new(),
             let_defs: Vec::new(),
@@ -394,6 +415,7 @@ impl<'a> Checker<'a> {
         // when there is nothing worse to say.
         if !self.diags.iter().any(Diagnostic::is_error) {
             self.warn_unused();
+            self.warn_near_paths();
         }
         (meta, scores, verdict)
     }
@@ -454,10 +476,13 @@ impl<'a> Checker<'a> {
                         .flat_map(|b| &b.rows)
                         .filter_map(|r| r.label.plain().map(str::to_string))
                         .collect();
-                    let evidence = matches!(s.mode, crate::syntax::ast::Mode::Evidence { .. });
-                    let index = self.score_names.len();
-                    self.score_names
-                        .insert(s.name.name.clone(), (index, labels, evidence));
+                    let declared = DeclaredScore {
+                        index: self.score_names.len(),
+                        labels,
+                        all_labels_known: !s.bands.as_ref().is_some_and(|b| b.incomplete),
+                        evidence: matches!(s.mode, crate::syntax::ast::Mode::Evidence { .. }),
+                    };
+                    self.score_names.insert(s.name.name.clone(), declared);
                 }
                 _ => {}
             }

@@ -2,8 +2,9 @@
 //! against the schema when there is one).
 
 use crate::case::layout::Kind;
-use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::program::{LetDef, MatchSummary, Node, NodeId, ScoreProp};
+use crate::schema::SchemaNode;
 use crate::source::Span;
 use crate::syntax::ast::Ident;
 
@@ -46,10 +47,15 @@ impl Checker<'_> {
         if let Some(&index) = self.let_index.get(&head.name) {
             return self.let_ref(index, head, rest, span);
         }
-        if let Some(&(index, _, _)) = self.score_names.get(&head.name) {
+        if let Some(index) = self.score_names.get(&head.name).map(|s| s.index) {
             return self.score_ref(index, head, rest, span);
         }
-        if self.schema.is_none() {
+        // A name close to a definition is a misspelt definition, unless the schema has a case
+        // field of that name.
+        let case_field = self
+            .schema
+            .is_some_and(|s| s.lookup(None, &[head.name.as_str()]).is_ok());
+        if !case_field {
             let close = self
                 .name_index
                 .closest(&head.name, 0.9)
@@ -66,7 +72,7 @@ impl Checker<'_> {
                         format!("unknown name `{}`", head.name),
                     )
                     .label("not defined")
-                    .help(format!("did you mean `{close}`?")),
+                    .did_you_mean(head.span, Some(&close), String::new),
                 );
                 return self.error_node(span);
             }
@@ -187,10 +193,7 @@ impl Checker<'_> {
                             .map(|f| f.name.as_str())
                             .chain(MATCH_SUMMARIES.iter().map(|s| s.0))
                             .collect();
-                        let help =
-                            did_you_mean(&field.name, names.iter().copied()).unwrap_or_else(|| {
-                                format!("the match compares {}", quoted_list(&names))
-                            });
+                        let close = closest(&field.name, names.iter().copied());
                         self.error(
                             Diagnostic::error(
                                 Code::UnknownField,
@@ -198,7 +201,9 @@ impl Checker<'_> {
                                 format!("the match `{}` has no field `{}`", head.name, field.name),
                             )
                             .label("not compared by this match")
-                            .help(help),
+                            .did_you_mean(field.span, close, || {
+                                format!("the match compares {}", quoted_list(&names))
+                            }),
                         );
                         self.error_node(span)
                     }
@@ -298,8 +303,7 @@ impl Checker<'_> {
             }
             [p, ..] => {
                 const PROPERTIES: [&str; 5] = ["band", "coverage", "min", "max", "settled"];
-                let help = did_you_mean(&p.name, PROPERTIES)
-                    .unwrap_or_else(|| format!("read {}", quoted_list(&PROPERTIES)));
+                let close = closest(&p.name, PROPERTIES);
                 self.error(
                     Diagnostic::error(
                         Code::UnknownField,
@@ -307,7 +311,9 @@ impl Checker<'_> {
                         format!("a score has no `{}`", p.name),
                     )
                     .label("unknown score property")
-                    .help(help),
+                    .did_you_mean(p.span, close, || {
+                        format!("read {}", quoted_list(&PROPERTIES))
+                    }),
                 );
                 return self.error_node(span);
             }
@@ -332,9 +338,10 @@ impl Checker<'_> {
         span: Span,
         item: Option<(u8, &Ident)>,
     ) -> (NodeId, Ty) {
+        self.note_path_use(record, segments);
         let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
-        let schema_kind = match self.schema_check(record, segments, item.map(|i| i.1)) {
-            Ok(kind) => kind,
+        let declared = match self.schema_check(record, segments, item.map(|i| i.1)) {
+            Ok(declared) => declared,
             Err(()) => return self.error_node(span),
         };
         let slot = if names.is_empty() {
@@ -363,11 +370,11 @@ impl Checker<'_> {
                 return self.error_node(span);
             }
         };
-        if let Some(kind) = schema_kind
-            && self.layout.kind(record, slot) == Kind::Any
-            && kind != Kind::Any
-        {
-            let _ = self.layout.demand(record, slot, kind);
+        if let Some((kind, node)) = declared {
+            if self.layout.kind(record, slot) == Kind::Any && kind != Kind::Any {
+                let _ = self.layout.demand(record, slot, kind);
+            }
+            self.remember_allowed(record, slot, &node);
         }
         let node = match item {
             Some((depth, _)) => Node::ItemSlot { depth, slot },
@@ -377,13 +384,29 @@ impl Checker<'_> {
         (self.push_slot(node, span, record, slot), ty)
     }
 
-    /// Checks a path against the schema, returning the kind it declares.
+    /// The strings the schema allows at `node` (or for each item, at a list), for checking the
+    /// literals the value is compared with.
+    fn remember_allowed(&mut self, record: u32, slot: u32, node: &SchemaNode) {
+        let Some(schema) = self.schema else { return };
+        let items = schema.items(node);
+        let values = match &items {
+            Some(items) => schema.enum_strings(items),
+            None => schema.enum_strings(node),
+        };
+        if let Some(values) = values {
+            let of_items = items.is_some();
+            self.allowed
+                .insert((record, slot), super::values::Allowed { values, of_items });
+        }
+    }
+
+    /// Checks a path against the schema, returning the kind it declares and its schema.
     pub(super) fn schema_check(
         &mut self,
         record: u32,
         segments: &[Ident],
         item: Option<&Ident>,
-    ) -> Result<Option<Kind>, ()> {
+    ) -> Result<Option<(Kind, SchemaNode)>, ()> {
         let Some(schema) = self.schema else {
             return Ok(None);
         };
@@ -400,7 +423,7 @@ impl Checker<'_> {
         };
         let names: Vec<&str> = segments.iter().map(|s| s.name.as_str()).collect();
         match schema.lookup(base.as_ref(), &names) {
-            Ok((kind, _)) => Ok(Some(kind)),
+            Ok(found) => Ok(Some(found)),
             Err(err) => {
                 let bad = &segments[err.segment];
                 let parent: Vec<&str> = item
@@ -413,24 +436,24 @@ impl Checker<'_> {
                 } else {
                     format!("`{}`", parent.join("."))
                 };
-                let help = if err.through_list {
-                    format!(
+                let diagnostic = Diagnostic::error(
+                    Code::UnknownField,
+                    bad.span,
+                    format!("{within} has no field `{}` in the case schema", bad.name),
+                )
+                .label("not in the schema");
+                let diagnostic = if err.through_list {
+                    diagnostic.help(format!(
                         "{within} is a list; read its items with a collection such as `count(x in {} where …)`",
                         parent.join(".")
-                    )
+                    ))
                 } else {
-                    did_you_mean(&bad.name, err.candidates.iter().map(String::as_str))
-                        .unwrap_or_else(|| format!("{within} has {}", quoted_list(&err.candidates)))
+                    let close = closest(&bad.name, err.candidates.iter().map(String::as_str));
+                    diagnostic.did_you_mean(bad.span, close, || {
+                        format!("{within} has {}", quoted_list(&err.candidates))
+                    })
                 };
-                self.error(
-                    Diagnostic::error(
-                        Code::UnknownField,
-                        bad.span,
-                        format!("{within} has no field `{}` in the case schema", bad.name),
-                    )
-                    .label("not in the schema")
-                    .help(help),
-                );
+                self.error(diagnostic);
                 Err(())
             }
         }

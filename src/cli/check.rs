@@ -1,12 +1,14 @@
 //! `credence check`: report every problem in the rules, and what they cost to evaluate.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, apply_patches};
+use crate::files::write_atomically;
 use crate::limits::NOMINAL_ITEMS;
 use crate::program::Program;
 
-use super::rules::{Compiled, Diagnostics, compile};
-use super::{Exit, Out, RuleArgs};
+use super::rules::{Compiled, Diagnostics, compile, compile_quietly};
+use super::{Exit, Out, RuleArgs, say};
 
 /// Output formats of `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -32,12 +34,21 @@ pub(crate) struct Args {
     /// List the estimated cost of every criterion.
     #[arg(long)]
     costs: bool,
+    /// Apply every fix the diagnostics carry (did-you-mean names, `&&` for `and`, a missing
+    /// brace, unit or `%`, …) to the rule files, then report what is left.
+    #[arg(long)]
+    fix: bool,
     #[command(flatten)]
     rule_args: RuleArgs,
 }
 
 /// Runs `check`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    if args.fix
+        && let Some(exit) = fix(args, out)?
+    {
+        return Ok(exit);
+    }
     let diagnostics = match args.format {
         Format::Text => Diagnostics::Text,
         Format::Json => Diagnostics::Json,
@@ -60,8 +71,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     };
     match args.format {
         Format::Json if exit != Exit::Io => {
-            let mut document =
-                serde_json::json!({ "ok": exit == Exit::Success, "diagnostics": found });
+            let mut document = serde_json::json!({
+                "format_version": DIAGNOSTICS_FORMAT_VERSION,
+                "ok": exit == Exit::Success,
+                "diagnostics": found,
+            });
             if let Some(program) = program {
                 document["costs"] = costs_json(program);
             }
@@ -79,6 +93,59 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Format::Json => {}
     }
     Ok(exit)
+}
+
+/// Fixes may uncover problems that have fixes of their own (a misspelt name inside a block
+/// whose brace was missing): the rules are checked and fixed again, this many times at most.
+const FIX_ROUNDS: usize = 4;
+
+/// Applies the diagnostics' patches to the files they concern, round after round until none
+/// is left; each file is rewritten atomically. Says which files changed (standard output in
+/// text, standard error in JSON, which then has only the final report). `Some(exit)` when the
+/// rules could not be read or written.
+fn fix(args: &Args, out: &mut Out<'_>) -> std::io::Result<Option<Exit>> {
+    let limits = args.rule_args.limits(None);
+    let mut fixed_files: indexmap::IndexMap<String, usize> = indexmap::IndexMap::new();
+    for _ in 0..FIX_ROUNDS {
+        let outcome =
+            match compile_quietly(&args.rules, args.schema.as_deref(), &args.rule_args, limits) {
+                Ok(outcome) => outcome,
+                // Reported by the check that follows.
+                Err(_) => return Ok(None),
+            };
+        let (sources, diagnostics) = match &outcome {
+            Ok(compiled) => (compiled.program.sources(), &compiled.warnings),
+            Err(failed) => (&failed.sources, &failed.diagnostics),
+        };
+        let mut changed = false;
+        for (id, file) in sources.files().iter().enumerate() {
+            let id = crate::source::FileId(id as u32);
+            let (text, fixed) = apply_patches(&file.text, id, diagnostics);
+            if fixed == 0 || text == *file.text {
+                continue;
+            }
+            if let Err(e) = write_atomically(Path::new(&file.name), text.as_bytes()) {
+                say!("error: cannot write {e}");
+                return Ok(Some(Exit::Io));
+            }
+            changed = true;
+            *fixed_files.entry(file.name.clone()).or_default() += fixed;
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (file, fixed) in fixed_files {
+        let line = format!(
+            "fixed: {file} ({fixed} problem{})",
+            if fixed == 1 { "" } else { "s" }
+        );
+        match args.format {
+            Format::Text => writeln!(out, "{line}")?,
+            Format::Json => say!("{line}"),
+        }
+    }
+    Ok(None)
 }
 
 fn summary(out: &mut Out<'_>, program: &Program, each: bool) -> std::io::Result<()> {

@@ -77,30 +77,41 @@ pub(crate) fn compile(
     limits: Limits,
     diagnostics: Diagnostics,
 ) -> (Compiled, Vec<serde_json::Value>) {
-    let fail = |message: String, exit: Exit| {
-        say!("error: {message}");
-        (Compiled::Failed(exit), Vec::new())
-    };
-    let files = match expand(rules) {
-        Ok(files) => files,
-        Err(e) => return fail(e, Exit::Io),
-    };
-    let schema = match schema.map(|s| read_schema(s, &limits)).transpose() {
-        Ok(s) => s,
-        Err(e) => return fail(e, Exit::Io),
-    };
-    let disk = Disk::new(&files, &args.allow, limits.rule_file_bytes);
-    let options = Options { schema, limits };
-    match check::compile(&files, &disk, &options) {
-        Err(CompileError::Read(e)) => fail(format!("cannot read {e}"), Exit::Io),
-        Ok(compiled) => {
+    match compile_quietly(rules, schema, args, limits) {
+        Err((message, exit)) => {
+            say!("error: {message}");
+            (Compiled::Failed(exit), Vec::new())
+        }
+        Ok(Ok(compiled)) => {
             let json = report(&compiled.program.sources, &compiled.warnings, diagnostics);
             (Compiled::Ready(Box::new(compiled.program)), json)
         }
-        Err(CompileError::Invalid(failed)) => {
+        Ok(Err(failed)) => {
             let json = report(&failed.sources, &failed.diagnostics, diagnostics);
             (Compiled::Failed(Exit::InvalidRules), json)
         }
+    }
+}
+
+/// Compiles rules printing nothing: the program or the diagnostics, or why the rules could
+/// not be read at all (a message and the exit code).
+pub(crate) fn compile_quietly(
+    rules: &[PathBuf],
+    schema: Option<&Path>,
+    args: &RuleArgs,
+    limits: Limits,
+) -> Result<Result<check::Compiled, check::Failed>, (String, Exit)> {
+    let files = expand(rules).map_err(|e| (e, Exit::Io))?;
+    let schema = schema
+        .map(|s| read_schema(s, &limits))
+        .transpose()
+        .map_err(|e| (e, Exit::Io))?;
+    let disk = Disk::new(&files, &args.allow, limits.rule_file_bytes);
+    let options = Options { schema, limits };
+    match check::compile(&files, &disk, &options) {
+        Err(CompileError::Read(e)) => Err((format!("cannot read {e}"), Exit::Io)),
+        Ok(compiled) => Ok(Ok(compiled)),
+        Err(CompileError::Invalid(failed)) => Ok(Err(failed)),
     }
 }
 

@@ -226,6 +226,8 @@ pub(crate) struct Decision {
     pub(crate) title: Option<Template>,
     /// Rows in order.
     pub(crate) rows: Vec<DecisionRow>,
+    /// A row failed to parse (reported): what it would have said is unknown.
+    pub(crate) incomplete: bool,
     /// The whole block.
     pub(crate) span: Span,
 }

@@ -38,12 +38,14 @@ impl<'a> PError<'a> {
         }
     }
 
-    /// Turns the error into a diagnostic, naming what was found instead.
-    pub(crate) fn into_diagnostic(self) -> Diagnostic {
+    /// Turns the error into a diagnostic, naming what `text` (the whole file) has there
+    /// instead: parsing may have stopped at the end of a bounded part of it.
+    pub(crate) fn into_diagnostic(self, text: &str) -> Diagnostic {
         if let Some(special) = self.special {
             return *special;
         }
-        let (found, found_len) = found_token(self.at.fragment());
+        let rest = text.get(self.at.location_offset()..).unwrap_or_default();
+        let (found, found_len) = found_token(rest);
         let span = span_at(self.at, found_len);
         let mut expected = self.expected.clone();
         expected.sort_unstable();
@@ -54,13 +56,16 @@ impl<'a> PError<'a> {
         } else {
             format!("`{found}`")
         };
-        Diagnostic::error(
+        let diagnostic = Diagnostic::error(
             Code::Syntax,
             span,
             format!("expected {list}, found {found_text}"),
         )
-        .label(format!("expected {list}"))
-        .help(syntax_help(found, &expected))
+        .label(format!("expected {list}"));
+        match syntax_fix(found, &expected) {
+            Some((help, replacement)) => diagnostic.help(help).patch(span, replacement),
+            None => diagnostic.help(syntax_help(found, &expected)),
+        }
     }
 }
 
@@ -124,21 +129,37 @@ fn join_alternatives(expected: &[&str]) -> String {
     }
 }
 
-/// Help for habits from other languages and common slips.
+/// Habits from other languages and common slips whose fix is certain: the help and what
+/// replaces the token found.
+fn syntax_fix(found: &str, expected: &[&str]) -> Option<(&'static str, String)> {
+    let expects = |what: &str| expected.iter().any(|e| e.contains(what));
+    let operator_place = expects("operator") || expects("`=>`");
+    let (help, replacement) = match found {
+        "&&" => ("write `and` to combine conditions", "and".to_string()),
+        "||" => ("write `or` for alternatives", "or".to_string()),
+        "!" => ("write `not` to negate a condition", "not ".to_string()),
+        "->" | ":" if expects("`=>`") => (
+            "write `=>` between a condition and what it gives",
+            "=>".to_string(),
+        ),
+        "=" if operator_place => ("compare with `==`", "==".to_string()),
+        ";" => ("remove the `;`: rules need no terminator", String::new()),
+        "=>" if expects("`else`") => (
+            "a row that applies otherwise starts with `else`",
+            "else =>".to_string(),
+        ),
+        "lr" | "ramp" if expected == ["`=>`"] => (
+            "write `=>` between the condition and the weight",
+            format!("=> {found}"),
+        ),
+        _ => return None,
+    };
+    Some((help, replacement))
+}
+
+/// Help for a syntax error without a certain fix.
 fn syntax_help(found: &str, expected: &[&str]) -> String {
     let hint = match found {
-        "&&" => Some("write `and` to combine conditions"),
-        "||" => Some("write `or` for alternatives"),
-        "!" => Some("write `not` to negate a condition"),
-        "->" | ":" if expected.contains(&"`=>`") => {
-            Some("write `=>` between a condition and what it gives")
-        }
-        "=" if expected
-            .iter()
-            .any(|e| e.contains("operator") || e.contains("`=>`")) =>
-        {
-            Some("compare with `==`")
-        }
         "if" | "elif" | "case" => Some("write `when condition => weight \"reason\"`"),
         "" => Some("a `{` or `(` above may not be closed"),
         _ => None,

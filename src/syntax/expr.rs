@@ -7,7 +7,7 @@ use super::ast::{BinOp, Expr, ExprKind, Ident, MatchField, Template, TemplatePar
 use super::error::{PError, PResult};
 use super::lexeme::{
     In, NumberLit, RESERVED, at_line_end, ident, number, opt_sym, peek, skip, span_at,
-    span_between, string_text, sym, unterminated, ws,
+    span_between, split, string_text, sym, unterminated, ws,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::MAX_DEPTH;
@@ -418,7 +418,13 @@ fn match_expr<'a>(start: In<'a>, after_kw: In<'a>) -> PResult<'a, Expr> {
 /// A string literal with `{expr}` interpolations.
 pub(crate) fn template(i: In<'_>) -> PResult<'_, Template> {
     let start = ws(i);
-    let (mut rest, _) = sym(start, "\"", "a string")?;
+    // A string, interpolations included, ends on its line (as the lexer reads it).
+    let line_end = start
+        .fragment()
+        .find('\n')
+        .unwrap_or(start.fragment().len());
+    let (line, _) = split(start, line_end);
+    let (mut rest, _) = sym(line, "\"", "a string")?;
     let mut parts = Vec::new();
     loop {
         let (r, text) = string_text(rest)?;
@@ -429,8 +435,9 @@ pub(crate) fn template(i: In<'_>) -> PResult<'_, Template> {
         let fragment = rest.fragment();
         if fragment.starts_with('"') {
             let r = skip(rest, 1);
+            let after = skip(start, r.location_offset() - start.location_offset());
             return Ok((
-                r,
+                after,
                 Template {
                     parts,
                     span: span_between(start, r),

@@ -8,6 +8,7 @@ use super::error::{PError, PResult};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::Ident;
+use crate::syntax::token::{is_name_char, looks_like_timestamp, trivia_len};
 
 /// Parser input: text with its byte offset and file.
 pub(crate) type In<'a> = LocatedSpan<&'a str, FileId>;
@@ -45,21 +46,8 @@ pub(crate) fn span_between(start: In<'_>, end: In<'_>) -> Span {
 }
 
 /// Skips white space and `#` comments, newlines included.
-pub(crate) fn ws(mut i: In<'_>) -> In<'_> {
-    loop {
-        let (rest, _) = take_while::<_, _, PError>(char::is_whitespace)
-            .parse(i)
-            .unwrap_or((i, i));
-        i = rest;
-        if i.fragment().starts_with('#') {
-            let (rest, _) = take_while::<_, _, PError>(|c| c != '\n')
-                .parse(i)
-                .unwrap_or((i, i));
-            i = rest;
-        } else {
-            return i;
-        }
-    }
+pub(crate) fn ws(i: In<'_>) -> In<'_> {
+    skip(i, trivia_len(i.fragment()))
 }
 
 /// Skips spaces and tabs only; true when a comment or line end follows.
@@ -73,11 +61,7 @@ pub(crate) fn peek(i: In<'_>, word: &str) -> bool {
     let rest = ws(i);
     let text = rest.fragment();
     text.starts_with(word)
-        && (!word.starts_with(is_ident_char) || !text[word.len()..].starts_with(is_ident_char))
-}
-
-fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+        && (!word.starts_with(is_name_char) || !text[word.len()..].starts_with(is_name_char))
 }
 
 /// Consumes `word` (a keyword or a symbol) or fails expecting it.
@@ -116,7 +100,7 @@ pub(crate) fn ident(i: In<'_>) -> PResult<'_, Ident> {
     if !starts_well {
         return Err(nom::Err::Error(PError::expected(i, "a name")));
     }
-    let (rest, name) = take_while1(is_ident_char).parse(i)?;
+    let (rest, name) = take_while1(is_name_char).parse(i)?;
     Ok((
         rest,
         Ident {
@@ -184,11 +168,6 @@ pub(crate) fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
     duration(start)
 }
 
-fn looks_like_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() >= 11 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
-}
-
 /// `1h30m`: one or more number-unit pairs.
 fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
     let mut rest = start;
@@ -205,6 +184,7 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
         let (after_unit, unit) = take_while(|c: char| c.is_alphabetic()).parse(after_digits)?;
         let Some(&(_, ms)) = UNITS.iter().find(|(name, _)| name == unit.fragment()) else {
             let span = span_at(unit, unit.len());
+            let close = crate::diagnostic::closest(unit.fragment(), UNITS.iter().map(|u| u.0));
             return Err(nom::Err::Failure(PError::special(
                 start,
                 Diagnostic::error(
@@ -215,10 +195,9 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
                 .label("unknown unit")
                 .help(format!(
                     "write a duration such as `90m`, `6h`, `2d` or `1h30m` (units: ms, s, m, h, d, w){}",
-                    crate::diagnostic::did_you_mean(unit.fragment(), UNITS.iter().map(|u| u.0))
-                        .map(|d| format!("; {d}"))
-                        .unwrap_or_default()
-                )),
+                    close.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default()
+                ))
+                .patch_if(span, close),
             )));
         };
         total += amount.fragment().parse::<f64>().unwrap_or(0.0) * ms as f64;

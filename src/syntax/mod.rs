@@ -7,8 +7,10 @@ mod expr;
 mod format;
 mod lexeme;
 mod parser;
+mod structure;
+mod token;
 
-pub use format::format_source;
+pub use format::{Unbalanced, format_source};
 pub(crate) use parser::parse_file;
 
 #[cfg(test)]

@@ -9,67 +9,105 @@ use super::ast::{
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
-use super::lexeme::{In, ident, opt_sym, peek, span_between, sym, ws};
+use super::lexeme::{In, ident, opt_sym, peek, skip, span_between, split, sym, ws};
+use super::structure::{BodyEnd, Structure, structure};
+use super::token::{is_name_char, tokenize};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::FileId;
 
-const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", "verdict"];
-
-/// Parses a whole file, collecting every syntax error.
+/// Parses a whole file, collecting every syntax error: the bracket structure first (a
+/// missing or extra bracket is reported there), then each item and block within its bounds.
 pub(crate) fn parse_file(text: &str, file: FileId) -> (File, Vec<Diagnostic>) {
     super::expr::reset_depth();
-    let mut parser = Parser::default();
+    let lexed = tokenize(text);
+    let mut parser = Parser {
+        text,
+        structure: structure(text, &lexed, file),
+        diagnostics: Vec::new(),
+        dropped: 0,
+    };
     let mut i = In::new_extra(text, file);
     let mut items = Vec::new();
     loop {
         i = ws(i);
+        let at = i.location_offset();
         if i.fragment().is_empty() {
             break;
         }
-        match item(i, &mut parser) {
+        if parser.structure.is_stray(at as u32) {
+            i = skip_one_char(i);
+            continue;
+        }
+        // No item runs into the next line that starts one.
+        let bound = parser
+            .structure
+            .next_item_after(at as u32)
+            .map_or(i.fragment().len(), |next| next as usize - at);
+        let (segment, _) = split(i, bound);
+        match item(segment, &mut parser) {
             Ok((rest, parsed)) => {
                 items.push(parsed);
-                i = rest;
+                i = advance(i, rest.location_offset() - at);
             }
             Err(err) => {
                 parser.report(err);
-                i = skip_to_next_item(i);
+                i = advance(i, bound.max(1));
             }
         }
     }
-    (File { items }, parser.diagnostics)
+    let mut diagnostics = parser.structure.diagnostics;
+    diagnostics.append(&mut parser.diagnostics);
+    (File { items }, diagnostics)
 }
 
-#[derive(Default)]
-struct Parser {
+struct Parser<'t> {
+    /// The whole file, for naming what was found where parsing stopped.
+    text: &'t str,
+    structure: Structure,
     diagnostics: Vec<Diagnostic>,
+    /// How many block members failed to parse so far (and are missing from the tree).
+    dropped: usize,
 }
 
-impl Parser {
+impl Parser<'_> {
+    /// Records a parse error, unless a bracket repair already explains it.
     fn report(&mut self, err: nom::Err<PError<'_>>) {
         if let nom::Err::Error(e) | nom::Err::Failure(e) = err {
-            self.diagnostics.push(e.into_diagnostic());
+            let diagnostic = e.into_diagnostic(self.text);
+            if diagnostic.code == Code::Syntax && self.structure.explains(diagnostic.span.start) {
+                return;
+            }
+            self.diagnostics.push(diagnostic);
         }
     }
 
-    /// Parses `{ member* }`, recovering from a failed member by skipping to the next line that
-    /// starts with one of `starters` (or the closing brace).
+    /// Parses `{ member* }` within the bounds the bracket structure found (also for a header
+    /// whose `{` is missing, already reported), recovering from a failed member by skipping to
+    /// the next line that starts with one of `starters`.
     fn block<'a, T>(
         &mut self,
         i: In<'a>,
         starters: &[&str],
         mut member: impl FnMut(&mut Parser, In<'a>) -> PResult<'a, T>,
     ) -> PResult<'a, Vec<T>> {
-        let (mut i, _) = sym(i, "{", "`{`")?;
+        let header_end = i.location_offset() as u32;
+        let at = ws(i);
+        let (mut i, after) = if at.fragment().starts_with('{') {
+            self.body(skip(at, 1), at.location_offset() as u32)
+        } else if self.structure.body_end(header_end).is_some() {
+            self.body(i, header_end)
+        } else {
+            return Err(nom::Err::Error(PError::expected(at, "`{`")));
+        };
         let mut members = Vec::new();
         loop {
             i = ws(i);
-            if peek(i, "}") {
-                let (rest, _) = sym(i, "}", "`}`")?;
-                return Ok((rest, members));
-            }
             if i.fragment().is_empty() {
-                return Err(nom::Err::Error(PError::expected(i, "`}`")));
+                return Ok((after, members));
+            }
+            if self.structure.is_stray(i.location_offset() as u32) {
+                i = skip_one_char(i);
+                continue;
             }
             match member(self, i) {
                 Ok((rest, m)) => {
@@ -78,6 +116,7 @@ impl Parser {
                 }
                 Err(err) => {
                     self.report(err);
+                    self.dropped += 1;
                     let next = skip_line_until(i, starters);
                     // INVARIANT: recovery always consumes input, so the loop ends.
                     i = if next.location_offset() == i.location_offset() {
@@ -86,6 +125,23 @@ impl Parser {
                         next
                     };
                 }
+            }
+        }
+    }
+
+    /// The body of the block keyed `key` starting at `inside`, and the input after the block.
+    fn body<'a>(&self, inside: In<'a>, key: u32) -> (In<'a>, In<'a>) {
+        let from = inside.location_offset();
+        match self.structure.body_end(key) {
+            Some(BodyEnd::Closed(close)) => {
+                let (body, rest) = split(inside, (close as usize).saturating_sub(from));
+                (body, skip(rest, 1))
+            }
+            Some(BodyEnd::Open(end)) => split(inside, (end as usize).saturating_sub(from)),
+            None => {
+                debug_assert!(false, "the structure has no block at {key}");
+                let (empty, _) = split(inside, 0);
+                (empty, inside)
             }
         }
     }
@@ -110,12 +166,13 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         "score" => score(rest, parser),
         "verdict" => {
             let (rest, title) = opt_template(rest)?;
-            let (rest, rows) = decision_rows(rest, parser)?;
+            let (rest, (rows, incomplete)) = decision_rows(rest, parser)?;
             Ok((
                 rest,
                 Item::Verdict(Decision {
                     title,
                     rows,
+                    incomplete,
                     span: span_between(start, rest),
                 }),
             ))
@@ -217,12 +274,13 @@ fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> 
             criterion(start, rest, parser).map(|(r, c)| (r, ScoreMember::Criterion(Box::new(c))))
         }
         "bands" => {
-            let (rest, rows) = decision_rows(rest, parser)?;
+            let (rest, (rows, incomplete)) = decision_rows(rest, parser)?;
             Ok((
                 rest,
                 ScoreMember::Bands(Decision {
                     title: None,
                     rows,
+                    incomplete,
                     span: span_between(start, rest),
                 }),
             ))
@@ -414,8 +472,11 @@ fn ramp_point(i: In<'_>) -> PResult<'_, (crate::syntax::ast::Expr, crate::syntax
     Ok((i, (x, y)))
 }
 
-fn decision_rows<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Vec<DecisionRow>> {
-    parser.block(i, &["when", "else", ">=", ">"], |_, i| decision_row(i))
+/// A table's rows, and whether any failed to parse.
+fn decision_rows<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, (Vec<DecisionRow>, bool)> {
+    let dropped = parser.dropped;
+    let (rest, rows) = parser.block(i, &["when", "else", ">=", ">"], |_, i| decision_row(i))?;
+    Ok((rest, (rows, parser.dropped > dropped)))
 }
 
 fn decision_row(i: In<'_>) -> PResult<'_, DecisionRow> {
@@ -499,35 +560,10 @@ fn skip_line_until<'a>(i: In<'a>, starters: &[&str]) -> In<'a> {
     advance(i, text.len())
 }
 
-/// Recovery at top level: skips to the next line starting with an item keyword.
-fn skip_to_next_item(i: In<'_>) -> In<'_> {
-    let text = i.fragment();
-    let mut search_from = text.find('\n').map_or(text.len(), |p| p + 1);
-    while search_from < text.len() {
-        let line = &text[search_from..];
-        // Indentation does not matter, so formatting a broken file keeps its diagnostics.
-        let indent = line.len() - unindented(line).len();
-        let word = &line[indent..];
-        if ITEM_KEYWORDS
-            .iter()
-            .any(|k| word.starts_with(k) && !word[k.len()..].starts_with(is_name_char))
-        {
-            return advance(i, search_from + indent);
-        }
-        search_from += line.find('\n').map_or(line.len(), |p| p + 1);
-    }
-    advance(i, text.len())
-}
-
 /// A line without its indentation: any white space but the line break, as the lexer (and the
 /// formatter) count it, so recovery does not depend on how a line is indented.
 fn unindented(line: &str) -> &str {
     line.trim_start_matches(|c: char| c.is_whitespace() && c != '\n')
-}
-
-/// Whether `c` continues a name, so a keyword followed by it is part of a longer word.
-fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
 }
 
 /// Skips a string literal; one left open ends at the line break, which starts a new line.

@@ -1,0 +1,114 @@
+//! The rule author's tools on the command line: `check --fix`, the JSON form of diagnostics.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+mod common;
+use common::Scratch;
+
+fn credence(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(args)
+        .output()
+        .expect("credence runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const SUPPORTER: &str = "ruleset t { version \"1\" }
+score s {
+  criterion channel {
+    when claim.channel_class == \"suporter\" => -1 \"a supporter's claim\"
+    else => 0
+  }
+}
+";
+
+#[test]
+fn a_value_the_shipped_schema_does_not_allow_is_fixed_by_check_fix() {
+    let dir = Scratch::new("fix");
+    let file = dir.join("channel.cred");
+    std::fs::write(&file, SUPPORTER).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let schema = "rules/case.schema.json";
+    let before = credence(&["check", "--schema", schema, "--format", "json", path]);
+    assert_eq!(before.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&before.stdout).expect("json");
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "E028");
+    assert_eq!(diagnostic["help"], "did you mean `supporter`?");
+    assert_eq!(diagnostic["patches"][0]["replacement"], "\"supporter\"");
+    let fixed = credence(&["check", "--fix", "--schema", schema, path]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    assert!(
+        text(&fixed.stdout).starts_with(&format!("fixed: {path} (1 problem)\nok: t 1")),
+        "{}",
+        text(&fixed.stdout)
+    );
+    let after = std::fs::read_to_string(&file).expect("read back");
+    assert_eq!(after, SUPPORTER.replace("suporter", "supporter"));
+    let again = credence(&["check", "--schema", schema, path]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+}
+
+#[test]
+fn check_fix_changes_nothing_in_clean_rules() {
+    let dir = Scratch::new("fix-clean");
+    let file = dir.join("clean.cred");
+    let clean = SUPPORTER.replace("suporter", "supporter");
+    std::fs::write(&file, &clean).expect("write");
+    let out = credence(&["check", "--fix", file.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !text(&out.stdout).contains("fixed:"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), clean);
+}
+
+/// The JSON form: a format version; each diagnostic with start and end, every label, the help
+/// and the patches.
+#[test]
+fn json_diagnostics_carry_ranges_labels_help_and_patches() {
+    let out = credence(&[
+        "check",
+        "--format",
+        "json",
+        "tests/diagnostics/structure_missing_close_criterion.cred",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["format_version"], 1);
+    let d = &report["diagnostics"][0];
+    assert_eq!(d["code"], "E026");
+    assert_eq!(d["message"], "the `criterion channel` block is not closed");
+    let range = &d["range"];
+    assert_eq!(range["start"]["line"], 7);
+    assert_eq!(range["start"]["column"], 21);
+    assert_eq!(range["end"]["column"], 22);
+    assert_eq!(
+        range["end"]["offset"].as_u64(),
+        range["start"]["offset"].as_u64().map(|o| o + 1)
+    );
+    let labels = d["labels"].as_array().expect("labels");
+    assert_eq!(labels.len(), 2, "the brace and where the block ends");
+    assert_eq!(labels[0]["primary"], true);
+    assert_eq!(labels[0]["text"], "this `{` has no matching `}`");
+    assert_eq!(labels[1]["primary"], false);
+    assert_eq!(labels[1]["range"]["start"]["line"], 10);
+    assert_eq!(
+        d["help"],
+        "add `}` where the `criterion channel` block ends"
+    );
+    let patch = &d["patches"][0];
+    assert_eq!(patch["replacement"], "\n  }");
+    assert_eq!(
+        patch["range"]["start"], patch["range"]["end"],
+        "an insertion"
+    );
+    assert_eq!(patch["range"]["start"]["line"], 9);
+}
