@@ -71,7 +71,7 @@ pub use eval::{
 pub use files::FileError;
 pub use limits::Limits;
 pub use program::{Metadata, Points, Program, ScoreMode};
-pub use schema::Schema;
+pub use schema::{Schema, Violation};
 pub use source::{FileId, SourceFile, SourceMap, Span};
 pub use syntax::{Unbalanced, format_source};
 pub use trace::Trace;

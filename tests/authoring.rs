@@ -112,3 +112,82 @@ fn json_diagnostics_carry_ranges_labels_help_and_patches() {
     );
     assert_eq!(patch["range"]["start"]["line"], 9);
 }
+
+fn credence_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_credence"));
+    command
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("credence runs")
+}
+
+#[test]
+fn color_follows_the_flag_then_no_color_then_clicolor_force() {
+    let broken = "tests/diagnostics/e005_unknown_name.cred";
+    let colored = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["check"];
+        all.extend_from_slice(args);
+        all.push(broken);
+        let out = credence_env(&all, env);
+        assert_eq!(out.status.code(), Some(1));
+        text(&out.stderr).contains("\u{1b}[")
+    };
+    assert!(!colored(&[], &[]), "not a terminal: no color");
+    assert!(colored(&[], &[("CLICOLOR_FORCE", "1")]));
+    assert!(!colored(&[], &[("CLICOLOR_FORCE", "0")]));
+    assert!(!colored(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(colored(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!colored(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]));
+}
+
+#[test]
+fn quiet_prints_only_errors_and_results() {
+    let check = credence(&["check", "--quiet", "rules/"]);
+    assert_eq!(check.status.code(), Some(0));
+    assert!(check.stdout.is_empty() && check.stderr.is_empty());
+    let warned = credence(&["check", "-q", "tests/diagnostics/w003_near_path.cred"]);
+    assert_eq!(warned.status.code(), Some(0));
+    assert!(warned.stderr.is_empty(), "{}", text(&warned.stderr));
+    let failing = credence(&["check", "-q", "tests/diagnostics/e005_unknown_name.cred"]);
+    assert!(text(&failing.stderr).contains("E005"));
+    let test = credence(&["test", "--quiet", "rules/", "tests/data/fixtures/"]);
+    let shown = text(&test.stdout);
+    assert!(!shown.contains("  ok "), "{shown}");
+    assert!(shown.contains("FAIL   fails"), "{shown}");
+    assert!(
+        shown.ends_with("test result: FAILED. 1 passed; 1 failed; 1 todo; 1 error\n"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn test_format_json_puts_the_report_on_standard_output() {
+    let out = credence(&["test", "--format", "json", "rules/", "tests/data/fixtures/"]);
+    assert_eq!(out.status.code(), Some(5));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("only JSON on stdout");
+    assert_eq!(report["totals"]["passed"], 1);
+    assert_eq!(report["totals"]["failed"], 1);
+    assert!(text(&out.stderr).contains("test result: FAILED"));
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _credence"),
+        ("zsh", "#compdef credence"),
+        ("fish", "complete -c credence"),
+    ] {
+        let out = credence(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("calibrate"),
+            "{shell} completes the subcommands"
+        );
+    }
+}

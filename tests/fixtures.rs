@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::str::FromStr;
 
 use serde_json::Value;
 
@@ -137,7 +138,17 @@ fn json_and_junit_reports_agree_with_the_text() {
         .expect("testsuite");
     assert_eq!(suite.attribute("tests"), Some("4"));
     assert_eq!(suite.attribute("failures"), Some("1"));
-    insta::assert_snapshot!("junit", xml);
+    let timestamp = suite.attribute("timestamp").expect("a start time");
+    jiff::Timestamp::from_str(timestamp).expect("RFC 3339");
+    for case in &cases {
+        let seconds: f64 = case
+            .attribute("time")
+            .expect("each fixture's time")
+            .parse()
+            .expect("seconds");
+        assert!((0.0..60.0).contains(&seconds), "{seconds}");
+    }
+    insta::assert_snapshot!("junit", without_times(&xml));
 
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("json written"))
@@ -308,5 +319,166 @@ fn diff_lists_exactly_the_cases_whose_verdict_changed() {
         text.contains("credible claim: inspired attack → claim unsubstantiated"),
         "{text}"
     );
-    assert!(text.contains("acting_in_name: 15 → 5"), "{text}");
+    assert!(text.contains("acting_in_name: +15 → +5"), "{text}");
+    assert!(text.contains("    link 15 points → 5 points"), "{text}");
+    let first = &diff["verdict_changes"][0]["scores"][0];
+    assert_eq!(first["unit"], "points");
+}
+
+/// A copy of the rules without their schema: `--schema` supplies it, `--fail-on-change` fails
+/// the run when a verdict changed, and probabilities are shown as probabilities.
+#[test]
+fn diff_fails_on_a_changed_verdict_for_a_copy_with_its_schema_given() {
+    let dir = Scratch::new("diff-copy");
+    for file in ["claims.cred", "shared.cred"] {
+        let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
+        let text = text.replace(
+            "when acted_in_name => 15 \"The attacker",
+            "when acted_in_name => 5 \"The attacker",
+        );
+        std::fs::write(dir.join(file), text).expect("write rules");
+    }
+    let copy = path(&dir);
+    let without = credence(&["diff", "rules/", copy, "fixtures/"]);
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "the copy's schema is missing"
+    );
+    assert!(String::from_utf8_lossy(&without.stderr).contains("E022"));
+    let schema = "rules/case.schema.json";
+    let changed = credence(&[
+        "diff",
+        "--schema",
+        schema,
+        "--fail-on-change",
+        "rules/",
+        copy,
+        "fixtures/",
+    ]);
+    assert_eq!(changed.status.code(), Some(5), "{}", stdout(&changed));
+    assert!(String::from_utf8_lossy(&changed.stderr).contains("a verdict changed"));
+    let same = credence(&[
+        "diff",
+        "--schema",
+        schema,
+        "--fail-on-change=score",
+        "rules/",
+        "rules/",
+        "fixtures/",
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    let relaxed = credence(&["diff", "--schema", schema, "rules/", copy, "fixtures/"]);
+    assert_eq!(
+        relaxed.status.code(),
+        Some(0),
+        "without the flag a change is not a failure"
+    );
+
+    let ratio = modified_rules(
+        "diff-probability",
+        "when attribution_with_findings => lr 4",
+        "when attribution_with_findings => lr 2",
+    );
+    let out = credence(&[
+        "diff",
+        "--format",
+        "json",
+        "rules/",
+        path(&ratio),
+        "fixtures/",
+    ]);
+    let diff: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let moved = diff["score_changes"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .flat_map(|c| c["scores"].as_array().expect("scores"))
+        .find(|s| s["score"] == "credibility")
+        .expect("credibility moved somewhere");
+    assert_eq!(moved["unit"], "probability");
+    for side in ["old", "new"] {
+        let p = moved[side].as_f64().expect("a probability");
+        assert!((0.0..=1.0).contains(&p), "{side} = {p}");
+    }
+    let text = stdout(&credence(&["diff", "rules/", path(&ratio), "fixtures/"]));
+    assert!(text.contains("official_statements: ×4 → ×2"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("credibility ") && l.contains("% → ")),
+        "{text}"
+    );
+}
+
+/// A threshold change that moves no case to another band: the golden traces fail only where
+/// the explanation changed (the band rule that applied), unless margins are asked for.
+#[test]
+fn golden_traces_ignore_margins_unless_asked() {
+    let rules = modified_rules(
+        "golden-margins",
+        ">= 25% => \"doubtful\"",
+        ">= 24% => \"doubtful\"",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "test",
+            path(&rules),
+            "fixtures/",
+            "--golden",
+            "fixtures/golden",
+        ];
+        args.extend_from_slice(extra);
+        stdout(&credence(&args))
+    };
+    let status = |out: &str, fixture: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(fixture))
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_string)
+    };
+    let default = run(&[]);
+    assert_eq!(
+        status(&default, "claim-withdrawn").as_deref(),
+        Some("ok"),
+        "{default}"
+    );
+    assert_eq!(
+        status(&default, "channel-not-recorded").as_deref(),
+        Some("FAIL"),
+        "its band rule changed: {default}"
+    );
+    assert!(
+        default.contains("+    rule: claims.cred:161 (`>= 24.0%`)"),
+        "{default}"
+    );
+    let strict = run(&["--golden-margins"]);
+    assert_eq!(
+        status(&strict, "claim-withdrawn").as_deref(),
+        Some("FAIL"),
+        "{strict}"
+    );
+    assert!(strict.contains("-    margin "), "{strict}");
+}
+
+/// A JUnit document with its `time` and `timestamp` values replaced, for the snapshot.
+fn without_times(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find(" time").filter(|_| !rest.is_empty()) {
+        let (head, tail) = rest.split_at(at);
+        out.push_str(head);
+        let Some((name, value_and_rest)) = tail.split_once("=\"") else {
+            out.push_str(tail);
+            return out;
+        };
+        let Some((_, after)) = value_and_rest.split_once('"') else {
+            out.push_str(tail);
+            return out;
+        };
+        out.push_str(name);
+        out.push_str("=\"…\"");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }

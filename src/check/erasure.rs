@@ -221,6 +221,39 @@ fn weight_text(program: &Program, guard: NodeId, row: Span) -> String {
     }
 }
 
+/// Whether a condition can be unknown on some case: a case path reaches its result unshielded
+/// (not only under `known(…)`, left of `??`, …), or it reads a score, whose band may be open.
+pub(crate) fn can_be_unknown(program: &Program, node: NodeId) -> bool {
+    let mut paths = UnknownPaths {
+        program,
+        lets: vec![None; program.lets.len()],
+    };
+    !paths.of(node).is_empty() || reads_score(program, node)
+}
+
+/// Whether an expression reads a score, definitions and collections followed.
+fn reads_score(program: &Program, node: NodeId) -> bool {
+    let mut seen = vec![false; program.nodes.len()];
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        if std::mem::replace(&mut seen[node as usize], true) {
+            continue;
+        }
+        let n = &program.nodes[node as usize];
+        match n {
+            Node::Score { .. } => return true,
+            Node::Let(l) => stack.push(program.lets[*l as usize].node),
+            Node::Collect(c) => {
+                let def = &program.collections[*c as usize];
+                stack.push(def.list);
+                stack.extend(def.filter.into_iter().chain(def.projection));
+            }
+            _ => stack.extend(n.operands()),
+        }
+    }
+    false
+}
+
 /// The case paths whose unknown value can make an expression unknown, definitions followed.
 struct UnknownPaths<'p> {
     program: &'p Program,

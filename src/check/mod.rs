@@ -21,6 +21,7 @@ use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 
 pub(crate) use cost::Cost;
+pub(crate) use erasure::can_be_unknown;
 pub(crate) use load::is_rule_file;
 pub use load::{Disk, FileSource, Memory};
 

@@ -86,7 +86,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             )?;
         }
         Format::Text => {
-            if let Some(program) = program {
+            if let Some(program) = program.filter(|_| !super::style().quiet || args.costs) {
                 summary(out, program, args.costs)?;
             }
         }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::fixture::diff::ChangeLevel;
 use crate::fixture::{Corpus, diff};
 
 use super::inputs::{cases_of, corpus_files};
@@ -30,6 +31,15 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// A JSON Schema of cases for both versions, instead of the one their headers declare (for
+    /// a copy of the rules without its schema).
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Exit 5 when something changed: a verdict (the default), a verdict or a band (`band`), or
+    /// anything at all (`score`).
+    #[arg(long, value_enum, value_name = "LEVEL", num_args = 0..=1,
+          default_missing_value = "verdict", require_equals = true)]
+    fail_on_change: Option<ChangeLevel>,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -41,7 +51,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let limits = args.rule_args.limits(Some(&args.case_args));
     let compile_one = |rules: &Path| match compile(
         &[rules.to_path_buf()],
-        None,
+        args.schema.as_deref(),
         &args.rule_args,
         limits,
         Diagnostics::ErrorsOnly,
@@ -86,9 +96,17 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             serde_json::to_string_pretty(&result).unwrap_or_default()
         )?,
     }
-    Ok(if result.errors.is_empty() {
-        Exit::Success
-    } else {
-        Exit::InvalidCase
+    Ok(match args.fail_on_change {
+        _ if !result.errors.is_empty() => Exit::InvalidCase,
+        Some(level) if result.changed(level) => {
+            let what = match level {
+                ChangeLevel::Verdict => "a verdict",
+                ChangeLevel::Band => "a verdict or a band",
+                ChangeLevel::Score => "a result",
+            };
+            say!("{what} changed (--fail-on-change)");
+            Exit::TestsFailed
+        }
+        _ => Exit::Success,
     })
 }

@@ -61,6 +61,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             return Ok(Exit::Io);
         }
     };
+    let quiet = super::style().quiet;
     let (mut changed, mut unbalanced) = (0, 0);
     for file in &files {
         let text = match read_text(file, limit) {
@@ -85,12 +86,14 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         let name = file.display().to_string();
         match mode {
             Mode::Write => match write_atomically(file, formatted.as_bytes()) {
+                Ok(()) if quiet => {}
                 Ok(()) => writeln!(out, "formatted: {name}")?,
                 Err(e) => {
                     say!("error: cannot write {e}");
                     return Ok(Exit::Io);
                 }
             },
+            Mode::Diff | Mode::Check if quiet => writeln!(out, "{name}")?,
             Mode::Diff | Mode::Check => write!(out, "{}", diff(&name, &text, &formatted))?,
         }
     }

@@ -13,9 +13,10 @@ mod score;
 mod test;
 mod timeline;
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
 
@@ -68,8 +69,60 @@ pub(crate) type Out<'a> = dyn Write + 'a;
     about = "Scores claims of responsibility with explained, testable rules"
 )]
 struct Cli {
+    /// When to color diagnostics: `auto` colors a terminal unless NO_COLOR is set (or forces
+    /// color when CLICOLOR_FORCE is), `always`, `never`.
+    #[arg(long, value_enum, global = true, default_value = "auto")]
+    color: Color,
+    /// Print only errors and results: no warnings, summaries, progress or `ok` lines.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    /// Color a terminal, following NO_COLOR and CLICOLOR_FORCE.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// How the command line presents what it prints, set once from the global options.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Style {
+    color: Color,
+    /// `--quiet`.
+    pub(crate) quiet: bool,
+}
+
+static STYLE: OnceLock<Style> = OnceLock::new();
+
+/// The presentation options of this run (defaults before they are parsed).
+pub(crate) fn style() -> Style {
+    STYLE.get().copied().unwrap_or(Style {
+        color: Color::Auto,
+        quiet: false,
+    })
+}
+
+impl Style {
+    /// Whether to color what goes to standard error: `--color`, then NO_COLOR (any non-empty
+    /// value turns color off), then CLICOLOR_FORCE (any value but `0` turns it on), then
+    /// whether standard error is a terminal (https://no-color.org, https://bixense.com/clicolors).
+    pub(crate) fn color_stderr(self) -> bool {
+        let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto if set("NO_COLOR").is_some() => false,
+            Color::Auto if set("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
+            Color::Auto => std::io::stderr().is_terminal(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -90,6 +143,11 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Writes the HTML report of every case of a corpus, with an index page.
     Report(report::Args),
+    /// Prints a shell's completion script: `credence completions bash > …`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Where rules may read from, and how costly they may be (every command that compiles rules).
@@ -144,6 +202,10 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    let _ = STYLE.set(Style {
+        color: cli.color,
+        quiet: cli.quiet,
+    });
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match cli.command {
@@ -155,6 +217,14 @@ pub fn run() -> ExitCode {
         Command::Timeline(args) => timeline::run(&args, &mut out),
         Command::Calibrate(args) => calibrate::run(&args, &mut out),
         Command::Report(args) => report::run(&args, &mut out),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            // Written to memory first: the generator panics on a write error, and standard
+            // output may be a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "credence", &mut script);
+            out.write_all(&script).map(|()| Exit::Success)
+        }
     }
     .and_then(|exit| out.flush().map(|()| exit));
     match result {

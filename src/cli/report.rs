@@ -120,13 +120,15 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             say!("error: {}: {reason}", entry.name);
         }
     }
-    writeln!(
-        out,
-        "wrote {} ({} cases, {} not scored)",
-        index.display(),
-        entries.len(),
-        failed.len()
-    )?;
+    if !super::style().quiet {
+        writeln!(
+            out,
+            "wrote {} ({} cases, {} not scored)",
+            index.display(),
+            entries.len(),
+            failed.len()
+        )?;
+    }
     Ok(if failed.is_empty() {
         Exit::Success
     } else {

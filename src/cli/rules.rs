@@ -1,6 +1,6 @@
 //! Compiling rule files for a command: directories expanded, diagnostics printed.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, CompileError, Disk, Options, is_rule_file};
@@ -126,8 +126,9 @@ fn report(
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
+    let quiet = super::style().quiet;
     if format == Diagnostics::ErrorsOnly && errors == 0 {
-        if warnings > 0 {
+        if warnings > 0 && !quiet {
             let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
             codes.sort_unstable();
             codes.dedup();
@@ -139,13 +140,13 @@ fn report(
         }
         return Vec::new();
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diagnostics {
+    let color = super::style().color_stderr();
+    for d in diagnostics.iter().filter(|d| d.is_error() || !quiet) {
         let _ = std::io::stderr()
             .lock()
             .write_all(d.render(sources, color).as_bytes());
     }
-    if !diagnostics.is_empty() {
+    if errors > 0 || (warnings > 0 && !quiet) {
         say!("{}", summary(errors, warnings));
     }
     Vec::new()

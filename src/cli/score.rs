@@ -295,7 +295,7 @@ impl Scorer<'_> {
         tally: &mut Tally,
         out: &mut Out<'_>,
     ) -> Result<(), Failure> {
-        let progress = std::io::stderr().is_terminal();
+        let progress = std::io::stderr().is_terminal() && !super::style().quiet;
         let records = Records::new(reader, limit.try_into().unwrap_or(usize::MAX));
         let limit_text = crate::files::bytes(limit);
         let read = batch::run::<_, Failure>(

@@ -48,6 +48,15 @@ fn report_spec(spec: &str) -> Result<ReportSpec, String> {
     Ok(ReportSpec { format, path })
 }
 
+/// Output formats of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// The run as text on standard output.
+    Text,
+    /// The JSON report on standard output.
+    Json,
+}
+
 /// A percentage from 0 to 100.
 fn percent(text: &str) -> Result<f64, String> {
     let value: f64 = text
@@ -73,6 +82,10 @@ pub(crate) struct Args {
     /// With --golden: rewrite the golden traces from this run.
     #[arg(long, requires = "golden")]
     pub(crate) bless: bool,
+    /// With --golden: also compare the margins (distance to the next band, the range unknown
+    /// evidence leaves), which any weight or threshold change moves.
+    #[arg(long, requires = "golden")]
+    pub(crate) golden_margins: bool,
     /// Succeed even when no fixture ran.
     #[arg(long)]
     pub(crate) allow_empty: bool,
@@ -85,6 +98,10 @@ pub(crate) struct Args {
     /// Write a report: `json=PATH` or `junit=PATH`, `-` for standard output (repeatable).
     #[arg(long = "report", value_name = "FORMAT=PATH", value_parser = report_spec)]
     pub(crate) reports: Vec<ReportSpec>,
+    /// `json`: the JSON report on standard output and the run as text on standard error (the
+    /// same as `--report json=-`).
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: Format,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -120,29 +137,39 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let corpus = Corpus::new(&inputs.roots, &args.rule_args.allow, limits.case_bytes);
     let mut suite = run_suite(&program, &inputs.files, &corpus);
     if let Some(dir) = &args.golden
-        && let Err(e) = goldens(&mut suite, dir, args.bless, &limits)
+        && let Err(e) = goldens(&mut suite, dir, args, &limits)
     {
         say!("error: golden traces in `{}`: {e}", dir.display());
         return Ok(Exit::Io);
     }
+    let mut reports = args.reports.clone();
+    if args.format == Format::Json {
+        reports.push(ReportSpec {
+            format: ReportFormat::Json,
+            path: None,
+        });
+    }
     // With a report on standard output, the human-readable run goes to standard error.
     let mut stderr = std::io::stderr();
-    let human: &mut Out<'_> = if args.reports.iter().any(|r| r.path.is_none()) {
+    let human: &mut Out<'_> = if reports.iter().any(|r| r.path.is_none()) {
         &mut stderr
     } else {
         out
     };
-    print_suite(human, &suite, &program, inputs.skipped)?;
+    let quiet = super::style().quiet;
+    print_suite(human, &suite, &program, inputs.skipped, quiet)?;
     let summary = suite.coverage.summary();
-    writeln!(
-        human,
-        "coverage: {} of {} criteria exercised; {} of {} branches taken ({:.1}%)",
-        summary.criteria_exercised,
-        summary.criteria,
-        summary.branches_taken,
-        summary.branches,
-        summary.percent
-    )?;
+    if !quiet {
+        writeln!(
+            human,
+            "coverage: {} of {} criteria exercised; {} of {} branches taken ({:.1}%)",
+            summary.criteria_exercised,
+            summary.criteria,
+            summary.branches_taken,
+            summary.branches,
+            summary.percent
+        )?;
+    }
     if args.coverage {
         for gap in suite.coverage.gaps() {
             writeln!(human, "  {gap}")?;
@@ -163,7 +190,8 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     }
     writeln!(
         human,
-        "\ntest result: {}. {} passed; {} failed; {} todo; {} error{}",
+        "{}test result: {}. {} passed; {} failed; {} todo; {} error{}",
+        if quiet { "" } else { "\n" },
         if failed { "FAILED" } else { "ok" },
         totals.passed,
         totals.failed,
@@ -171,7 +199,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         totals.errors,
         if totals.errors == 1 { "" } else { "s" }
     )?;
-    for spec in &args.reports {
+    for spec in &reports {
         let contents = render_report(spec.format, &suite, &program, summary);
         match &spec.path {
             None => out.write_all(contents.as_bytes())?,
@@ -195,9 +223,10 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
 fn goldens(
     suite: &mut Suite,
     dir: &Path,
-    bless: bool,
+    args: &Args,
     limits: &crate::limits::Limits,
 ) -> Result<(), crate::files::FileError> {
+    let bless = args.bless;
     for fixture in &mut suite.fixtures {
         let Some(actual) = &fixture.golden else {
             continue;
@@ -207,7 +236,7 @@ fn goldens(
             write_atomically(&path, actual.as_bytes())?;
             continue;
         }
-        let failure = match golden::compare(&path, actual, limits.case_bytes) {
+        let failure = match golden::compare(&path, actual, limits.case_bytes, args.golden_margins) {
             Comparison::Same => continue,
             Comparison::Missing => Failure {
                 subject: "golden trace".into(),
@@ -253,21 +282,25 @@ fn print_suite(
     suite: &Suite,
     program: &Program,
     skipped: usize,
+    quiet: bool,
 ) -> std::io::Result<()> {
     let skipped = match skipped {
         0 => String::new(),
         1 => " (1 `.json` file that is not a fixture skipped)".into(),
         n => format!(" ({n} `.json` files that are not fixtures skipped)"),
     };
-    writeln!(
-        out,
-        "running {} fixtures against {} {}{skipped}\n",
-        suite.fixtures.len(),
-        program.meta.id,
-        program.meta.version
-    )?;
+    if !quiet {
+        writeln!(
+            out,
+            "running {} fixtures against {} {}{skipped}\n",
+            suite.fixtures.len(),
+            program.meta.id,
+            program.meta.version
+        )?;
+    }
     for fixture in &suite.fixtures {
         match &fixture.outcome {
+            Outcome::Pass if quiet => {}
             Outcome::Pass => writeln!(out, "  ok     {}", fixture.name)?,
             Outcome::Fail { failures } => {
                 writeln!(out, "  FAIL   {} ({})", fixture.name, fixture.file)?;

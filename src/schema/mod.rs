@@ -1,0 +1,173 @@
+//! The part of JSON Schema that Credence reads, used to check rule paths and the values compared
+//! with them (`credence check --schema`, or the schema a rule set's header declares) and to
+//! validate cases (`credence score --schema`). [`keywords`] lists what is supported and refuses
+//! a schema with anything else, rather than ignore a constraint silently; [`validate`] checks
+//! cases.
+
+mod keywords;
+mod validate;
+
+use serde_json::Value as Json;
+
+pub use validate::Violation;
+
+use crate::case::layout::Kind;
+
+/// A loaded JSON Schema document.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    root: Json,
+}
+
+/// Why a rule path is not in the schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PathError {
+    /// Index of the first segment the schema does not have.
+    pub(crate) segment: usize,
+    /// The properties available at that point.
+    pub(crate) candidates: Vec<String>,
+    /// True when the parent is a list (read it with a collection).
+    pub(crate) through_list: bool,
+}
+
+impl Schema {
+    /// Parses a schema from JSON text; refuses keywords Credence does not implement.
+    pub fn parse(text: &str) -> Result<Schema, String> {
+        let root: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if !root.is_object() {
+            return Err("a schema must be a JSON object".into());
+        }
+        keywords::check(&root)?;
+        Ok(Schema { root })
+    }
+
+    fn resolve<'s>(&'s self, node: &'s Json) -> &'s Json {
+        let mut node = node;
+        for _ in 0..32 {
+            match node.get("$ref").and_then(Json::as_str) {
+                Some(pointer) => match pointer.strip_prefix('#').and_then(|p| self.root.pointer(p))
+                {
+                    Some(target) => node = target,
+                    None => return node,
+                },
+                None => return node,
+            }
+        }
+        node
+    }
+
+    fn types(node: &Json) -> Vec<&str> {
+        match node.get("type") {
+            Some(Json::String(t)) => vec![t.as_str()],
+            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The kind of value at `segments` under the root (or under a list item schema).
+    pub(crate) fn lookup(
+        &self,
+        from: Option<&SchemaNode>,
+        segments: &[&str],
+    ) -> Result<(Kind, SchemaNode), PathError> {
+        let mut node = self.resolve(from.map_or(&self.root, |n| &n.0));
+        for (index, seg) in segments.iter().enumerate() {
+            let properties = node.get("properties").and_then(Json::as_object);
+            match properties.and_then(|p| p.get(*seg)) {
+                Some(child) => node = self.resolve(child),
+                None => {
+                    return Err(PathError {
+                        segment: index,
+                        candidates: properties
+                            .map(|p| p.keys().cloned().collect())
+                            .unwrap_or_default(),
+                        through_list: Self::types(node).contains(&"array"),
+                    });
+                }
+            }
+        }
+        Ok((self.kind_of(node), SchemaNode(node.clone())))
+    }
+
+    /// The branches of an `anyOf` or `oneOf`, resolved.
+    fn branches<'s>(&'s self, node: &'s Json) -> Option<Vec<&'s Json>> {
+        let list = node
+            .get("anyOf")
+            .or_else(|| node.get("oneOf"))
+            .and_then(Json::as_array)?;
+        Some(list.iter().map(|b| self.resolve(b)).collect())
+    }
+
+    fn kind_of(&self, node: &Json) -> Kind {
+        // A value or a range of it (an object), or null: the value's kind.
+        if let Some(branches) = self.branches(node) {
+            let mut kinds = branches
+                .into_iter()
+                .filter(|b| !matches!(Self::types(b).as_slice(), ["null"] | ["object"]))
+                .map(|b| self.kind_of(b));
+            let first = kinds.next().unwrap_or(Kind::Any);
+            return if kinds.all(|k| k == first) {
+                first
+            } else {
+                Kind::Any
+            };
+        }
+        let types: Vec<&str> = Self::types(node)
+            .into_iter()
+            .filter(|t| *t != "null")
+            .collect();
+        match types.as_slice() {
+            ["string"] if node.get("format").and_then(Json::as_str) == Some("date-time") => {
+                Kind::Time
+            }
+            ["string"] => Kind::Str,
+            ["number"] | ["integer"] => Kind::Num,
+            ["boolean"] => Kind::Bool,
+            _ => Kind::Any,
+        }
+    }
+
+    /// The strings a value at `node` may be, when the schema lists them (`enum`, in every
+    /// branch of an `anyOf` that is not `null`); `None` when any string is allowed.
+    pub(crate) fn enum_strings(&self, node: &SchemaNode) -> Option<Vec<String>> {
+        self.enum_of(self.resolve(&node.0), 0)
+    }
+
+    fn enum_of(&self, node: &Json, depth: usize) -> Option<Vec<String>> {
+        if let Some(choices) = node.get("enum").and_then(Json::as_array) {
+            return Some(
+                choices
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        if depth >= MAX_BRANCH_DEPTH {
+            return None;
+        }
+        let branches = self.branches(node)?;
+        let mut all = Vec::new();
+        for branch in branches {
+            if Self::types(branch).as_slice() == ["null"] {
+                continue;
+            }
+            all.extend(self.enum_of(branch, depth + 1)?);
+        }
+        Some(all)
+    }
+
+    /// The schema of a list's items, when the node is an array.
+    pub(crate) fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
+        let node = self.resolve(&node.0);
+        node.get("items")
+            .map(|i| SchemaNode(self.resolve(i).clone()))
+    }
+}
+
+/// How deeply `anyOf` branches are followed when listing allowed values.
+const MAX_BRANCH_DEPTH: usize = 8;
+
+/// A position in the schema (the schema of a list's items, say).
+#[derive(Debug, Clone)]
+pub(crate) struct SchemaNode(Json);
