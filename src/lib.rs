@@ -48,6 +48,7 @@ mod eval;
 mod files;
 pub mod fixture;
 mod limits;
+pub mod lsp;
 mod ops;
 mod program;
 mod schema;

@@ -31,8 +31,8 @@ use crate::files::FileError;
 use crate::limits::Limits;
 use crate::program::{CollectionDef, LetDef, MatchDef, Node, NodeId, Program};
 use crate::schema::{Schema, SchemaNode};
-use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{Binding, Item};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{Binding, File, Item};
 use types::Ty;
 
 /// Options for [`compile`].
@@ -124,17 +124,51 @@ pub fn compile(
     fs: &dyn FileSource,
     options: &Options,
 ) -> Result<Compiled, CompileError> {
-    let mut loaded = load::load(paths, fs).map_err(CompileError::Read)?;
-    let declared = match &options.schema {
-        Some(_) => None,
+    analyze(paths, fs, options)
+        .map_err(CompileError::Read)?
+        .outcome
+        .map_err(CompileError::Invalid)
+}
+
+/// A compilation that keeps what the language server needs besides its outcome: the syntax
+/// tree of every file and the case schema in force.
+pub(crate) struct Analysis {
+    /// Each file's syntax tree, in load order.
+    pub(crate) files: Vec<(FileId, File)>,
+    /// The schema given, or the one the rule set declares.
+    pub(crate) schema: Option<Schema>,
+    /// The program, or every diagnostic.
+    pub(crate) outcome: Result<Compiled, Failed>,
+}
+
+/// Compiles like [`compile`], keeping the syntax trees and the schema.
+pub(crate) fn analyze(
+    paths: &[PathBuf],
+    fs: &dyn FileSource,
+    options: &Options,
+) -> Result<Analysis, FileError> {
+    let mut loaded = load::load(paths, fs)?;
+    let schema = match &options.schema {
+        Some(schema) => Some(schema.clone()),
         None => declared_schema(&mut loaded, fs),
     };
-    compile_loaded(
-        loaded,
-        options.schema.as_ref().or(declared.as_ref()),
+    let load::Loaded {
+        sources,
+        files,
+        diagnostics,
+    } = loaded;
+    let outcome = compile_loaded(
+        sources,
+        &files,
+        diagnostics,
+        schema.as_ref(),
         &options.limits,
-    )
-    .map_err(CompileError::Invalid)
+    );
+    Ok(Analysis {
+        files,
+        schema,
+        outcome,
+    })
 }
 
 /// The case schema a rule set declares in its header (`schema "path"`, relative to the file),
@@ -190,15 +224,12 @@ pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled
 }
 
 fn compile_loaded(
-    loaded: load::Loaded,
+    sources: SourceMap,
+    files: &[(FileId, File)],
+    diagnostics: Vec<Diagnostic>,
     schema: Option<&Schema>,
     limits: &Limits,
 ) -> Result<Compiled, Failed> {
-    let load::Loaded {
-        sources,
-        files,
-        diagnostics,
-    } = loaded;
     let items: Vec<&Item> = files.iter().flat_map(|(_, f)| f.items.iter()).collect();
     // Pass 1 settles the type of every case path from all its uses; pass 2 checks again with
     // those types known, so values derived from untyped paths (`a - b`) are typed too.

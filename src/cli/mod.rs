@@ -27,7 +27,7 @@ use crate::limits::Limits;
 pub(crate) enum Exit {
     /// Everything worked.
     Success = 0,
-    /// The rules have errors.
+    /// The rules have errors (`lsp`: the client ended the session without `shutdown`).
     InvalidRules = 1,
     /// Bad command line (clap's own code).
     Usage = 2,
@@ -143,6 +143,8 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Writes the HTML report of every case of a corpus, with an index page.
     Report(report::Args),
+    /// Serves the language server protocol on standard input and output (for editors).
+    Lsp,
     /// Prints a shell's completion script: `credence completions bash > …`.
     Completions {
         /// The shell.
@@ -189,6 +191,21 @@ impl RuleArgs {
     }
 }
 
+/// `credence lsp`: exits 0 after `shutdown` then `exit`, 1 when the client ended the session
+/// otherwise (the codes the protocol asks for), 4 when the stream broke.
+fn language_server() -> std::io::Result<Exit> {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    match crate::lsp::serve(&mut stdin.lock(), &mut stdout.lock()) {
+        Ok(true) => Ok(Exit::Success),
+        Ok(false) => Ok(Exit::InvalidRules),
+        Err(e) => {
+            say!("error: the language server stopped: {e}");
+            Ok(Exit::Io)
+        }
+    }
+}
+
 /// Runs the command line.
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -217,6 +234,7 @@ pub fn run() -> ExitCode {
         Command::Timeline(args) => timeline::run(&args, &mut out),
         Command::Calibrate(args) => calibrate::run(&args, &mut out),
         Command::Report(args) => report::run(&args, &mut out),
+        Command::Lsp => language_server(),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             // Written to memory first: the generator panics on a write error, and standard

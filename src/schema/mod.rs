@@ -157,6 +157,59 @@ impl Schema {
         Some(all)
     }
 
+    /// The fields of the object at `node` (the root when `None`) with their descriptions, for
+    /// completion.
+    pub(crate) fn properties(&self, node: Option<&SchemaNode>) -> Vec<(String, Option<String>)> {
+        let node = self.resolve(node.map_or(&self.root, |n| &n.0));
+        let mut out = Vec::new();
+        for candidate in std::iter::once(node).chain(self.branches(node).into_iter().flatten()) {
+            let fields = candidate.get("properties").and_then(Json::as_object);
+            for (name, field) in fields.into_iter().flatten() {
+                if out.iter().all(|(n, _)| n != name) {
+                    let description = Self::description(self.resolve(field));
+                    out.push((name.clone(), description));
+                }
+            }
+        }
+        out
+    }
+
+    /// What the schema says of the value at `node`: its description, its type in words and the
+    /// strings it allows (for hover).
+    pub(crate) fn documentation(
+        &self,
+        node: &SchemaNode,
+    ) -> (Option<String>, String, Option<Vec<String>>) {
+        let resolved = self.resolve(&node.0);
+        let mut types: Vec<String> = Self::types(resolved)
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        for branch in self.branches(resolved).into_iter().flatten() {
+            for t in Self::types(branch) {
+                if !types.iter().any(|have| have == t) {
+                    types.push(t.to_string());
+                }
+            }
+        }
+        if self.kind_of(resolved) == Kind::Time {
+            types.retain(|t| t != "string");
+            types.insert(0, "RFC 3339 timestamp".into());
+        }
+        let shown = if types.is_empty() {
+            "any value".to_string()
+        } else {
+            types.join(" or ")
+        };
+        (Self::description(resolved), shown, self.enum_strings(node))
+    }
+
+    fn description(node: &Json) -> Option<String> {
+        node.get("description")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+    }
+
     /// The schema of a list's items, when the node is an array.
     pub(crate) fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
         let node = self.resolve(&node.0);

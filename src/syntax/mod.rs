@@ -8,7 +8,7 @@ mod format;
 mod lexeme;
 mod parser;
 mod structure;
-mod token;
+pub(crate) mod token;
 
 pub use format::{Unbalanced, format_source};
 pub(crate) use parser::parse_file;

@@ -1,0 +1,172 @@
+//! The language server's golden tests: each `tests/lsp/*.json` is a session, the messages an
+//! editor sends; `credence lsp` runs it, and everything it sends back is compared with a reviewed
+//! snapshot. In the sessions, `${ROOT}` is the URI of `tests/lsp/workspace`, and a string
+//! `${FILE:name|from|to|…}` is the text of a file there with each `from` replaced by its `to`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lsp/workspace")
+}
+
+/// The `file:` URI of a path, escaped as the server escapes it.
+fn uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for byte in path.to_string_lossy().bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Expands `${ROOT}` and `${FILE:…}` in every string of a message.
+fn expand(value: &mut Value, root: &str) {
+    match value {
+        Value::String(s) => {
+            if let Some(spec) = s.strip_prefix("${FILE:").and_then(|r| r.strip_suffix('}')) {
+                let mut parts = spec.split('|');
+                let name = parts.next().expect("a file name");
+                let mut text =
+                    std::fs::read_to_string(workspace().join(name)).expect("workspace file");
+                let rest: Vec<&str> = parts.collect();
+                for pair in rest.chunks(2) {
+                    let [from, to] = pair else {
+                        panic!("`{spec}`: replacements come in pairs")
+                    };
+                    assert!(text.contains(from), "`{from}` is not in {name}");
+                    text = text.replacen(from, to, 1);
+                }
+                *s = text;
+            } else {
+                *s = s.replace("${ROOT}", root);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| expand(v, root)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| expand(v, root)),
+        _ => {}
+    }
+}
+
+/// Frames of `Content-Length` messages, parsed.
+fn frames(mut bytes: &[u8]) -> Vec<Value> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let header_end = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a header");
+        let header = std::str::from_utf8(&bytes[..header_end]).expect("ASCII header");
+        let length: usize = header
+            .strip_prefix("Content-Length: ")
+            .expect("Content-Length")
+            .parse()
+            .expect("a length");
+        let body = &bytes[header_end + 4..header_end + 4 + length];
+        out.push(serde_json::from_slice(body).expect("a JSON message"));
+        bytes = &bytes[header_end + 4 + length..];
+    }
+    out
+}
+
+/// Runs a session and returns what the server sent, with the workspace URI put back as
+/// `${ROOT}`, and its exit code.
+fn session(name: &str) -> (String, Option<i32>) {
+    let root = uri(&workspace());
+    let script: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("tests/lsp/{name}.json")).expect("session file"),
+    )
+    .expect("a JSON list of messages");
+    let mut input = Vec::new();
+    for mut message in script.as_array().expect("a list").iter().cloned() {
+        expand(&mut message, &root);
+        message["jsonrpc"] = "2.0".into();
+        let body = message.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("credence lsp starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("send the session");
+    let out = child.wait_with_output().expect("credence lsp ends");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let replies = frames(&out.stdout);
+    let shown = serde_json::to_string_pretty(&replies)
+        .expect("JSON")
+        .replace(&root, "${ROOT}");
+    (shown, out.status.code())
+}
+
+#[test]
+fn initialize_negotiates_and_shutdown_ends_the_session() {
+    let (replies, code) = session("initialize");
+    assert_eq!(code, Some(0), "shutdown then exit");
+    insta::assert_snapshot!("lsp_initialize", replies);
+}
+
+#[test]
+fn diagnostics_are_published_as_the_document_changes_with_their_fixes() {
+    let (replies, code) = session("diagnostics");
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("lsp_diagnostics", replies);
+}
+
+#[test]
+fn hover_definition_and_references() {
+    let (replies, code) = session("navigation");
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("lsp_navigation", replies);
+}
+
+#[test]
+fn completion_of_case_paths_values_and_keywords() {
+    let (replies, code) = session("completion");
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("lsp_completion", replies);
+}
+
+#[test]
+fn formatting_or_why_not() {
+    let (replies, code) = session("formatting");
+    assert_eq!(code, Some(0));
+    insta::assert_snapshot!("lsp_formatting", replies);
+}
+
+#[test]
+fn a_session_cut_short_exits_with_1_and_junk_gets_a_parse_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"Content-Length: 9\r\n\r\n{not json")
+        .expect("write");
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(1), "no shutdown before the end");
+    let replies = frames(&out.stdout);
+    assert_eq!(replies[0]["error"]["code"], -32700);
+}
