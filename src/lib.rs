@@ -62,7 +62,8 @@ pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };
 pub use diagnostic::{
-    Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, Label, Patch, Severity, apply_patches,
+    Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, DiagnosticJson, Label, Patch, Severity,
+    apply_patches,
 };
 pub use eval::interval::Interval;
 pub use eval::value::Value;

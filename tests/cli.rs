@@ -409,7 +409,7 @@ fn commands_that_use_rules_count_their_warnings_in_one_line() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stderr),
-        "warning: the rules have 2 warnings (W002); `credence check` shows them\n"
+        "warning: the rules have 3 warnings (W002); `credence check` shows them\n"
     );
     let out = credence(&["check", rules]);
     assert!(text(&out.stderr).contains("help: decide on the known evidence"));

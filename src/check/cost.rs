@@ -98,19 +98,11 @@ pub(crate) struct Analysis {
     /// Cost of evaluating each node once, not counting memoised definitions, top-level
     /// collections and matches, which are charged once per case in [`Analysis::shared`].
     pub(crate) cost: Vec<Cost>,
-    /// Per definition, traced collection and match: the cost of computing it once.
-    pub(crate) shared: Vec<(Shared, Cost)>,
-}
-
-/// Something computed once per case and shared by its readers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shared {
-    /// A `let`.
-    Let(u32),
-    /// A top-level collection.
-    Collection(u32),
-    /// A detail match.
-    Match(u32),
+    /// Per definition, traced collection (`None` for one evaluated in place) and match: the
+    /// cost of computing it once.
+    pub(crate) let_cost: Vec<Cost>,
+    pub(crate) collection_cost: Vec<Option<Cost>>,
+    pub(crate) match_cost: Vec<Cost>,
 }
 
 /// Computes depth and cost over the arena.
@@ -173,26 +165,28 @@ pub(crate) fn analyse(
         depth[id] = below + 1;
         cost[id] = steps;
     }
-    let mut shared = Vec::new();
-    for (i, def) in lets.iter().enumerate() {
-        shared.push((Shared::Let(i as u32), cost[def.node as usize]));
-    }
-    for (i, def) in collections.iter().enumerate().filter(|(_, d)| d.traced) {
-        shared.push((Shared::Collection(i as u32), collection_cost(def, &cost)));
-    }
-    for (i, def) in matches.iter().enumerate() {
-        let fields = def.fields.iter().fold(Cost::default(), |acc, f| {
-            // Each pair of claimed and confirmed items is compared.
-            acc.plus(cost[f.claimed.node as usize])
-                .plus(cost[f.confirmed.node as usize])
-                .plus(Cost::constant(1).per_item().per_item())
-        });
-        shared.push((Shared::Match(i as u32), fields));
-    }
+    let let_cost = lets.iter().map(|def| cost[def.node as usize]).collect();
+    let collection_cost = collections
+        .iter()
+        .map(|def| def.traced.then(|| collection_cost(def, &cost)))
+        .collect();
+    let match_cost = matches
+        .iter()
+        .map(|def| {
+            def.fields.iter().fold(Cost::default(), |acc, f| {
+                // Each pair of claimed and confirmed items is compared.
+                acc.plus(cost[f.claimed.node as usize])
+                    .plus(cost[f.confirmed.node as usize])
+                    .plus(Cost::constant(1).per_item().per_item())
+            })
+        })
+        .collect();
     Analysis {
         depth,
         cost,
-        shared,
+        let_cost,
+        collection_cost,
+        match_cost,
     }
 }
 
@@ -241,6 +235,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
     for def in &mut program.collections {
         def.item_steps = item_steps(def, &analysis.cost);
     }
+    let mut visits = Visits::new(program);
     let criteria: Vec<Vec<Cost>> = program
         .scores
         .iter()
@@ -248,7 +243,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
             score
                 .criteria
                 .iter()
-                .map(|c| reachable_cost(program, &analysis, c.evaluated_nodes()))
+                .map(|c| reachable_cost(program, &analysis, &mut visits, c.evaluated_nodes()))
                 .collect()
         })
         .collect();
@@ -262,7 +257,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
                 .chain(s.bands.iter().flat_map(|b| b.evaluated_nodes()))
         })
         .chain(program.verdict.iter().flat_map(|v| v.evaluated_nodes()));
-    let total = reachable_cost(program, &analysis, roots);
+    let total = reachable_cost(program, &analysis, &mut visits, roots);
     let budget = program.limits.max_cost;
     if total.nominal() > budget {
         let costliest = program
@@ -299,66 +294,82 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// What one walk over the program has visited, kept across walks: a mark is the number of the
+/// walk that set it, so a new walk starts with nothing visited without clearing anything (the
+/// cost of a criterion is then proportional to what it reads, not to the size of the rules).
+struct Visits {
+    walk: u32,
+    nodes: Vec<u32>,
+    lets: Vec<u32>,
+    collections: Vec<u32>,
+    matches: Vec<u32>,
+}
+
+impl Visits {
+    fn new(program: &Program) -> Visits {
+        Visits {
+            walk: 0,
+            nodes: vec![0; program.nodes.len()],
+            lets: vec![0; program.lets.len()],
+            collections: vec![0; program.collections.len()],
+            matches: vec![0; program.matches.len()],
+        }
+    }
+}
+
+/// Marks `marks[index]` as visited by `walk`; true the first time.
+fn first_visit(marks: &mut [u32], index: u32, walk: u32) -> bool {
+    std::mem::replace(&mut marks[index as usize], walk) != walk
+}
+
 /// The cost of evaluating `roots` once with everything they read, each shared definition,
 /// collection and match counted once.
 fn reachable_cost(
     program: &Program,
     analysis: &Analysis,
+    visits: &mut Visits,
     roots: impl Iterator<Item = NodeId>,
 ) -> Cost {
-    let mut seen_nodes = vec![false; program.nodes.len()];
-    let mut seen_shared: Vec<Shared> = Vec::new();
+    visits.walk += 1;
+    let walk = visits.walk;
     let mut total = Cost::default();
     let mut stack: Vec<NodeId> = Vec::new();
     for root in roots {
         total = total.plus(analysis.cost[root as usize]);
         stack.push(root);
     }
-    let mut share = |shared: Shared, total: &mut Cost, stack: &mut Vec<NodeId>| {
-        if seen_shared.contains(&shared) {
-            return;
-        }
-        seen_shared.push(shared);
-        if let Some((_, cost)) = analysis.shared.iter().find(|(s, _)| *s == shared) {
-            *total = total.plus(*cost);
-        }
-        match shared {
-            Shared::Let(l) => stack.push(program.lets[l as usize].node),
-            Shared::Collection(c) => {
-                let def = &program.collections[c as usize];
-                stack.extend(
-                    [Some(def.list), def.filter, def.projection]
-                        .into_iter()
-                        .flatten(),
-                );
-            }
-            Shared::Match(m) => {
-                for f in &program.matches[m as usize].fields {
-                    stack.extend([f.claimed.node, f.confirmed.node]);
-                }
-            }
-        }
-    };
     while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut seen_nodes[id as usize], true) {
+        if !first_visit(&mut visits.nodes, id, walk) {
             continue;
         }
         let node = &program.nodes[id as usize];
         match node {
-            Node::Let(l) => share(Shared::Let(*l), &mut total, &mut stack),
-            Node::Collect(c) if program.collections[*c as usize].traced => {
-                share(Shared::Collection(*c), &mut total, &mut stack)
+            Node::Let(l) => {
+                if first_visit(&mut visits.lets, *l, walk) {
+                    total = total.plus(analysis.let_cost[*l as usize]);
+                    stack.push(program.lets[*l as usize].node);
+                }
             }
             Node::Collect(c) => {
                 let def = &program.collections[*c as usize];
-                stack.extend(
-                    [Some(def.list), def.filter, def.projection]
-                        .into_iter()
-                        .flatten(),
-                );
+                let shared = analysis.collection_cost[*c as usize];
+                // A traced collection is computed once per case; another is evaluated in place.
+                if shared.is_none() || first_visit(&mut visits.collections, *c, walk) {
+                    total = total.plus(shared.unwrap_or_default());
+                    stack.extend(
+                        [Some(def.list), def.filter, def.projection]
+                            .into_iter()
+                            .flatten(),
+                    );
+                }
             }
             Node::Match(m) | Node::MatchField { id: m, .. } | Node::MatchSummary { id: m, .. } => {
-                share(Shared::Match(*m), &mut total, &mut stack)
+                if first_visit(&mut visits.matches, *m, walk) {
+                    total = total.plus(analysis.match_cost[*m as usize]);
+                    for f in &program.matches[*m as usize].fields {
+                        stack.extend([f.claimed.node, f.confirmed.node]);
+                    }
+                }
             }
             _ => stack.extend(node.operands()),
         }

@@ -110,12 +110,20 @@ fn diagnostic(
     );
     match split(program, paths, guard, secondary) {
         Some((primary_text, secondary_text)) => {
-            let rewrite = (program.text(later_guard) == primary_text && own.refinements.is_empty())
+            // When the deciding row's condition is the primary evidence itself, the secondary
+            // fact becomes its refinement; otherwise (`when not fast`, say) the primary evidence
+            // needs a row of its own, whose weight only the author can give.
+            let decides_on_primary = program.text(later_guard) == primary_text;
+            let rewrite = (decides_on_primary && own.refinements.is_empty())
                 .then(|| rewrite(program, own, later, guard, &secondary_text))
                 .flatten();
+            let primary_weight = if decides_on_primary {
+                weight_text(program, later_guard, later.span)
+            } else {
+                " => …".to_string()
+            };
             let diagnostic = diagnostic.help(format!(
-                "decide on the known evidence and let the secondary fact refine it (an unknown refinement keeps the row's weight, and the trace says what it could change):\n    when {primary_text}{}\n      refine when {secondary_text}{}",
-                weight_text(program, later_guard, later.span),
+                "decide on the known evidence and let the secondary fact refine it (an unknown refinement keeps the row's weight, and the trace says what it could change):\n    when {primary_text}{primary_weight}\n      refine when {secondary_text}{}",
                 weight_text(program, guard, own.span),
             ));
             match rewrite {

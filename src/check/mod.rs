@@ -234,6 +234,7 @@ fn compile_loaded(
     // Pass 1 settles the type of every case path from all its uses; pass 2 checks again with
     // those types known, so values derived from untyped paths (`a - b`) are typed too.
     let mut first = Checker::new(&sources, schema);
+    first.reporting = false;
     first.run(&items);
     let mut checker = Checker::new(&sources, schema);
     checker.layout = first.layout;
@@ -388,6 +389,11 @@ struct Checker<'a> {
     depth: usize,
     /// Constants and definitions, for "did you mean".
     name_index: NameIndex,
+    /// Names that are not defined, and the definition each is one edit from (if any).
+    near_definitions: HashMap<String, Option<String>>,
+    /// Whether this pass reports: suggests names and looks for warnings (not the typing pass,
+    /// whose diagnostics are dropped).
+    reporting: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -421,6 +427,8 @@ impl<'a> Checker<'a> {
             let_top: false,
             depth: 0,
             name_index: NameIndex::default(),
+            near_definitions: HashMap::new(),
+            reporting: true,
         }
     }
 
@@ -434,22 +442,31 @@ impl<'a> Checker<'a> {
         Option<crate::program::DecisionDef>,
     ) {
         self.declare(items);
+        if self.reporting {
+            self.build_name_index();
+        }
+        let meta = self.metadata(items);
+        let (scores, verdict) = self.scores_and_verdict(items);
+        self.lower_remaining_lets();
+        // An unused definition is usually the echo of an error (a misspelt use): say it only
+        // when there is nothing worse to say.
+        if self.reporting && !self.diags.iter().any(Diagnostic::is_error) {
+            self.warn_unused();
+            self.warn_near_paths();
+        }
+        (meta, scores, verdict)
+    }
+
+    /// Indexes constants and definitions for "did you mean" (only the reporting pass suggests
+    /// names; the typing pass reads a misspelt name as a case path, and the reporting pass
+    /// says so).
+    fn build_name_index(&mut self) {
         self.name_index = NameIndex::new(
             self.consts
                 .keys()
                 .chain(self.let_index.keys())
                 .map(String::as_str),
         );
-        let meta = self.metadata(items);
-        let (scores, verdict) = self.scores_and_verdict(items);
-        self.lower_remaining_lets();
-        // An unused definition is usually the echo of an error (a misspelt use): say it only
-        // when there is nothing worse to say.
-        if !self.diags.iter().any(Diagnostic::is_error) {
-            self.warn_unused();
-            self.warn_near_paths();
-        }
-        (meta, scores, verdict)
     }
 
     fn error(&mut self, diagnostic: Diagnostic) {

@@ -56,14 +56,10 @@ impl Checker<'_> {
             .schema
             .is_some_and(|s| s.lookup(None, &[head.name.as_str()]).is_ok());
         if !case_field {
-            let close = self
-                .name_index
-                .closest(&head.name, 0.9)
-                .map(str::to_string)
-                .or_else(|| {
-                    let binders = self.binders.iter().map(|b| b.name.as_str());
-                    did_you_mean_name(&head.name, binders)
-                });
+            let close = self.near_definition(&head.name).or_else(|| {
+                let binders = self.binders.iter().map(|b| b.name.as_str());
+                did_you_mean_name(&head.name, binders)
+            });
             if let Some(close) = close {
                 self.error(
                     Diagnostic::error(
@@ -78,6 +74,18 @@ impl Checker<'_> {
             }
         }
         self.case_path(0, segments, span, None)
+    }
+
+    /// The definition a name not defined is one edit away from, remembered per name: every
+    /// case path's root asks, and a rule set reads a few roots many times.
+    fn near_definition(&mut self, name: &str) -> Option<String> {
+        if let Some(known) = self.near_definitions.get(name) {
+            return known.clone();
+        }
+        let close = self.name_index.closest(name, 0.9).map(str::to_string);
+        self.near_definitions
+            .insert(name.to_string(), close.clone());
+        close
     }
 
     pub(super) fn no_fields(&mut self, head: &Ident, extra: &Ident) -> (NodeId, Ty) {

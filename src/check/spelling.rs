@@ -17,7 +17,7 @@ pub(super) struct PathUse {
 impl Checker<'_> {
     /// Notes a case path read (when there is no schema to check it against).
     pub(super) fn note_path_use(&mut self, record: u32, segments: &[Ident]) {
-        if self.schema.is_none() && !segments.is_empty() {
+        if self.reporting && self.schema.is_none() && !segments.is_empty() {
             self.path_uses.push(PathUse {
                 record,
                 segments: segments.to_vec(),

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, apply_patches};
+use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, DiagnosticJson, apply_patches};
 use crate::files::write_atomically;
 use crate::limits::NOMINAL_ITEMS;
 use crate::program::Program;
@@ -42,6 +42,16 @@ pub(crate) struct Args {
     rule_args: RuleArgs,
 }
 
+/// The document `check --format json` writes (docs/LANGUAGE.md#diagnostics).
+#[derive(serde::Serialize)]
+struct CheckDocument {
+    format_version: u32,
+    ok: bool,
+    diagnostics: Vec<DiagnosticJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    costs: Option<serde_json::Value>,
+}
+
 /// Runs `check`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     if args.fix
@@ -71,14 +81,12 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     };
     match args.format {
         Format::Json if exit != Exit::Io => {
-            let mut document = serde_json::json!({
-                "format_version": DIAGNOSTICS_FORMAT_VERSION,
-                "ok": exit == Exit::Success,
-                "diagnostics": found,
-            });
-            if let Some(program) = program {
-                document["costs"] = costs_json(program);
-            }
+            let document = CheckDocument {
+                format_version: DIAGNOSTICS_FORMAT_VERSION,
+                ok: exit == Exit::Success,
+                diagnostics: found,
+                costs: program.map(costs_json),
+            };
             writeln!(
                 out,
                 "{}",

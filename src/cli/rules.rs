@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::check::{self, CompileError, Disk, Options, is_rule_file};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, DiagnosticJson};
 use crate::files::read_text;
 use crate::limits::Limits;
 use crate::program::Program;
@@ -76,7 +76,7 @@ pub(crate) fn compile(
     args: &RuleArgs,
     limits: Limits,
     diagnostics: Diagnostics,
-) -> (Compiled, Vec<serde_json::Value>) {
+) -> (Compiled, Vec<DiagnosticJson>) {
     match compile_quietly(rules, schema, args, limits) {
         Err((message, exit)) => {
             say!("error: {message}");
@@ -120,9 +120,9 @@ fn report(
     sources: &SourceMap,
     diagnostics: &[Diagnostic],
     format: Diagnostics,
-) -> Vec<serde_json::Value> {
+) -> Vec<DiagnosticJson> {
     if format == Diagnostics::Json {
-        return diagnostics.iter().map(|d| d.to_json(sources)).collect();
+        return diagnostics.iter().map(|d| d.json(sources)).collect();
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

@@ -10,7 +10,7 @@ mod names;
 mod patch;
 mod render;
 
-pub use json::DIAGNOSTICS_FORMAT_VERSION;
+pub use json::{DIAGNOSTICS_FORMAT_VERSION, DiagnosticJson};
 pub(crate) use names::{NameIndex, closest, did_you_mean};
 pub use patch::apply as apply_patches;
 

@@ -71,7 +71,13 @@ fn binary_level(i: In<'_>, tier: usize) -> PResult<'_, Expr> {
     };
     let (mut i, mut left) = binary_level(i, tier + 1)?;
     'outer: loop {
+        // Every tier asks for each of its operators after every operand: look at the next
+        // character once, and try only the operators it can start.
+        let next = ws(i).fragment().as_bytes().first().copied();
         for &(word, op) in *ops {
+            if next != word.as_bytes().first().copied() {
+                continue;
+            }
             if let (rest, Some(op_span)) = opt_sym(i, word) {
                 let (rest, right) = binary_level(rest, tier + 1)?;
                 left = binary(op, op_span, left, right);
