@@ -78,13 +78,18 @@ fn frames(mut bytes: &[u8]) -> Vec<Value> {
 /// Runs a session and returns what the server sent, with the workspace URI put back as
 /// `${ROOT}`, and its exit code.
 fn session(name: &str) -> (String, Option<i32>) {
-    let root = uri(&workspace());
     let script: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("tests/lsp/{name}.json")).expect("session file"),
     )
     .expect("a JSON list of messages");
+    run(script.as_array().expect("a list"))
+}
+
+/// Runs the messages of a session (see [`session`]).
+fn run(script: &[Value]) -> (String, Option<i32>) {
+    let root = uri(&workspace());
     let mut input = Vec::new();
-    for mut message in script.as_array().expect("a list").iter().cloned() {
+    for mut message in script.iter().cloned() {
         expand(&mut message, &root);
         message["jsonrpc"] = "2.0".into();
         let body = message.to_string();
@@ -169,4 +174,29 @@ fn a_session_cut_short_exits_with_1_and_junk_gets_a_parse_error() {
     assert_eq!(out.status.code(), Some(1), "no shutdown before the end");
     let replies = frames(&out.stdout);
     assert_eq!(replies[0]["error"]["code"], -32700);
+}
+
+#[test]
+fn an_open_document_over_the_rule_file_limit_is_refused_not_parsed() {
+    let text = format!("# {}\n", "x".repeat(5 << 20));
+    let script = serde_json::json!([
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "${ROOT}/unsaved/huge.cred", "languageId": "cred", "version": 1, "text": text}}},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"}
+    ]);
+    let (replies, code) = run(script.as_array().expect("a list"));
+    assert_eq!(code, Some(0));
+    let replies: Value = serde_json::from_str(&replies).expect("JSON");
+    let published = &replies[1]["params"];
+    assert_eq!(published["uri"], "${ROOT}/unsaved/huge.cred");
+    let message = published["diagnostics"][0]["message"]
+        .as_str()
+        .expect("a message");
+    assert!(
+        message.contains("larger than the limit of 4 MiB"),
+        "{message}"
+    );
 }

@@ -41,6 +41,7 @@ impl Workspace {
         let overlay = Overlay {
             open: &self.open,
             disk: Disk::new(&roots, &[], limits.rule_file_bytes),
+            limit: limits.rule_file_bytes,
         };
         analyze(
             &roots,
@@ -77,15 +78,20 @@ impl Workspace {
     }
 }
 
-/// Open documents' text over the files on disk.
+/// Open documents' text over the files on disk, under the same size limit.
 struct Overlay<'w> {
     open: &'w HashMap<PathBuf, String>,
     disk: Disk,
+    limit: u64,
 }
 
 impl FileSource for Overlay<'_> {
     fn read(&self, path: &Path, named_by_file: bool) -> Result<String, FileError> {
         match self.open.get(path) {
+            Some(text) if text.len() as u64 > self.limit => Err(FileError::TooLarge {
+                path: path.to_path_buf(),
+                limit: self.limit,
+            }),
             Some(text) => Ok(text.clone()),
             None => self.disk.read(path, named_by_file),
         }
