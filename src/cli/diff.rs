@@ -6,7 +6,7 @@ use crate::fixture::diff::ChangeLevel;
 use crate::fixture::{Corpus, diff};
 
 use super::inputs::{cases_of, corpus_files};
-use super::rules::{Compiled, Diagnostics, compile};
+use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// Output formats of `diff`.
@@ -49,17 +49,13 @@ pub(crate) struct Args {
 /// Runs `diff`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let compile_one = |rules: &Path| match compile(
-        &[rules.to_path_buf()],
-        args.schema.as_deref(),
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => Ok(program),
-        Compiled::Failed(exit) => Err(exit),
+    let compile_one = |rules: &Path| {
+        program(
+            &[rules.to_path_buf()],
+            args.schema.as_deref(),
+            &args.rule_args,
+            limits,
+        )
     };
     let (old_program, new_program) = match (compile_one(&args.old), compile_one(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),

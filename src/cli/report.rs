@@ -13,7 +13,7 @@ use crate::trace::html;
 use crate::trace::index::{self, IndexEntry, Judgement};
 
 use super::inputs::{cases_of, corpus_files, split_rules};
-use super::rules::{Compiled, Diagnostics, compile};
+use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// Options of `credence report`.
@@ -50,17 +50,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         return Ok(Exit::Io);
     }
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let program = match compile(
-        &rules,
-        None,
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return Ok(exit),
+    let program = match program(&rules, None, &args.rule_args, limits) {
+        Ok(program) => program,
+        Err(exit) => return Ok(exit),
     };
     let files = match corpus_files(&data) {
         Ok(files) => files,

@@ -93,6 +93,20 @@ pub(crate) fn compile(
     }
 }
 
+/// Compiles rules for a command that scores with them: errors printed, warnings summed up in
+/// one line. The program, or the exit code its errors call for.
+pub(crate) fn program(
+    rules: &[PathBuf],
+    schema: Option<&Path>,
+    args: &RuleArgs,
+    limits: Limits,
+) -> Result<Box<Program>, Exit> {
+    match compile(rules, schema, args, limits, Diagnostics::ErrorsOnly).0 {
+        Compiled::Ready(program) => Ok(program),
+        Compiled::Failed(exit) => Err(exit),
+    }
+}
+
 /// Compiles rules printing nothing: the program or the diagnostics, or why the rules could
 /// not be read at all (a message and the exit code).
 pub(crate) fn compile_quietly(

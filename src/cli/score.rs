@@ -14,7 +14,7 @@ use crate::schema::Schema;
 use crate::trace::{Trace, format, html, json as trace_json, markdown, misp, stix, text};
 
 use super::inputs::split_rules;
-use super::rules::{Compiled, Diagnostics, compile, read_schema};
+use super::rules::{program, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// Output formats of `score`.
@@ -89,17 +89,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         return Ok(Exit::Usage);
     }
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let program = match compile(
-        &rules,
-        args.schema.as_deref(),
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return Ok(exit),
+    let program = match program(&rules, args.schema.as_deref(), &args.rule_args, limits) {
+        Ok(program) => program,
+        Err(exit) => return Ok(exit),
     };
     let schema = match args
         .schema

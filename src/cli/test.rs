@@ -9,7 +9,7 @@ use crate::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_sui
 use crate::program::Program;
 
 use super::inputs::classify;
-use super::rules::{Compiled, Diagnostics, compile};
+use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// A report to write: its format and where.
@@ -122,17 +122,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         return Ok(Exit::Usage);
     }
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let program = match compile(
-        &inputs.rules,
-        None,
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return Ok(exit),
+    let program = match program(&inputs.rules, None, &args.rule_args, limits) {
+        Ok(program) => program,
+        Err(exit) => return Ok(exit),
     };
     let corpus = Corpus::new(&inputs.roots, &args.rule_args.allow, limits.case_bytes);
     let mut suite = run_suite(&program, &inputs.files, &corpus);

@@ -13,7 +13,7 @@ use crate::trace::{Trace, format, json as trace_json};
 use crate::{Judged, ScoreError, score_case_as_of};
 
 use super::inputs::rules_then_case;
-use super::rules::{Compiled, Diagnostics, compile};
+use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
 /// The most moments a timeline scores: beyond it, consecutive moments at which only list items
@@ -109,17 +109,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         return Ok(Exit::Usage);
     };
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let program = match compile(
-        rules,
-        None,
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return Ok(exit),
+    let program = match program(rules, None, &args.rule_args, limits) {
+        Ok(program) => program,
+        Err(exit) => return Ok(exit),
     };
     let bytes = match read_bytes(case_path, limits.case_bytes) {
         Ok(bytes) => bytes,

@@ -17,7 +17,7 @@ use crate::trace::{Trace, format};
 use crate::{Options, compile_str, score_case, score_case_as_of};
 
 use super::inputs::classify;
-use super::rules::{Compiled, Diagnostics, compile};
+use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 use report::Report;
 
@@ -191,17 +191,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         return Ok(Exit::TestsFailed);
     }
     let limits = args.rule_args.limits(Some(&args.case_args));
-    let program = match compile(
-        &inputs.rules,
-        None,
-        &args.rule_args,
-        limits,
-        Diagnostics::ErrorsOnly,
-    )
-    .0
-    {
-        Compiled::Ready(program) => program,
-        Compiled::Failed(exit) => return Ok(exit),
+    let program = match program(&inputs.rules, None, &args.rule_args, limits) {
+        Ok(program) => program,
+        Err(exit) => return Ok(exit),
     };
     let baselines: Vec<Program> = BASELINES
         .iter()
