@@ -51,6 +51,7 @@ mod limits;
 pub mod lsp;
 mod ops;
 mod program;
+mod ratio;
 mod schema;
 mod source;
 mod syntax;

@@ -7,6 +7,7 @@ use crate::case::layout::Layout;
 pub(crate) use crate::check::Cost;
 use crate::limits::Limits;
 use crate::ops::{BinOp, CollectOp, WindowSide};
+use crate::ratio::Ratio;
 use crate::source::{SourceMap, Span};
 
 /// Index of an expression node.
@@ -449,15 +450,31 @@ pub enum ScoreMode {
     },
 }
 
+/// A constant weight: as written, and in the score's unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Amount {
+    /// In the score's unit: points, or log-odds for a likelihood ratio.
+    pub(crate) units: Points,
+    /// As written: the points, or the likelihood ratio.
+    pub(crate) written: f64,
+}
+
+impl Amount {
+    /// The exact likelihood ratio of an evidence weight, as written.
+    pub(crate) fn ratio(self) -> Option<Ratio> {
+        Ratio::of_decimal(self.written)
+    }
+}
+
 /// A contribution shape, in the score's unit (points or log-odds).
 #[derive(Debug, Clone)]
 pub(crate) enum WeightDef {
     /// A fixed amount.
-    Fixed(Points),
+    Fixed(Amount),
     /// `amount` per unit of `count`, the count capped at `max`.
     Per {
         /// Per unit.
-        amount: Points,
+        amount: Amount,
         /// Units.
         count: NodeId,
         /// Cap on units.
@@ -470,8 +487,19 @@ pub(crate) enum WeightDef {
         /// x0, x1.
         x: [f64; 2],
         /// y0, y1.
-        y: [Points; 2],
+        y: [Amount; 2],
     },
+}
+
+/// The units a `per` weight counts: the count capped at `max`, never below zero.
+pub(crate) fn per_units(count: f64, max: Option<f64>) -> f64 {
+    max.map_or(count, |m| count.min(m)).max(0.0)
+}
+
+/// Where an input lies on a ramp from `x[0]` to `x[1]`: 0 at or before the start, 1 at or
+/// after the end.
+pub(crate) fn ramp_position(input: f64, x: [f64; 2]) -> f64 {
+    ((input - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0)
 }
 
 impl WeightDef {
@@ -534,7 +562,7 @@ pub(crate) struct RefinementDef {
 #[derive(Debug)]
 pub(crate) struct UnknownPolicy {
     /// `None`: skipped (contributes nothing, lowers coverage); else a stated default.
-    pub(crate) default: Option<Points>,
+    pub(crate) default: Option<Amount>,
     /// Reason text.
     pub(crate) reason: Vec<TextPart>,
 }
@@ -616,6 +644,8 @@ pub(crate) enum RowTestDef {
         strict: bool,
         /// Threshold in the score's unit (log-odds for evidence scores).
         at: Points,
+        /// For evidence scores, the threshold's exact odds, to decide ties exactly.
+        odds: Option<Ratio>,
         /// The threshold as written (points or probability).
         shown: f64,
     },

@@ -2,9 +2,10 @@
 
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::program::{
-    CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RefinementDef, RowDef,
+    Amount, CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RefinementDef, RowDef,
     RowTestDef, ScoreDef, ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
 };
+use crate::ratio::Ratio;
 use crate::source::Span;
 use crate::syntax::ast::{
     Criterion, Decision, ExprKind, Guard, Item, Mode, RowTest, Score, Template, TemplatePart,
@@ -261,7 +262,7 @@ impl<'a> Checker<'a> {
                     .weight
                     .as_ref()
                     .and_then(|w| match self.weight(w, mode) {
-                        WeightDef::Fixed(points) => Some(points),
+                        WeightDef::Fixed(amount) => Some(amount),
                         _ => {
                             self.error(
                                 Diagnostic::error(
@@ -307,7 +308,11 @@ impl<'a> Checker<'a> {
             ),
             _ => {}
         }
-        let amount = |this: &mut Self, e: &crate::syntax::ast::Expr| -> Points {
+        let amount = |this: &mut Self, e: &crate::syntax::ast::Expr| -> Amount {
+            let zero = Amount {
+                units: Points(0),
+                written: if evidence { 1.0 } else { 0.0 },
+            };
             let (node, _) = this.expr(e);
             match fold_num(&this.nodes, node) {
                 Some(v) if evidence && v > 0.0 && !(MIN_RATIO..=MAX_RATIO).contains(&v) => {
@@ -316,7 +321,7 @@ impl<'a> Checker<'a> {
                             .label("too extreme to be evidence")
                             .help("even decisive evidence is rarely worth a ratio beyond 1000; `lr 0.01` is strong evidence against"),
                     );
-                    Points(0)
+                    zero
                 }
                 Some(v) if !evidence && v.abs() > MAX_POINTS => {
                     this.error(
@@ -328,7 +333,7 @@ impl<'a> Checker<'a> {
                         .label("too large")
                         .help("scale the score's weights and bands down together"),
                     );
-                    Points(0)
+                    zero
                 }
                 Some(v) if evidence && v <= 0.0 => {
                     this.error(
@@ -336,17 +341,23 @@ impl<'a> Checker<'a> {
                             .label("not a ratio")
                             .help("ratios above 1 support the claim, below 1 count against it; `lr 1` is neutral"),
                     );
-                    Points(0)
+                    zero
                 }
-                Some(v) if evidence => Points::from_f64(v.ln()),
-                Some(v) => Points::from_f64(v),
+                Some(v) if evidence => Amount {
+                    units: Points::from_f64(v.ln()),
+                    written: v,
+                },
+                Some(v) => Amount {
+                    units: Points::from_f64(v),
+                    written: v,
+                },
                 None => {
                     this.error(
                         Diagnostic::error(Code::NotConstant, e.span, "a weight must be a constant")
                             .label("depends on the case")
                             .help("use `amount per count` or `ramp(value, x0 => y0, x1 => y1)` for weights that grow with evidence"),
                     );
-                    Points(0)
+                    zero
                 }
             }
         };
@@ -380,7 +391,10 @@ impl<'a> Checker<'a> {
             WeightShape::Ramp { input, points } => {
                 let (input_node, input_ty) = self.expr(input);
                 let mut x = [0.0; 2];
-                let mut y = [Points(0); 2];
+                let mut y = [Amount {
+                    units: Points(0),
+                    written: 0.0,
+                }; 2];
                 for (i, (px, py)) in points.iter().enumerate() {
                     let (xn, xt) = self.expr(px);
                     if input_ty != Ty::Any && input_ty != Ty::Error && xt != input_ty {
@@ -431,7 +445,7 @@ impl<'a> Checker<'a> {
                 (RowTest::Threshold { strict, value }, Some(mode)) => {
                     let (node, _) = self.expr(value);
                     let shown = fold_num(&self.nodes, node).unwrap_or(0.0);
-                    let at = match mode {
+                    let (at, odds) = match mode {
                         ScoreMode::Evidence { .. } => {
                             if !(shown > 0.0 && shown < 1.0) {
                                 self.error(
@@ -440,9 +454,12 @@ impl<'a> Checker<'a> {
                                         .help("write a percentage such as `>= 80%`"),
                                 );
                             }
-                            Points::from_f64((shown / (1.0 - shown)).ln())
+                            (
+                                Points::from_f64((shown / (1.0 - shown)).ln()),
+                                Ratio::odds(shown),
+                            )
                         }
-                        ScoreMode::Additive => Points::from_f64(shown),
+                        ScoreMode::Additive => (Points::from_f64(shown), None),
                     };
                     if let Some((before, before_span)) = previous
                         && shown > before
@@ -462,6 +479,7 @@ impl<'a> Checker<'a> {
                     RowTestDef::Threshold {
                         strict: *strict,
                         at,
+                        odds,
                         shown,
                     }
                 }

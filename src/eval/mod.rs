@@ -5,10 +5,12 @@
 
 pub(crate) mod interval;
 pub(crate) mod matchers;
+mod probe;
 mod ranges;
 mod result;
 pub(crate) mod value;
 
+pub(crate) use probe::Probe;
 pub(crate) use result::{
     Alternative, CriterionResult, DecisionResult, MatchResult, RangeTest, RangeTestKind,
     ScoreResult, Slice, Window,
@@ -21,8 +23,9 @@ use crate::case::{Case, ListData, NO_SYMBOL, Slot};
 use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::program::{
     CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowTestDef, ScoreDef,
-    ScoreMode, ScoreProp, TextPart, WeightDef,
+    ScoreMode, ScoreProp, TextPart, WeightDef, per_units, ramp_position,
 };
+use crate::ratio::Ratio;
 use interval::Interval;
 use matchers::compare;
 use value::{Value, and, binary, not, or, tri};
@@ -52,23 +55,7 @@ impl std::error::Error for EvalError {}
 
 /// Scores a case, within the program's work budget.
 pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'a>, EvalError> {
-    let mut ev = Evaluator {
-        program,
-        case,
-        lets: vec![None; program.lets.len()],
-        let_evidence: vec![None; program.lets.len()],
-        collections: vec![None; program.collections.len()],
-        windows: vec![None; program.collections.len()],
-        matches: vec![None; program.matches.len()],
-        items: Vec::new(),
-        scores: Vec::with_capacity(program.scores.len()),
-        evidence: Vec::with_capacity(64),
-        values: Vec::with_capacity(16),
-        alternatives: Vec::new(),
-        range_tests: Vec::new(),
-        work: 0,
-        exhausted: false,
-    };
+    let mut ev = Evaluator::new(program, case);
     for score in &program.scores {
         let result = ev.score(score);
         ev.scores.push(result);
@@ -115,26 +102,21 @@ impl<'a> Evaluation<'a> {
     /// collections already computed are reused.
     fn resume(&self, totals: &[Points]) -> Evaluator<'a> {
         let program = self.program;
-        let mut ev = Evaluator {
-            program,
-            case: self.case,
-            lets: self.lets.clone(),
-            let_evidence: self.let_evidence.clone(),
-            collections: self.collections.clone(),
-            windows: vec![None; program.collections.len()],
-            matches: self.matches.clone(),
-            items: Vec::new(),
-            scores: self.scores.clone(),
-            evidence: Vec::new(),
-            values: Vec::new(),
-            alternatives: Vec::new(),
-            range_tests: Vec::new(),
-            work: 0,
-            exhausted: false,
-        };
+        let mut ev = Evaluator::new(program, self.case);
+        ev.lets.clone_from(&self.lets);
+        ev.let_evidence.clone_from(&self.let_evidence);
+        ev.collections.clone_from(&self.collections);
+        ev.matches.clone_from(&self.matches);
+        ev.scores.clone_from(&self.scores);
         for ((score, def), total) in ev.scores.iter_mut().zip(&program.scores).zip(totals) {
+            if score.total != *total {
+                score.odds = None;
+            }
             score.total = *total;
-            score.probability = probability(def.mode, *total);
+            score.probability = score
+                .odds
+                .map(Ratio::probability)
+                .or_else(|| probability(def.mode, *total));
         }
         ev
     }
@@ -146,7 +128,11 @@ impl<'a> Evaluation<'a> {
         let mut ev = self.resume(totals);
         let mut bands = Vec::with_capacity(program.scores.len());
         for (index, (def, total)) in program.scores.iter().zip(totals).enumerate() {
-            let band = def.bands.as_ref().map(|b| ev.decision(b, Some(*total)));
+            let total = ScoreTotal {
+                units: *total,
+                odds: ev.scores[index].odds,
+            };
+            let band = def.bands.as_ref().map(|b| ev.decision(b, Some(total)));
             bands.push(band.as_ref().map(|b| b.row));
             ev.scores[index].band = band;
         }
@@ -168,7 +154,13 @@ impl<'a> Evaluation<'a> {
             .get(score)
             .and_then(|s| s.bands.as_ref())
         {
-            Some(bands) => ev.options(bands, totals.get(score).copied()),
+            Some(bands) => {
+                let total = totals.get(score).map(|units| ScoreTotal {
+                    units: *units,
+                    odds: ev.scores[score].odds,
+                });
+                ev.options(bands, total)
+            }
             None => Vec::new(),
         }
     }
@@ -220,6 +212,8 @@ struct Evaluator<'a> {
     items: Vec<(&'a ListData, usize)>,
     scores: Vec<ScoreResult>,
     evidence: Vec<EvidenceItem<'a>>,
+    /// Reads being gathered, innermost last (see [`Evaluator::reads`]).
+    pending: Vec<EvidenceItem<'a>>,
     values: Vec<Value<'a>>,
     alternatives: Vec<Alternative>,
     range_tests: Vec<RangeTest<'a>>,
@@ -230,6 +224,28 @@ struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
+    /// An evaluator with nothing computed yet.
+    fn new(program: &'a Program, case: &'a Case) -> Evaluator<'a> {
+        Evaluator {
+            program,
+            case,
+            lets: vec![None; program.lets.len()],
+            let_evidence: vec![None; program.lets.len()],
+            collections: vec![None; program.collections.len()],
+            windows: vec![None; program.collections.len()],
+            matches: vec![None; program.matches.len()],
+            items: Vec::new(),
+            scores: Vec::with_capacity(program.scores.len()),
+            evidence: Vec::with_capacity(64),
+            pending: Vec::with_capacity(16),
+            values: Vec::with_capacity(16),
+            alternatives: Vec::new(),
+            range_tests: Vec::new(),
+            work: 0,
+            exhausted: false,
+        }
+    }
+
     /// Charges `steps` against the work budget; false once it has run out.
     fn charge(&mut self, steps: u64) -> bool {
         self.work = self.work.saturating_add(steps);
@@ -248,6 +264,10 @@ impl<'a> Evaluator<'a> {
         let criteria: Vec<CriterionResult> =
             def.criteria.iter().map(|c| self.criterion(c)).collect();
         let total = base + criteria.iter().map(|c| c.contribution).sum();
+        let odds = match def.mode {
+            ScoreMode::Evidence { prior } => exact_odds(prior, def, &criteria),
+            ScoreMode::Additive => None,
+        };
         let possible = criteria
             .iter()
             .fold(Bounds::exactly(base), |acc, c| acc.plus(c.possible));
@@ -256,7 +276,10 @@ impl<'a> Evaluator<'a> {
             base,
             total,
             possible,
-            probability: probability(def.mode, total),
+            probability: odds
+                .map(Ratio::probability)
+                .or_else(|| probability(def.mode, total)),
+            odds,
             criteria,
             band: None,
             settled: true,
@@ -266,11 +289,27 @@ impl<'a> Evaluator<'a> {
         if let Some(bands) = &def.bands {
             let index = self.scores.len();
             self.scores.push(result);
-            let band = self.decision(bands, Some(total));
+            let exact = ScoreTotal { units: total, odds };
+            let band = self.decision(bands, Some(exact));
+            // An end of the range is decided exactly only when it is the total itself; near a
+            // threshold, the rounding of fixed point leaves the other ends undecided.
+            let tolerance = def.criteria.len() as i64 + 2;
             let settled = band.undecided.is_empty()
-                && [possible.min, possible.max]
-                    .into_iter()
-                    .all(|end| self.row_at(bands, end) == Some(band.row));
+                && [possible.min, possible.max].into_iter().all(|end| {
+                    let end = if end == total {
+                        Some(exact)
+                    } else {
+                        let near = bands.rows.iter().any(|row| {
+                            matches!(row.test, RowTestDef::Threshold { at, .. }
+                                if (end.0 - at.0).abs() <= tolerance)
+                        });
+                        (!near).then_some(ScoreTotal {
+                            units: end,
+                            odds: None,
+                        })
+                    };
+                    end.is_some_and(|end| self.row_at(bands, end) == Some(band.row))
+                });
             result = self.scores.swap_remove(index);
             result.band = Some(band);
             result.settled = settled;
@@ -278,20 +317,22 @@ impl<'a> Evaluator<'a> {
         result
     }
 
+    /// Whether a row of a table applies: a threshold row by the score's total, compared
+    /// exactly when both the total's and the threshold's odds are exact.
+    fn applies(&mut self, test: &RowTestDef, total: Option<ScoreTotal>) -> Option<bool> {
+        match test {
+            RowTestDef::Threshold { .. } => Some(total.unwrap_or_default().reaches(test)),
+            RowTestDef::When(node) => self.eval(*node).truth(),
+            RowTestDef::Else => Some(true),
+        }
+    }
+
     /// The rows of a table that could apply: each whose condition is unknown, and the first
     /// that holds.
-    fn options(&mut self, def: &'a DecisionDef, total: Option<Points>) -> Vec<u32> {
+    fn options(&mut self, def: &'a DecisionDef, total: Option<ScoreTotal>) -> Vec<u32> {
         let mut out = Vec::new();
         for (index, row) in def.rows.iter().enumerate() {
-            let applies = match &row.test {
-                RowTestDef::Threshold { strict, at, .. } => {
-                    let total = total.unwrap_or_default();
-                    Some(if *strict { total > *at } else { total >= *at })
-                }
-                RowTestDef::When(node) => self.eval(*node).truth(),
-                RowTestDef::Else => Some(true),
-            };
-            match applies {
+            match self.applies(&row.test, total) {
                 Some(false) => {}
                 Some(true) => {
                     out.push(index as u32);
@@ -305,16 +346,9 @@ impl<'a> Evaluator<'a> {
 
     /// The band row a total would give, other rows' conditions as they are (`None` when an
     /// unknown condition comes first).
-    fn row_at(&mut self, bands: &'a DecisionDef, total: Points) -> Option<u32> {
+    fn row_at(&mut self, bands: &'a DecisionDef, total: ScoreTotal) -> Option<u32> {
         for (index, row) in bands.rows.iter().enumerate() {
-            let applies = match &row.test {
-                RowTestDef::Threshold { strict, at, .. } => {
-                    Some(if *strict { total > *at } else { total >= *at })
-                }
-                RowTestDef::When(node) => self.eval(*node).truth(),
-                RowTestDef::Else => Some(true),
-            };
-            match applies {
+            match self.applies(&row.test, Some(total)) {
                 Some(true) => return Some(index as u32),
                 Some(false) => {}
                 None => return None,
@@ -372,7 +406,7 @@ impl<'a> Evaluator<'a> {
                         row,
                         handling: Handling::Defaulted,
                     };
-                    contribution = default;
+                    contribution = default.units;
                 }
                 &def.unknown.reason
             }
@@ -501,15 +535,17 @@ impl<'a> Evaluator<'a> {
             return w.possible;
         }
         match weight {
-            WeightDef::Fixed(points) => Bounds::exactly(*points),
+            WeightDef::Fixed(amount) => Bounds::exactly(amount.units),
             WeightDef::Per { amount, max, .. } => {
-                let most = max.map_or(
-                    Points(Points::LIMIT.saturating_mul(amount.0.signum())),
-                    |m| Points::from_units(amount.0 as f64 * m.max(0.0)),
-                );
+                let per = amount.units.0;
+                let most = max.map_or(Points(Points::LIMIT.saturating_mul(per.signum())), |m| {
+                    Points::from_units(per as f64 * m.max(0.0))
+                });
                 Bounds::exactly(Points(0)).union(Bounds::exactly(most))
             }
-            WeightDef::Ramp { y, .. } => Bounds::exactly(y[0]).union(Bounds::exactly(y[1])),
+            WeightDef::Ramp { y, .. } => {
+                Bounds::exactly(y[0].units).union(Bounds::exactly(y[1].units))
+            }
         }
     }
 
@@ -519,10 +555,10 @@ impl<'a> Evaluator<'a> {
     /// (what the evidence supports for certain), and the range of amounts as possible.
     fn weight(&mut self, weight: &WeightDef) -> Option<Weighed> {
         let input = match weight {
-            WeightDef::Fixed(points) => {
+            WeightDef::Fixed(amount) => {
                 return Some(Weighed {
-                    points: *points,
-                    possible: Bounds::exactly(*points),
+                    points: amount.units,
+                    possible: Bounds::exactly(amount.units),
                     input: None,
                 });
             }
@@ -532,14 +568,14 @@ impl<'a> Evaluator<'a> {
         let amount = |n: f64| -> Points {
             match weight {
                 WeightDef::Per { amount, max, .. } => {
-                    let used = max.map_or(n, |m| n.min(m)).max(0.0);
-                    Points::from_units(amount.0 as f64 * used)
+                    Points::from_units(amount.units.0 as f64 * per_units(n, *max))
                 }
                 WeightDef::Ramp { x, y, .. } => {
-                    let t = ((n - x[0]) / (x[1] - x[0])).clamp(0.0, 1.0);
-                    Points::from_units(y[0].0 as f64 + t * (y[1].0 as f64 - y[0].0 as f64))
+                    let t = ramp_position(n, *x);
+                    let (y0, y1) = (y[0].units.0 as f64, y[1].units.0 as f64);
+                    Points::from_units(y0 + t * (y1 - y0))
                 }
-                WeightDef::Fixed(points) => *points,
+                WeightDef::Fixed(amount) => amount.units,
             }
         };
         let (low, high) = (amount(input.lo), amount(input.hi));
@@ -568,13 +604,17 @@ impl<'a> Evaluator<'a> {
         Slice::after(start, &self.values)
     }
 
-    /// Evaluates reads into the evidence store, each with its state.
+    /// Evaluates reads into the evidence store, each with its state. A read of a definition
+    /// records the definition's own reads the first time it is evaluated; the values are
+    /// gathered on a stack first so that those never land inside this slice.
     fn reads(&mut self, reads: &'a [Read]) -> Slice {
-        let start = self.evidence.len();
+        let mark = self.pending.len();
         for read in reads {
             let item = self.read(read);
-            self.evidence.push(item);
+            self.pending.push(item);
         }
+        let start = self.evidence.len();
+        self.evidence.extend(self.pending.drain(mark..));
         Slice::after(start, &self.evidence)
     }
 
@@ -593,19 +633,11 @@ impl<'a> Evaluator<'a> {
     }
 
     /// First row that applies; rows whose condition is unknown are noted and passed over.
-    fn decision(&mut self, def: &'a DecisionDef, total: Option<Points>) -> DecisionResult {
+    fn decision(&mut self, def: &'a DecisionDef, total: Option<ScoreTotal>) -> DecisionResult {
         let mut undecided = Vec::new();
         let mut chosen = def.rows.len().saturating_sub(1);
         for (index, row) in def.rows.iter().enumerate() {
-            let applies = match &row.test {
-                RowTestDef::Threshold { strict, at, .. } => {
-                    let total = total.unwrap_or_default();
-                    Some(if *strict { total > *at } else { total >= *at })
-                }
-                RowTestDef::When(node) => self.eval(*node).truth(),
-                RowTestDef::Else => Some(true),
-            };
-            match applies {
+            match self.applies(&row.test, total) {
                 Some(true) => {
                     chosen = index;
                     break;
@@ -785,7 +817,7 @@ impl<'a> Evaluator<'a> {
         let value =
             |total: Points| Value::Num(probability(def.mode, total).unwrap_or(total.as_f64()));
         match prop {
-            ScoreProp::Value => value(result.total),
+            ScoreProp::Value => Value::Num(result.probability.unwrap_or(result.total.as_f64())),
             ScoreProp::Min => value(result.possible.min),
             ScoreProp::Max => value(result.possible.max),
             ScoreProp::Settled => Value::Bool(result.settled),
@@ -998,6 +1030,84 @@ struct Applied {
     contribution: Points,
     possible: Bounds,
     input: Option<f64>,
+}
+
+/// A score's total as a band compares it: fixed point, and its exact odds when known.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ScoreTotal {
+    units: Points,
+    odds: Option<Ratio>,
+}
+
+impl ScoreTotal {
+    /// A total, with its exact odds when every weight of an evidence score is an exact ratio.
+    pub(crate) fn new(units: Points, odds: Option<Ratio>) -> ScoreTotal {
+        ScoreTotal { units, odds }
+    }
+
+    /// Whether the total reaches a threshold row (false for other rows): compared exactly when
+    /// both the total's and the threshold's odds are exact, in fixed point otherwise.
+    pub(crate) fn reaches(&self, test: &RowTestDef) -> bool {
+        let RowTestDef::Threshold {
+            strict, at, odds, ..
+        } = test
+        else {
+            return false;
+        };
+        let order = match (self.odds, odds) {
+            (Some(total), Some(threshold)) => total.compare(*threshold),
+            _ => self.units.cmp(at),
+        };
+        if *strict {
+            order.is_gt()
+        } else {
+            order.is_ge()
+        }
+    }
+}
+
+/// The exact odds of an evidence score's total: the prior's odds times each criterion's
+/// likelihood ratio as written, or `None` when one is not a ratio that can be held exactly (a
+/// ramp between its ends, a fractional count, a product too large).
+fn exact_odds(prior: f64, def: &ScoreDef, criteria: &[CriterionResult]) -> Option<Ratio> {
+    let mut odds = Ratio::odds(prior)?;
+    for (criterion, result) in def.criteria.iter().zip(criteria) {
+        let factor = match result.outcome {
+            Outcome::Applied { row, refinement } => {
+                let row = &criterion.outcomes[row as usize];
+                let weight = match refinement {
+                    Some(r) => &row.refinements[r as usize].weight,
+                    None => &row.weight,
+                };
+                weight_ratio(weight, result.input)?
+            }
+            Outcome::Unknown {
+                handling: Handling::Defaulted,
+                ..
+            } => criterion.unknown.default?.ratio()?,
+            Outcome::Unknown { .. } | Outcome::NoOutcome => Ratio::ONE,
+        };
+        odds = odds.times(factor)?;
+    }
+    Some(odds)
+}
+
+/// The exact likelihood ratio a weight gave for the input it read.
+fn weight_ratio(weight: &WeightDef, input: Option<f64>) -> Option<Ratio> {
+    match weight {
+        WeightDef::Fixed(amount) => amount.ratio(),
+        WeightDef::Per { amount, max, .. } => {
+            let units = per_units(input?, *max);
+            (units.fract() == 0.0 && units <= f64::from(u32::MAX))
+                .then(|| amount.ratio()?.power(units as u32))
+                .flatten()
+        }
+        WeightDef::Ramp { x, y, .. } => match ramp_position(input?, *x) {
+            0.0 => y[0].ratio(),
+            1.0 => y[1].ratio(),
+            _ => None,
+        },
+    }
 }
 
 /// The probability of an evidence score's total.

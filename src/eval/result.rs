@@ -10,6 +10,7 @@ use super::value::Value;
 use crate::case::{Case, ListData, Slot};
 use crate::ops::{BinOp, WindowSide};
 use crate::program::{MatchSummary, NodeId, Points, Program};
+use crate::ratio::Ratio;
 
 /// A run of entries in one of an [`Evaluation`]'s flat stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -255,6 +256,9 @@ pub(crate) struct ScoreResult {
     pub(crate) possible: Bounds,
     /// Evidence scores: the probability of the total.
     pub(crate) probability: Option<f64>,
+    /// Evidence scores: the exact odds of the total, when every weight applied is a ratio
+    /// that can be held exactly (bands compare these, not the rounded total).
+    pub(crate) odds: Option<Ratio>,
     /// Per criterion, in order.
     pub(crate) criteria: Vec<CriterionResult>,
     /// The band, when the score has bands.

@@ -131,6 +131,15 @@ pub fn number(n: f64) -> String {
     }
 }
 
+/// `x` rounded to `digits` significant digits (`1.99993` to 4 digits is `2`).
+pub(crate) fn significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let scale = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
+}
+
 /// A probability as a percentage with one decimal.
 pub fn percent(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
@@ -165,18 +174,14 @@ pub fn signed(x: f64) -> String {
     }
 }
 
-/// A likelihood ratio: `×4`, `×0.25`.
+/// A likelihood ratio to four significant digits, so a ratio as written shows as written:
+/// `×4`, `×0.25`, `×1.125`.
 pub fn ratio(r: f64) -> String {
-    let rounded = if r >= 10.0 {
-        (r * 10.0).round() / 10.0
-    } else {
-        (r * 100.0).round() / 100.0
-    };
-    format!("×{}", number(rounded))
+    format!("×{}", significant(r, 4))
 }
 
-/// A contribution in the reader's unit: a likelihood ratio for evidence scores (`×4`), signed
-/// points for additive ones (`+10`).
+/// An amount in the reader's unit: a likelihood ratio for evidence scores (`×4`, from the
+/// log-odds), signed points for additive ones (`+10`).
 pub fn amount(mode: ScoreMode, contribution: Points) -> String {
     match mode {
         ScoreMode::Evidence { .. } => ratio(contribution.as_f64().exp()),
@@ -184,11 +189,12 @@ pub fn amount(mode: ScoreMode, contribution: Points) -> String {
     }
 }
 
-/// A score's value in the reader's unit: `92.2% (very likely)` or `30 points`.
-pub fn score_value(mode: ScoreMode, total: Points) -> String {
-    match crate::eval::probability(mode, total) {
-        Some(p) => format!("{} ({})", percent(p), estimative(p)),
-        None => format!("{} points", number(total.as_f64())),
+/// A score's value in the reader's unit (a probability or points): `92.2% (very likely)` or
+/// `30 points`.
+pub fn score_value(mode: ScoreMode, value: f64) -> String {
+    match mode {
+        ScoreMode::Evidence { .. } => format!("{} ({})", percent(value), estimative(value)),
+        ScoreMode::Additive => format!("{} points", number(value)),
     }
 }
 

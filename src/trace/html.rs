@@ -144,7 +144,7 @@ fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: 
                 let _ = write!(
                     out,
                     "<span class=\"value\">{}</span>",
-                    esc(&format::score_value(mode, view.total()))
+                    esc(&format::score_value(mode, view.value()))
                 );
             }
         }
@@ -168,7 +168,7 @@ fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: 
                 let _ = write!(
                     out,
                     "<li><span class=\"{class} amount\">{}</span> {}</li>",
-                    esc(&format::amount(mode, c.contribution())),
+                    esc(&c.amount()),
                     esc(&words)
                 );
             }
@@ -410,7 +410,7 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
         "<details><summary>{} · {} · {}</summary>",
         esc(s.name()),
         esc(s.title()),
-        esc(&format::score_value(s.mode(), s.total()))
+        esc(&format::score_value(s.mode(), s.value()))
     );
     if let Some(band) = s.band() {
         let _ = writeln!(
@@ -441,7 +441,7 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
             handling: Handling::Skipped,
             ..
         } => "unknown".to_string(),
-        _ => format::amount(c.mode, c.contribution()),
+        _ => c.amount(),
     };
     let outcome = match c.outcome() {
         Outcome::Applied { .. } => {

@@ -41,7 +41,7 @@ impl Judgement {
                 .map(|s| {
                     (
                         s.name().to_string(),
-                        format::score_value(s.mode(), s.total()),
+                        format::score_value(s.mode(), s.value()),
                         s.band().map(|b| b.label().to_string()),
                     )
                 })

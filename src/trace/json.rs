@@ -209,7 +209,7 @@ impl<'t, 'a> ScoreJson<'t, 'a> {
                 ScoreMode::Evidence { prior } => Some(prior),
                 ScoreMode::Additive => None,
             },
-            value: Amount::of(mode, view.total()),
+            value: Amount::of_value(mode, view.value()),
             log_odds: match mode {
                 ScoreMode::Evidence { .. } => Some(LogOdds {
                     base: view.base().as_f64(),
@@ -318,15 +318,22 @@ enum Amount {
 }
 
 impl Amount {
+    /// A total, in the reader's unit.
     fn of(mode: ScoreMode, total: Points) -> Amount {
-        match crate::eval::probability(mode, total) {
-            Some(p) => Amount::Probability {
-                probability: p,
-                estimative: format::estimative(p),
+        Amount::of_value(
+            mode,
+            crate::eval::probability(mode, total).unwrap_or(total.as_f64()),
+        )
+    }
+
+    /// A value already in the reader's unit: a probability or points.
+    fn of_value(mode: ScoreMode, value: f64) -> Amount {
+        match mode {
+            ScoreMode::Evidence { .. } => Amount::Probability {
+                probability: value,
+                estimative: format::estimative(value),
             },
-            None => Amount::Points {
-                points: Num(total.as_f64()),
-            },
+            ScoreMode::Additive => Amount::Points { points: Num(value) },
         }
     }
 }
@@ -340,13 +347,14 @@ enum Contribution {
 }
 
 impl Contribution {
-    fn of(mode: ScoreMode, amount: Points) -> Contribution {
-        match mode {
-            ScoreMode::Evidence { .. } => Contribution::Evidence {
+    /// A contribution; `ratio` is the likelihood ratio as the rules wrote it, when known.
+    fn of(mode: ScoreMode, amount: Points, ratio: Option<f64>) -> Contribution {
+        match super::model::ratio(mode, amount) {
+            Some(from_log_odds) => Contribution::Evidence {
                 log_odds: amount.as_f64(),
-                ratio: (amount.as_f64().exp() * 10_000.0).round() / 10_000.0,
+                ratio: ratio.unwrap_or(from_log_odds),
             },
-            ScoreMode::Additive => Contribution::Points {
+            None => Contribution::Points {
                 points: Num(amount.as_f64()),
             },
         }
@@ -412,11 +420,11 @@ impl<'t, 'a> CriterionJson<'t, 'a> {
             about: c.about(),
             rule: c.rule(),
             outcome,
-            contribution: Contribution::of(c.mode, c.contribution()),
+            contribution: Contribution::of(c.mode, c.contribution(), c.likelihood_ratio()),
             contributes,
             possible: Range {
-                min: Contribution::of(c.mode, possible.min),
-                max: Contribution::of(c.mode, possible.max),
+                min: Contribution::of(c.mode, possible.min, None),
+                max: Contribution::of(c.mode, possible.max, None),
             },
             input: c.input().map(Num),
             reason: c.reason(),

@@ -56,20 +56,14 @@ pub fn render(trace: &Trace<'_>) -> String {
         let mode = view.mode();
         let value = match view.probability() {
             Some(p) => format!("{}, {}", format::percent(p), format::estimative(p)),
-            None => format::score_value(mode, view.total()),
+            None => format::score_value(mode, view.value()),
         };
         let band = view.band().map(|b| md(b.label())).unwrap_or_default();
         let state = md(&super::summary::state_note(view));
         let listed = |criteria: &[CriterionView<'_, '_>]| {
             criteria
                 .iter()
-                .map(|c| {
-                    format!(
-                        "{} {}",
-                        md(c.title()),
-                        format::amount(mode, c.contribution())
-                    )
-                })
+                .map(|c| format!("{} {}", md(c.title()), c.amount()))
                 .collect::<Vec<_>>()
                 .join("<br>")
         };
@@ -138,7 +132,7 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
         let _ = writeln!(
             out,
             "{}; band *{}* by {} ({}).\n",
-            format::score_value(s.mode(), s.total()),
+            format::score_value(s.mode(), s.value()),
             md(band.label()),
             code(&band.test()),
             md(&band.rule())
@@ -164,7 +158,7 @@ fn criterion_row(out: &mut String, c: CriterionView<'_, '_>) {
             handling: Handling::Skipped,
             ..
         } => "unknown".to_string(),
-        _ => format::amount(c.mode, c.contribution()),
+        _ => c.amount(),
     };
     let outcome = match c.outcome() {
         Outcome::Applied { .. } => {

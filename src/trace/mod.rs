@@ -3,6 +3,7 @@
 //! HTML page for reviewers (with an [`index`] page for a corpus), or stable JSON for machines.
 //! Rendering formats; nothing else does.
 
+pub mod audit;
 pub mod format;
 pub mod html;
 pub mod index;

@@ -6,11 +6,11 @@ use crate::eval::matchers::FieldOutcome;
 use crate::eval::value::Value;
 use crate::eval::{
     Alternative, Bounds, CriterionResult, DecisionResult, Evaluation, EvidenceItem, EvidenceState,
-    Mark, Outcome, ScoreResult, Slice,
+    Handling, Mark, Outcome, ScoreResult, Slice,
 };
 use crate::program::{
     CollectionDef, CriterionDef, DecisionDef, LetDef, MatchFieldDef, Matcher, Node, Points,
-    Program, Read, RowTestDef, ScoreDef, ScoreMode, TextPart,
+    Program, Read, RowTestDef, ScoreDef, ScoreMode, TextPart, WeightDef, per_units,
 };
 
 use super::format;
@@ -63,9 +63,12 @@ impl<'t, 'a> ScoreView<'t, 'a> {
         self.result.probability
     }
 
-    /// The value in the reader's unit: the probability, or the points.
+    /// The value in the reader's unit: the probability (from the exact odds when every weight
+    /// is an exact ratio), or the points.
     pub fn value(&self) -> f64 {
-        self.in_units(self.result.total)
+        self.result
+            .probability
+            .unwrap_or(self.result.total.as_f64())
     }
 
     /// A total in the reader's unit.
@@ -151,9 +154,36 @@ impl<'t, 'a> CriterionView<'t, 'a> {
         self.result.contribution
     }
 
-    /// Evidence scores: the likelihood ratio of the contribution.
+    /// Evidence scores: the likelihood ratio of the contribution, as the rules wrote it (`lr 2`
+    /// is 2, `lr 3 per n` with two items is 9), or from the log-odds for a ramp between its ends.
     pub fn likelihood_ratio(&self) -> Option<f64> {
-        ratio(self.mode, self.result.contribution)
+        let ScoreMode::Evidence { .. } = self.mode else {
+            return None;
+        };
+        let written = match self.result.outcome {
+            Outcome::Applied { row, refinement } => {
+                let row = &self.def.outcomes[row as usize];
+                let weight = match refinement {
+                    Some(r) => &row.refinements[r as usize].weight,
+                    None => &row.weight,
+                };
+                written_ratio(weight, self.result.input)
+            }
+            Outcome::Unknown {
+                handling: Handling::Defaulted,
+                ..
+            } => self.def.unknown.default.map(|d| d.written),
+            Outcome::Unknown { .. } | Outcome::NoOutcome => Some(1.0),
+        };
+        written.or_else(|| ratio(self.mode, self.result.contribution))
+    }
+
+    /// The contribution in the reader's unit, the ratio as the rules wrote it: `×3`, `+15`.
+    pub fn amount(&self) -> String {
+        match self.likelihood_ratio() {
+            Some(ratio) => format::ratio(ratio),
+            None => format::signed(self.result.contribution.as_f64()),
+        }
     }
 
     /// For `per` and `ramp` weights: the count or input used.
@@ -259,11 +289,23 @@ impl<'t, 'a> CriterionView<'t, 'a> {
     }
 }
 
-/// The likelihood ratio of a contribution to an evidence score.
+/// The likelihood ratio of a contribution to an evidence score, from its log-odds: to four
+/// significant digits, which recovers any ratio written with four (fixed point keeps log-odds
+/// to 0.0001, a relative error of at most 0.005 % in the ratio).
 pub(super) fn ratio(mode: ScoreMode, contribution: Points) -> Option<f64> {
     match mode {
-        ScoreMode::Evidence { .. } => Some(contribution.as_f64().exp()),
+        ScoreMode::Evidence { .. } => Some(format::significant(contribution.as_f64().exp(), 4)),
         ScoreMode::Additive => None,
+    }
+}
+
+/// The likelihood ratio a weight gave, as written, for the count it read; `None` for a ramp
+/// between its ends or a count known only as a range.
+fn written_ratio(weight: &WeightDef, input: Option<f64>) -> Option<f64> {
+    match weight {
+        WeightDef::Fixed(amount) => Some(amount.written),
+        WeightDef::Per { amount, max, .. } => Some(amount.written.powf(per_units(input?, *max))),
+        WeightDef::Ramp { .. } => None,
     }
 }
 
@@ -310,10 +352,21 @@ impl<'a> AlternativeView<'_, 'a> {
         self.alternative.contribution
     }
 
-    /// Evidence scores: its likelihood ratio, when exact.
+    /// Evidence scores: its likelihood ratio, when exact (as written for a fixed weight).
     pub fn likelihood_ratio(&self) -> Option<f64> {
         let c = self.alternative.contribution;
-        c.is_exact().then(|| ratio(self.mode, c.min)).flatten()
+        if !c.is_exact() {
+            return None;
+        }
+        let row = &self.def.outcomes[self.alternative.row as usize];
+        let weight = match self.alternative.refinement {
+            Some(r) => &row.refinements[r as usize].weight,
+            None => &row.weight,
+        };
+        match (self.mode, weight) {
+            (ScoreMode::Evidence { .. }, WeightDef::Fixed(amount)) => Some(amount.written),
+            _ => ratio(self.mode, c.min),
+        }
     }
 
     /// The reason it would give, without values (they may not be known yet).
@@ -723,7 +776,7 @@ impl<'t, 'a> DecisionView<'t, 'a> {
 }
 
 /// A reason text with its interpolated values written in; case text in it is made safe.
-fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
+pub(super) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
     if parts.is_empty() {
         return None;
     }

@@ -295,7 +295,7 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
     };
     let rows = &bands.rows;
     let row = band.row() as usize;
-    let shown = |test: &RowTestDef| match (test, view.mode()) {
+    let written = |test: &RowTestDef| match (test, view.mode()) {
         (RowTestDef::Threshold { shown, .. }, ScoreMode::Evidence { .. }) => {
             super::format::percent(*shown)
         }
@@ -314,8 +314,12 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
             })
             .collect()
     };
+    // The distance to a threshold, in the reader's unit: from the threshold as written.
+    let distance = |shown: f64| (shown - view.value()).abs();
     if let Some(above) = above
-        && let RowTestDef::Threshold { strict, at, .. } = above.test
+        && let RowTestDef::Threshold {
+            strict, at, shown, ..
+        } = above.test
         && at >= view.total()
     {
         let needed =
@@ -324,13 +328,15 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
         out.push(Margin {
             direction: Direction::Up,
             band: &above.label,
-            threshold: shown(&above.test),
-            distance: view.in_units(at) - view.value(),
+            threshold: written(&above.test),
+            distance: distance(shown),
             strictly: strict,
             growth: growth(needed),
         });
     }
-    if let RowTestDef::Threshold { strict, at, .. } = rows[row].test
+    if let RowTestDef::Threshold {
+        strict, at, shown, ..
+    } = rows[row].test
         && let Some(below) = rows[row + 1..]
             .iter()
             .find(|r| !matches!(r.test, RowTestDef::When(_)))
@@ -344,8 +350,8 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
         out.push(Margin {
             direction: Direction::Down,
             band: &below.label,
-            threshold: shown(&rows[row].test),
-            distance: view.value() - view.in_units(at),
+            threshold: written(&rows[row].test),
+            distance: distance(shown),
             strictly: !strict,
             growth: growth(needed),
         });
@@ -563,19 +569,19 @@ fn growth_needed(criterion: CriterionView<'_, '_>, needed: i64) -> Option<f64> {
     let used = criterion.input()?;
     match &criterion.def.outcomes[row as usize].weight {
         WeightDef::Per { amount, max, .. }
-            if amount.0 != 0 && needed.signum() == amount.0.signum() =>
+            if amount.units.0 != 0 && needed.signum() == amount.units.0.signum() =>
         {
-            let more = (needed as f64 / amount.0 as f64).ceil();
+            let more = (needed as f64 / amount.units.0 as f64).ceil();
             let target = used + more;
             max.is_none_or(|m| target <= m).then_some(target)
         }
-        WeightDef::Ramp { x, y, .. } if y[0] != y[1] => {
+        WeightDef::Ramp { x, y, .. } if y[0].units != y[1].units => {
             let target = criterion.contribution().0.saturating_add(needed);
-            let (lo, hi) = (y[0].0.min(y[1].0), y[0].0.max(y[1].0));
-            if !(lo..=hi).contains(&target) {
+            let (y0, y1) = (y[0].units.0, y[1].units.0);
+            if !(y0.min(y1)..=y0.max(y1)).contains(&target) {
                 return None;
             }
-            let t = (target as f64 - y[0].0 as f64) / (y[1].0 as f64 - y[0].0 as f64);
+            let t = (target - y0) as f64 / (y1 - y0) as f64;
             let at = (x[0] + t * (x[1] - x[0])).ceil();
             (at > used).then_some(at)
         }

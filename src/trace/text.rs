@@ -104,7 +104,7 @@ fn score_summary(out: &mut String, s: &super::summary::ScoreSummary<'_, '_>) {
             format::percent(p),
             format::estimative(p)
         ),
-        None => format::score_value(mode, view.total()),
+        None => format::score_value(mode, view.value()),
     };
     let _ = writeln!(out, "    {value}{band}{state}");
     for (label, criteria) in [("for", &s.strongest_for), ("against", &s.strongest_against)] {
@@ -114,7 +114,7 @@ fn score_summary(out: &mut String, s: &super::summary::ScoreSummary<'_, '_>) {
             let _ = writeln!(
                 out,
                 "    {head:<8} {:>7}  {}: {words}",
-                format::amount(mode, c.contribution()),
+                c.amount(),
                 c.name()
             );
         }
@@ -215,11 +215,11 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
                 if added < 0.0 { "-" } else { "+" },
                 format::number(added.abs()),
                 format::number(s.total().as_f64()),
-                format::score_value(s.mode(), s.total())
+                format::score_value(s.mode(), s.value())
             );
         }
         ScoreMode::Additive => {
-            let _ = writeln!(out, "  {}", format::score_value(s.mode(), s.total()));
+            let _ = writeln!(out, "  {}", format::score_value(s.mode(), s.value()));
         }
     }
     if let Some(band) = s.band() {
@@ -241,7 +241,7 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
             handling: Handling::Skipped,
             ..
         } => "?".to_string(),
-        _ => format::amount(mode, c.contribution()),
+        _ => c.amount(),
     };
     let _ = writeln!(
         out,

@@ -345,14 +345,7 @@ fn verdict(trace: &Trace<'_>, args: &Args) -> Result<Verdict, String> {
                 .iter()
                 .chain(&s.strongest_against)
                 .take(3)
-                .map(move |c| {
-                    format!(
-                        "{}.{} {}",
-                        s.view.name(),
-                        c.name(),
-                        format::amount(s.view.mode(), c.contribution())
-                    )
-                })
+                .map(move |c| format!("{}.{} {}", s.view.name(), c.name(), c.amount()))
         })
         .collect();
     Ok(Verdict {
