@@ -556,7 +556,7 @@ fn rules_whose_cost_is_cubic_in_the_list_length() {
     let dir = scratch("cubic");
     let rules = "ruleset r { version \"1\" }\nlet x = count(p in posts where any(q in posts where count(r in posts where r.a == q.a) > 1))\nscore s { criterion c { when x > 0 => 1 else => 0 } }\n";
     let out = check(&dir, "cubic.cred", rules.as_bytes());
-    assert_diagnostic(&out, "E025", "cubic.cred:3:");
+    assert_diagnostic(&out, "E025", "cubic.cred:2:");
     assert!(text(&out.stderr).contains("3n³"));
 }
 

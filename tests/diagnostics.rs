@@ -117,10 +117,14 @@ fn every_diagnostic_underlines_the_stated_text() {
         structure >= 15,
         "only {structure} malformed-structure files"
     );
+    let missing: Vec<&str> = credence::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !codes.contains(c))
+        .collect();
     assert!(
-        codes.len() >= 15,
-        "only {} distinct kinds covered: {codes:?}",
-        codes.len()
+        missing.is_empty(),
+        "no corpus file produces {missing:?}: add one for each"
     );
 }
 

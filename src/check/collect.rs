@@ -25,7 +25,13 @@ impl Checker<'_> {
     ) -> (NodeId, Ty) {
         let (list_node, list_ty) = self.expr(list);
         let record = match (list_ty, self.node_slot[list_node as usize]) {
-            (Ty::List(Some(r)), _) => Some(r),
+            (Ty::List(Some(r)), Some((rec, slot))) => {
+                // The list's type may come from the first pass: its items' schema still has
+                // to be known for the paths read from them.
+                self.attach_item_schema(rec, slot, r);
+                Some(r)
+            }
+            (Ty::List(Some(r)), None) => Some(r),
             (Ty::Any | Ty::List(None), Some((rec, slot))) => {
                 match self.layout.list_record(rec, slot) {
                     Ok(r) => {
@@ -41,7 +47,7 @@ impl Checker<'_> {
             (Ty::Error, _) => None,
             (other, _) => {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::ItemMisuse,
                         list.span,
                         format!(
@@ -61,7 +67,7 @@ impl Checker<'_> {
         };
         if self.binders.len() >= MAX_COLLECTION_NESTING {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::TooDeep,
                     span,
                     format!("collections nest deeper than {MAX_COLLECTION_NESTING} levels"),
@@ -183,7 +189,7 @@ impl Checker<'_> {
                     }
                     _ => {
                         this.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::ItemMisuse,
                                 base.span,
                                 "a detail match compares two objects of the case",
@@ -226,7 +232,7 @@ impl Checker<'_> {
                 None => format!("the matchers are {}", quoted_list(&names)),
             };
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::UnknownMatcher,
                     field.matcher.span,
                     format!("unknown matcher `{name}`"),
@@ -258,7 +264,7 @@ impl Checker<'_> {
                         }
                     };
                     this.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::OutOfRange,
                             e.span,
                             "a similarity threshold must be between 0 and 1",
@@ -289,7 +295,7 @@ impl Checker<'_> {
                 let (node, _) = self.expr(arg);
                 let Some(value) = fold_num(&self.nodes, node).filter(|v| *v >= 0.0) else {
                     self.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::NotConstant,
                             arg.span,
                             "a tolerance must be a constant number",
@@ -307,7 +313,7 @@ impl Checker<'_> {
             }
             (MatcherArgument::Fraction | MatcherArgument::Tolerance, None) => {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::UnknownMatcher,
                         field.matcher.span,
                         format!("`{name}` needs an argument"),
@@ -319,7 +325,7 @@ impl Checker<'_> {
             }
             (MatcherArgument::None, Some(arg)) => {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::UnknownMatcher,
                         arg.span,
                         format!("`{name}` takes no argument"),

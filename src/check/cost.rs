@@ -222,7 +222,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     if let Some(deepest) = analysis.depth.iter().position(|d| *d > MAX_DEPTH) {
         diagnostics.push(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::TooDeep,
                 program.spans[deepest],
                 format!("evaluating this nests deeper than {MAX_DEPTH} levels"),
@@ -266,18 +266,33 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
             .zip(&criteria)
             .flat_map(|(s, costs)| s.criteria.iter().zip(costs).map(move |(c, k)| (s, c, *k)))
             .max_by_key(|(_, _, k)| k.nominal());
-        let (span, detail) = match costliest {
-            Some((s, c, k)) => (
+        // Point at the costliest top-level collection, where the nesting is, when there is one.
+        let collection = analysis
+            .collection_cost
+            .iter()
+            .enumerate()
+            .filter_map(|(i, k)| k.map(|k| (i, k)))
+            .max_by_key(|(_, k)| k.nominal())
+            .map(|(i, k)| (program.collections[i].span, k));
+        let (span, detail) = match (collection, costliest) {
+            (Some((span, k)), Some((s, c, _))) => (
+                span,
+                format!(
+                    "{k} steps for lists of n items, read by criterion `{}.{}`",
+                    s.name, c.name
+                ),
+            ),
+            (None, Some((s, c, k))) => (
                 c.span,
                 format!(
                     "the costliest criterion is `{}.{}`: {k} steps for lists of n items",
                     s.name, c.name
                 ),
             ),
-            None => (crate::source::Span::default(), String::new()),
+            (_, None) => (crate::source::Span::default(), String::new()),
         };
         diagnostics.push(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::TooCostly,
                 span,
                 format!(

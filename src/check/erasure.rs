@@ -85,7 +85,7 @@ fn diagnostic(
         .into_iter()
         .filter(|p| !secondary.contains(p))
         .collect();
-    let diagnostic = Diagnostic::error(
+    let diagnostic = Diagnostic::new(
         Code::SecondaryErasesPrimary,
         own.span,
         format!(

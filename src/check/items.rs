@@ -35,7 +35,7 @@ impl<'a> Checker<'a> {
             };
             if let Some(first) = first {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::Duplicate,
                         ruleset.id.span,
                         "a rule set has one `ruleset` header",
@@ -59,7 +59,7 @@ impl<'a> Checker<'a> {
                     other => {
                         let close = closest(other, METADATA_KEYS.iter().copied());
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::UnknownMetadata,
                                 key.span,
                                 format!("unknown metadata key `{other}`"),
@@ -76,7 +76,7 @@ impl<'a> Checker<'a> {
         if first.is_none() {
             let span = Span::default();
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::MissingItem,
                     span,
                     "the rule set has no `ruleset` header",
@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
                 Item::Verdict(decision) => {
                     if let Some(previous) = &verdict {
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::Duplicate,
                                 decision.span,
                                 "a rule set has one `verdict`",
@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
         }
         if scores.is_empty() && !self.diags.iter().any(|d| d.code == Code::MissingItem) {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::MissingItem,
                     Span::default(),
                     "the rule set has no `score`",
@@ -150,7 +150,7 @@ impl<'a> Checker<'a> {
                     Some(p) => ScoreMode::Evidence { prior: p },
                     None => {
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::OutOfRange,
                                 prior.span,
                                 "a prior must be a probability strictly between 0% and 100%",
@@ -168,7 +168,7 @@ impl<'a> Checker<'a> {
         for criterion in &score.criteria {
             if let Some((_, first)) = seen.iter().find(|(n, _)| *n == criterion.name.name) {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::Duplicate,
                         criterion.name.span,
                         format!(
@@ -207,7 +207,7 @@ impl<'a> Checker<'a> {
         for outcome in &criterion.outcomes {
             if let Some(else_span) = else_seen {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::MisplacedItem,
                         outcome.span,
                         "this outcome can never apply",
@@ -265,7 +265,7 @@ impl<'a> Checker<'a> {
                         WeightDef::Fixed(amount) => Some(amount),
                         _ => {
                             self.error(
-                                Diagnostic::error(
+                                Diagnostic::new(
                                     Code::NotConstant,
                                     w.span,
                                     "the default for unknown evidence must be a fixed amount",
@@ -297,12 +297,12 @@ impl<'a> Checker<'a> {
         let evidence = matches!(mode, ScoreMode::Evidence { .. });
         match (weight.unit, evidence) {
             (WeightUnit::Points, true) => self.error(
-                Diagnostic::error(Code::WeightKind, weight.span, "an evidence score weighs outcomes by likelihood ratio")
+                Diagnostic::new(Code::WeightKind, weight.span, "an evidence score weighs outcomes by likelihood ratio")
                     .label("plain points")
                     .help("write `lr 3` for evidence three times likelier if the claim is true, `lr 0.5` for half as likely"),
             ),
             (WeightUnit::Ratio, false) => self.error(
-                Diagnostic::error(Code::WeightKind, weight.span, "an additive score weighs outcomes in points")
+                Diagnostic::new(Code::WeightKind, weight.span, "an additive score weighs outcomes in points")
                     .label("a likelihood ratio")
                     .help("write points such as `+10`, or make the score `evidence prior 30%` to use ratios"),
             ),
@@ -317,7 +317,7 @@ impl<'a> Checker<'a> {
             match fold_num(&this.nodes, node) {
                 Some(v) if evidence && v > 0.0 && !(MIN_RATIO..=MAX_RATIO).contains(&v) => {
                     this.error(
-                        Diagnostic::error(Code::OutOfRange, e.span, "a likelihood ratio must be between 0.000001 and 1000000")
+                        Diagnostic::new(Code::OutOfRange, e.span, "a likelihood ratio must be between 0.000001 and 1000000")
                             .label("too extreme to be evidence")
                             .help("even decisive evidence is rarely worth a ratio beyond 1000; `lr 0.01` is strong evidence against"),
                     );
@@ -325,7 +325,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(v) if !evidence && v.abs() > MAX_POINTS => {
                     this.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::OutOfRange,
                             e.span,
                             "a weight must be between -1000000 and 1000000 points",
@@ -337,7 +337,7 @@ impl<'a> Checker<'a> {
                 }
                 Some(v) if evidence && v <= 0.0 => {
                     this.error(
-                        Diagnostic::error(Code::OutOfRange, e.span, "a likelihood ratio must be greater than 0")
+                        Diagnostic::new(Code::OutOfRange, e.span, "a likelihood ratio must be greater than 0")
                             .label("not a ratio")
                             .help("ratios above 1 support the claim, below 1 count against it; `lr 1` is neutral"),
                     );
@@ -353,7 +353,7 @@ impl<'a> Checker<'a> {
                 },
                 None => {
                     this.error(
-                        Diagnostic::error(Code::NotConstant, e.span, "a weight must be a constant")
+                        Diagnostic::new(Code::NotConstant, e.span, "a weight must be a constant")
                             .label("depends on the case")
                             .help("use `amount per count` or `ramp(value, x0 => y0, x1 => y1)` for weights that grow with evidence"),
                     );
@@ -375,7 +375,7 @@ impl<'a> Checker<'a> {
                     let value = fold_num(&self.nodes, node);
                     if value.is_none() {
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::NotConstant,
                                 m.span,
                                 "a `max` must be a constant",
@@ -399,7 +399,7 @@ impl<'a> Checker<'a> {
                     let (xn, xt) = self.expr(px);
                     if input_ty != Ty::Any && input_ty != Ty::Error && xt != input_ty {
                         self.error(
-                            Diagnostic::error(Code::TypeMismatch, px.span, format!("a ramp over {} needs points of the same type", input_ty.describe()))
+                            Diagnostic::new(Code::TypeMismatch, px.span, format!("a ramp over {} needs points of the same type", input_ty.describe()))
                                 .label(format!("this is {}", xt.describe()))
                                 .help("write the ramp's x values in the input's unit, such as `6h` for a duration"),
                         );
@@ -416,7 +416,7 @@ impl<'a> Checker<'a> {
                 }
                 if x[0] >= x[1] {
                     self.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::OutOfRange,
                             weight.span,
                             "a ramp's first x must be smaller than its second",
@@ -449,7 +449,7 @@ impl<'a> Checker<'a> {
                         ScoreMode::Evidence { .. } => {
                             if !(shown > 0.0 && shown < 1.0) {
                                 self.error(
-                                    Diagnostic::error(Code::OutOfRange, value.span, "an evidence score's bands are probabilities between 0% and 100%")
+                                    Diagnostic::new(Code::OutOfRange, value.span, "an evidence score's bands are probabilities between 0% and 100%")
                                         .label("not a probability")
                                         .help("write a percentage such as `>= 80%`"),
                                 );
@@ -465,7 +465,7 @@ impl<'a> Checker<'a> {
                         && shown > before
                     {
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::BadBands,
                                 value.span,
                                 "bands must go from the highest threshold to the lowest",
@@ -485,7 +485,7 @@ impl<'a> Checker<'a> {
                 }
                 (RowTest::Threshold { value, .. }, None) => {
                     self.error(
-                        Diagnostic::error(Code::BadBands, value.span, "a verdict row tests conditions, not thresholds")
+                        Diagnostic::new(Code::BadBands, value.span, "a verdict row tests conditions, not thresholds")
                             .label("threshold in a verdict")
                             .help("write `when credibility.band == \"likely\" => \"…\"`, or put thresholds in the score's bands"),
                     );
@@ -504,7 +504,7 @@ impl<'a> Checker<'a> {
                 Some(label) => label.to_string(),
                 None => {
                     self.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::MisplacedItem,
                             row.label.span,
                             "a label cannot interpolate values",
@@ -524,7 +524,7 @@ impl<'a> Checker<'a> {
         }
         if !decision.incomplete && !matches!(rows.last().map(|r| &r.test), Some(RowTestDef::Else)) {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::BadBands,
                     decision.span,
                     format!("{what} must end with an `else` row"),

@@ -137,7 +137,7 @@ impl Loader<'_> {
     fn include(&mut self, from: &Path, target: Option<&str>, span: Span) {
         let Some(target) = target else {
             self.loaded.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::MisplacedItem,
                     span,
                     "an include path cannot interpolate values",
@@ -150,7 +150,7 @@ impl Loader<'_> {
         let key = normalize(&path);
         if self.stack.contains(&key) {
             self.loaded.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::IncludeCycle,
                     span,
                     format!("`{target}` includes this file again"),
@@ -173,7 +173,7 @@ impl Loader<'_> {
         }
         if !is_rule_file(&path) {
             self.loaded.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::IncludeNotFound,
                     span,
                     format!("`{target}` is not a rule file"),
@@ -186,7 +186,7 @@ impl Loader<'_> {
         match self.fs.read(&path, true) {
             Ok(text) => self.add(&path, text),
             Err(e) => self.loaded.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::IncludeNotFound,
                     span,
                     format!("cannot read included file `{}`", path.display()),

@@ -40,7 +40,7 @@ impl Checker<'_> {
         let (id, have) = self.expr(e);
         if !self.coerce(id, have, want, e.span) {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     if want == Ty::Bool {
                         Code::NotBoolean
                     } else {
@@ -90,7 +90,7 @@ impl Checker<'_> {
         let Some(kind) = want.kind() else {
             if want == Ty::Dur {
                 self.error(
-                    Diagnostic::error(Code::TypeMismatch, span, "a case value cannot be a duration")
+                    Diagnostic::new(Code::TypeMismatch, span, "a case value cannot be a duration")
                         .label("this reads a case value")
                         .help("durations come from subtracting timestamps, for example `claim.published_at - incident.started_at`"),
                 );
@@ -115,7 +115,7 @@ impl Checker<'_> {
             }
         };
         self.error(
-            Diagnostic::error(Code::TypeMismatch, span, message)
+            Diagnostic::new(Code::TypeMismatch, span, message)
                 .label("conflicting use")
                 .help("a case field has one type; convert or compare it the same way everywhere"),
         );
@@ -126,7 +126,7 @@ impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &Expr) -> (NodeId, Ty) {
         if self.depth >= MAX_DEPTH {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::TooDeep,
                     e.span,
                     format!("evaluating this nests deeper than {MAX_DEPTH} levels"),
@@ -146,6 +146,8 @@ impl Checker<'_> {
         let let_top = std::mem::replace(&mut self.let_top, false);
         let span = e.span;
         match &e.kind {
+            // Already reported where it failed to parse.
+            ExprKind::Invalid => self.error_node(span),
             ExprKind::Number(n) | ExprKind::Percent(n) => {
                 (self.push(Node::Lit(Lit::Num(*n)), span), Ty::Num)
             }
@@ -243,7 +245,7 @@ impl Checker<'_> {
             } => {
                 if !let_top {
                     self.error(
-                        Diagnostic::error(Code::MisplacedItem, span, "a detail match must be the whole value of a `let`")
+                        Diagnostic::new(Code::MisplacedItem, span, "a detail match must be the whole value of a `let`")
                             .label("used inside another expression")
                             .help("write `let details = match … with … { … }` and read `details.field` or `details.matched`"),
                     );
@@ -256,7 +258,7 @@ impl Checker<'_> {
 
     pub(super) fn mismatch(&mut self, span: Span, message: String, help: &str) {
         self.error(
-            Diagnostic::error(Code::TypeMismatch, span, message)
+            Diagnostic::new(Code::TypeMismatch, span, message)
                 .label("wrong type")
                 .help(help.to_string()),
         );
@@ -469,7 +471,7 @@ impl Checker<'_> {
         };
         let message = format!("`{name}` has no band `{text}`");
         self.error(
-            Diagnostic::error(Code::UnknownBand, label_span, message)
+            Diagnostic::new(Code::UnknownBand, label_span, message)
                 .label("not a band of this score")
                 .help(help)
                 // The label is a string literal: the patch keeps its quotes.
@@ -481,7 +483,7 @@ impl Checker<'_> {
         let arity = |this: &mut Self, n: usize| {
             if args.len() != n {
                 this.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::TypeMismatch,
                         span,
                         format!(
@@ -547,7 +549,7 @@ impl Checker<'_> {
                     None => format!("the functions are {}", quoted_list(&names)),
                 };
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::UnknownName,
                         function.span,
                         format!("unknown function `{other}`"),

@@ -209,7 +209,7 @@ fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Sch
         ),
     };
     loaded.diagnostics.push(
-        Diagnostic::error(Code::BadSchema, value.span, problem)
+        Diagnostic::new(Code::BadSchema, value.span, problem)
             .label(detail)
             .help("the path is relative to this rule file; point it at a JSON Schema of cases"),
     );
@@ -486,7 +486,7 @@ impl<'a> Checker<'a> {
             if let Some(first) = seen.get(&name.name) {
                 let first_at = self.sources.location(*first);
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::Duplicate,
                         name.span,
                         format!("`{}` is defined twice", name.name),
@@ -562,7 +562,7 @@ impl<'a> Checker<'a> {
             .collect();
         for (span, name, kind) in unused {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::UnusedDefinition,
                     span,
                     format!("{kind} `{name}` is never used"),

@@ -62,7 +62,7 @@ impl Checker<'_> {
             });
             if let Some(close) = close {
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::UnknownName,
                         head.span,
                         format!("unknown name `{}`", head.name),
@@ -90,7 +90,7 @@ impl Checker<'_> {
 
     pub(super) fn no_fields(&mut self, head: &Ident, extra: &Ident) -> (NodeId, Ty) {
         self.error(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::UnknownField,
                 extra.span,
                 format!("`{}` has no fields", head.name),
@@ -126,7 +126,7 @@ impl Checker<'_> {
             None => {
                 if ty != Ty::Error {
                     self.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::NotConstant,
                             binding.value.span,
                             format!(
@@ -150,7 +150,7 @@ impl Checker<'_> {
 
     pub(super) fn cycle(&mut self, head: &Ident) -> (NodeId, Ty) {
         self.error(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::DefinitionCycle,
                 head.span,
                 format!("`{}` is defined in terms of itself", head.name),
@@ -203,7 +203,7 @@ impl Checker<'_> {
                             .collect();
                         let close = closest(&field.name, names.iter().copied());
                         self.error(
-                            Diagnostic::error(
+                            Diagnostic::new(
                                 Code::UnknownField,
                                 field.span,
                                 format!("the match `{}` has no field `{}`", head.name, field.name),
@@ -273,7 +273,7 @@ impl Checker<'_> {
         };
         if !allowed {
             self.error(
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::MisplacedItem,
                     head.span,
                     format!("score `{}` cannot be read here", head.name),
@@ -294,7 +294,7 @@ impl Checker<'_> {
             [p] if p.name == "settled" => {
                 if self.score_access == ScoreAccess::Before(index + 1) {
                     self.error(
-                        Diagnostic::error(
+                        Diagnostic::new(
                             Code::MisplacedItem,
                             p.span,
                             format!("`{}` cannot read its own `settled` in its bands", head.name),
@@ -313,7 +313,7 @@ impl Checker<'_> {
                 const PROPERTIES: [&str; 5] = ["band", "coverage", "min", "max", "settled"];
                 let close = closest(&p.name, PROPERTIES);
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::UnknownField,
                         p.span,
                         format!("a score has no `{}`", p.name),
@@ -367,7 +367,7 @@ impl Checker<'_> {
                     .collect::<Vec<_>>()
                     .join(".");
                 self.error(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::ItemMisuse,
                         span,
                         format!("`{shown}` is read both as an object and as a value"),
@@ -444,7 +444,7 @@ impl Checker<'_> {
                 } else {
                     format!("`{}`", parent.join("."))
                 };
-                let diagnostic = Diagnostic::error(
+                let diagnostic = Diagnostic::new(
                     Code::UnknownField,
                     bad.span,
                     format!("{within} has no field `{}` in the case schema", bad.name),

@@ -82,7 +82,7 @@ impl Checker<'_> {
             2 => "twice".to_string(),
             n => format!("{n} times"),
         };
-        let mut diagnostic = Diagnostic::error(
+        let mut diagnostic = Diagnostic::new(
             Code::NearPath,
             span,
             format!("case path `{name}` is one letter away from `{other}`"),

@@ -48,7 +48,7 @@ impl Checker<'_> {
         } else {
             format!("`{path}` is never `{text}`")
         };
-        let diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::new(
             Code::UnknownValue,
             span,
             format!("{what}: the case schema does not allow it"),
@@ -73,7 +73,7 @@ impl Checker<'_> {
         };
         let written = self.sources.snippet(number.span).to_string();
         self.error(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::OutOfRange,
                 number.span,
                 format!("{what} is between 0 and 1 (0% to 100%), never near {written}"),

@@ -17,52 +17,65 @@ pub use patch::apply as apply_patches;
 use crate::source::Span;
 
 macro_rules! codes {
-    ($($variant:ident = $code:literal, $title:literal;)*) => {
+    ($($variant:ident = $code:literal, $severity:ident, $title:literal;)*) => {
         /// Stable identifier of each kind of diagnostic (documented in `docs/LANGUAGE.md`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Code { $(#[doc = $title] $variant,)* }
 
         impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
             /// The stable code, such as `E005`.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $code,)* }
+            }
+
+            /// Whether a diagnostic of this kind stops the rules from being used.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// What the code means, in a few words.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
             }
         }
     };
 }
 
 codes! {
-    Syntax = "E001", "syntax error";
-    UnterminatedString = "E002", "unterminated string";
-    BadDuration = "E003", "invalid duration literal";
-    BadTimestamp = "E004", "invalid timestamp literal";
-    UnknownName = "E005", "unknown name";
-    UnknownField = "E006", "path not in the case schema";
-    TypeMismatch = "E007", "type mismatch";
-    NotBoolean = "E008", "condition is not true/false";
-    Duplicate = "E009", "duplicate definition";
-    IncludeNotFound = "E010", "included file not found";
-    IncludeCycle = "E011", "include cycle";
-    WeightKind = "E012", "weight does not fit the score's mode";
-    BadBands = "E013", "invalid bands";
-    UnknownBand = "E014", "unknown band label";
-    DefinitionCycle = "E015", "definition refers to itself";
-    UnknownMatcher = "E016", "unknown matcher";
-    NotConstant = "E017", "value must be a constant";
-    OutOfRange = "E018", "value out of range";
-    UnknownMetadata = "E019", "unknown metadata key";
-    MissingItem = "E020", "missing required item";
-    ItemMisuse = "E021", "list or item used the wrong way";
-    BadSchema = "E022", "declared case schema cannot be used";
-    MisplacedItem = "E023", "item not allowed here";
-    TooDeep = "E024", "nesting too deep";
-    TooCostly = "E025", "rules too costly to evaluate";
-    Unclosed = "E026", "block or bracket not closed";
-    Unmatched = "E027", "closing bracket closes nothing";
-    UnknownValue = "E028", "value the case schema does not allow";
-    UnusedDefinition = "W001", "unused definition";
-    SecondaryErasesPrimary = "W002", "unknown secondary fact discards known evidence";
-    NearPath = "W003", "case path one letter away from another";
+    Syntax = "E001", Error, "syntax error";
+    UnterminatedString = "E002", Error, "unterminated string";
+    BadDuration = "E003", Error, "invalid duration literal";
+    BadTimestamp = "E004", Error, "invalid timestamp literal";
+    UnknownName = "E005", Error, "unknown name";
+    UnknownField = "E006", Error, "path not in the case schema";
+    TypeMismatch = "E007", Error, "type mismatch";
+    NotBoolean = "E008", Error, "condition is not true/false";
+    Duplicate = "E009", Error, "duplicate definition";
+    IncludeNotFound = "E010", Error, "included file not found";
+    IncludeCycle = "E011", Error, "include cycle";
+    WeightKind = "E012", Error, "weight does not fit the score's mode";
+    BadBands = "E013", Error, "invalid bands";
+    UnknownBand = "E014", Error, "unknown band label";
+    DefinitionCycle = "E015", Error, "definition refers to itself";
+    UnknownMatcher = "E016", Error, "unknown matcher";
+    NotConstant = "E017", Error, "value must be a constant";
+    OutOfRange = "E018", Error, "value out of range";
+    UnknownMetadata = "E019", Error, "unknown metadata key";
+    MissingItem = "E020", Error, "missing required item";
+    ItemMisuse = "E021", Error, "list or item used the wrong way";
+    BadSchema = "E022", Error, "declared case schema cannot be used";
+    MisplacedItem = "E023", Error, "item not allowed here";
+    TooDeep = "E024", Error, "nesting too deep";
+    TooCostly = "E025", Error, "rules too costly to evaluate";
+    Unclosed = "E026", Error, "block or bracket not closed";
+    Unmatched = "E027", Error, "closing bracket closes nothing";
+    UnknownValue = "E028", Error, "value the case schema does not allow";
+    UnusedDefinition = "W001", Warning, "unused definition";
+    SecondaryErasesPrimary = "W002", Warning, "unknown secondary fact discards known evidence";
+    NearPath = "W003", Warning, "case path one letter away from another";
 }
 
 /// How serious a diagnostic is.
@@ -115,15 +128,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `span`.
-    pub(crate) fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    /// A diagnostic of kind `code` at `span`, with the code's severity.
+    pub(crate) fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code,
-            severity: if code.as_str().starts_with('W') {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
+            severity: code.severity(),
             message: message.into(),
             span,
             label: String::new(),

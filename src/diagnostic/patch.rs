@@ -63,7 +63,7 @@ mod tests {
     use crate::source::{FileId, Span};
 
     fn fix(start: usize, end: usize, with: &str) -> Diagnostic {
-        Diagnostic::error(Code::Syntax, Span::new(FileId(0), start, end), "x")
+        Diagnostic::new(Code::Syntax, Span::new(FileId(0), start, end), "x")
             .patch(Span::new(FileId(0), start, end), with)
     }
 
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn patches_of_other_files_or_outside_the_text_are_left() {
-        let other = Diagnostic::error(Code::Syntax, Span::default(), "x")
+        let other = Diagnostic::new(Code::Syntax, Span::default(), "x")
             .patch(Span::new(FileId(1), 0, 0), "y");
         let (fixed, count) = apply("ab", FileId(0), [&other, &fix(1, 9, "z")]);
         assert_eq!((fixed.as_str(), count), ("ab", 0));

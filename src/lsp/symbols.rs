@@ -305,6 +305,7 @@ impl<'f> Walker<'_, 'f> {
                 }
             }
             ExprKind::Number(_)
+            | ExprKind::Invalid
             | ExprKind::Percent(_)
             | ExprKind::Str(_)
             | ExprKind::Bool(_)

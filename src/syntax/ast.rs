@@ -347,6 +347,9 @@ pub(crate) enum ExprKind {
         /// Arguments.
         args: Vec<Expr>,
     },
+    /// A definition's value that did not parse (already reported): it checks as an error, so
+    /// uses of the name add no diagnostics of their own.
+    Invalid,
     /// `match claimed with confirmed { field matcher … }`
     Match {
         /// The claimed object.

@@ -56,7 +56,7 @@ impl<'a> PError<'a> {
         } else {
             format!("`{found}`")
         };
-        let diagnostic = Diagnostic::error(
+        let diagnostic = Diagnostic::new(
             Code::Syntax,
             span,
             format!("expected {list}, found {found_text}"),

@@ -12,6 +12,7 @@ use super::lexeme::{
 use crate::diagnostic::{Code, Diagnostic};
 use crate::limits::MAX_DEPTH;
 use crate::ops::{CollectOp, MATCHERS};
+use crate::source::Span;
 
 thread_local! {
     /// How deeply the expression being parsed nests (parentheses, `not`, signs, arguments).
@@ -34,7 +35,7 @@ fn nested<'a, T>(i: In<'a>, parse: impl FnOnce(In<'a>) -> PResult<'a, T>) -> PRe
         let at = ws(i);
         Err(nom::Err::Failure(PError::special(
             at,
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::TooDeep,
                 span_at(at, found_len(at)),
                 format!("this expression nests deeper than {MAX_DEPTH} levels"),
@@ -217,12 +218,75 @@ fn unary(i: In<'_>) -> PResult<'_, Expr> {
     primary(i)
 }
 
+/// Time units written out, and the unit a duration literal writes for each.
+const SPELLED_UNITS: &[(&str, &str)] = &[
+    ("weeks", "w"),
+    ("week", "w"),
+    ("days", "d"),
+    ("day", "d"),
+    ("hours", "h"),
+    ("hour", "h"),
+    ("hrs", "h"),
+    ("hr", "h"),
+    ("minutes", "m"),
+    ("minute", "m"),
+    ("mins", "m"),
+    ("min", "m"),
+    ("seconds", "s"),
+    ("second", "s"),
+    ("secs", "s"),
+    ("sec", "s"),
+];
+
+/// `6 hours`: a number followed by a unit written out is a duration written the wrong way;
+/// one diagnostic at the number and its unit, with the literal that was meant.
+fn spelled_unit<'a>(
+    start: In<'a>,
+    after: In<'a>,
+    n: f64,
+    number: Span,
+) -> Result<(), nom::Err<PError<'a>>> {
+    let word_at = ws(after);
+    let Ok((word_end, word)) = ident(word_at) else {
+        return Ok(());
+    };
+    let Some((_, unit)) = SPELLED_UNITS.iter().find(|(w, _)| *w == word.name) else {
+        return Ok(());
+    };
+    let span = number.to(span_between(word_at, word_end));
+    let meant = format!("{n}{unit}");
+    Err(nom::Err::Failure(PError::special(
+        start,
+        Diagnostic::new(
+            Code::BadDuration,
+            span,
+            format!("`{}` is not a duration", span_text(start, span)),
+        )
+        .label("a number and a word")
+        .help(format!(
+            "write durations as one word with a unit letter, such as `{meant}` (units: ms, s, m, h, d, w)"
+        ))
+        .patch(span, meant),
+    )))
+}
+
+/// The source text of `span`, which starts at `from`.
+fn span_text<'a>(from: In<'a>, span: Span) -> &'a str {
+    let offset = from.location_offset() as u32;
+    let start = span.start.saturating_sub(offset) as usize;
+    let end = span.end.saturating_sub(offset) as usize;
+    from.fragment().get(start..end).unwrap_or("")
+}
+
 fn primary(i: In<'_>) -> PResult<'_, Expr> {
     let i = ws(i);
     let first = i.fragment().chars().next();
     match first {
         Some(c) if c.is_ascii_digit() => {
             let (rest, (lit, span)) = number(i)?;
+            if let NumberLit::Number(n) = lit {
+                spelled_unit(i, rest, n, span)?;
+            }
             let kind = match lit {
                 NumberLit::Number(n) => ExprKind::Number(n),
                 NumberLit::Percent(p) => ExprKind::Percent(p),
@@ -244,7 +308,7 @@ fn primary(i: In<'_>) -> PResult<'_, Expr> {
                 )),
                 None => Err(nom::Err::Failure(PError::special(
                     i,
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::MisplacedItem,
                         template.span,
                         "`{…}` interpolation is only allowed in reason texts",

@@ -138,7 +138,7 @@ pub(crate) fn number(i: In<'_>) -> PResult<'_, (NumberLit, Span)> {
             Ok(ms) => Ok((rest, (NumberLit::Timestamp(ms), span))),
             Err(err) => Err(nom::Err::Failure(PError::special(
                 start,
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::BadTimestamp,
                     span,
                     format!("`{}` is not a valid RFC 3339 timestamp", lit.fragment()),
@@ -187,7 +187,7 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
             let close = crate::diagnostic::closest(unit.fragment(), UNITS.iter().map(|u| u.0));
             return Err(nom::Err::Failure(PError::special(
                 start,
-                Diagnostic::error(
+                Diagnostic::new(
                     Code::BadDuration,
                     span,
                     format!("`{}` is not a duration unit", unit.fragment()),
@@ -250,7 +250,7 @@ pub(crate) fn string_text(mut i: In<'_>) -> PResult<'_, String> {
 pub(crate) fn unterminated<'a>(start: In<'a>, end: In<'a>) -> nom::Err<PError<'a>> {
     nom::Err::Failure(PError::special(
         start,
-        Diagnostic::error(
+        Diagnostic::new(
             Code::UnterminatedString,
             span_between(start, end),
             "this string is not closed",

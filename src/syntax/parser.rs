@@ -4,8 +4,8 @@
 //! criteria and tables), so one run reports every syntax error in a file.
 
 use super::ast::{
-    Binding, Criterion, Decision, DecisionRow, File, Guard, Item, Mode, Outcome, Refinement,
-    RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+    Binding, Criterion, Decision, DecisionRow, Expr, ExprKind, File, Guard, Item, Mode, Outcome,
+    Refinement, RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
@@ -161,8 +161,8 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
             let (rest, path) = template(rest)?;
             Ok((rest, Item::Include(path)))
         }
-        "const" => binding(rest).map(|(r, b)| (r, Item::Const(b))),
-        "let" => binding(rest).map(|(r, b)| (r, Item::Let(b))),
+        "const" => binding(rest, parser).map(|(r, b)| (r, Item::Const(b))),
+        "let" => binding(rest, parser).map(|(r, b)| (r, Item::Let(b))),
         "score" => score(rest, parser),
         "verdict" => {
             let (rest, title) = opt_template(rest)?;
@@ -203,11 +203,29 @@ fn ruleset<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     Ok((rest, Item::Ruleset(Ruleset { id, entries })))
 }
 
-fn binding(i: In<'_>) -> PResult<'_, Binding> {
+/// `name "description" = value`. A value that does not parse is reported and the name still
+/// bound (to an invalid value), so that its uses do not each report it undefined.
+fn binding<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Binding> {
     let (i, bound) = name(i)?;
     let (i, description) = opt_template(i)?;
     let (i, _) = sym(i, "=", "`=`")?;
-    let (rest, value) = expr(i)?;
+    let (rest, value) = match expr(i) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            parser.report(err);
+            // The item's segment ends where the next item starts: the value is all of it.
+            let start = ws(i);
+            let (_, end) = split(start, start.fragment().len());
+            let span = span_between(start, end);
+            (
+                end,
+                Expr {
+                    kind: ExprKind::Invalid,
+                    span,
+                },
+            )
+        }
+    };
     Ok((
         rest,
         Binding {
@@ -314,7 +332,7 @@ fn criterion<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, C
             CriterionMember::Refine(r) => match outcomes.last_mut() {
                 Some(row) => row.refinements.push(r),
                 None => parser.diagnostics.push(
-                    Diagnostic::error(
+                    Diagnostic::new(
                         Code::MisplacedItem,
                         r.span,
                         "a refinement must follow the row it refines",

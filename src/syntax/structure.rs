@@ -368,7 +368,7 @@ impl Matcher<'_> {
             .rfind(|t| t.kind != TokenKind::Comment)
             .map_or(header.end, |t| t.end);
         self.report(
-            Diagnostic::error(
+            Diagnostic::new(
                 Code::Unclosed,
                 header,
                 format!("{} has no `{{`", kind.describe(Delim::Brace)),
@@ -485,7 +485,7 @@ impl Matcher<'_> {
         let span = self.span(token);
         let c = &self.text[token.start as usize..token.end as usize];
         let mut diagnostic =
-            Diagnostic::error(Code::Unmatched, span, format!("this `{c}` closes nothing"))
+            Diagnostic::new(Code::Unmatched, span, format!("this `{c}` closes nothing"))
                 .label("no open bracket is waiting for it")
                 .help("remove it");
         if let Some(twin) = twin {
@@ -548,7 +548,7 @@ impl Matcher<'_> {
             Ending::EndOfFile => None,
         };
         let mut diagnostic =
-            Diagnostic::error(Code::Unclosed, open.span, format!("{what} is not closed")).label(
+            Diagnostic::new(Code::Unclosed, open.span, format!("{what} is not closed")).label(
                 format!("this `{}` has no matching `{close}`", open.delim.open()),
             );
         if let Some((at, text)) = note {
