@@ -137,6 +137,8 @@ pub enum Judged<T> {
     Scored(T),
     /// The claim was published after the moment: there is nothing to judge yet.
     NoClaimYet {
+        /// The case's `id`, as a trace names it ([`Trace::case_id`]).
+        case: Option<String>,
         /// The moment, milliseconds since the epoch.
         at: i64,
         /// When the claim was published.
@@ -166,7 +168,15 @@ pub fn score_case_as_of<T>(
         .iter()
         .find(|d| d.path == [as_of::Step::Key("claim".into())])
     {
+        let case = value.get("id").and_then(|id| match id {
+            serde_json::Value::String(s) => trace::case_name(Value::Str(s)),
+            serde_json::Value::Number(n) => {
+                n.as_f64().and_then(|n| trace::case_name(Value::Num(n)))
+            }
+            _ => None,
+        });
         return Ok(Judged::NoClaimYet {
+            case,
             at,
             published_at: claim.known_at,
         });

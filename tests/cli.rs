@@ -416,6 +416,34 @@ fn commands_that_use_rules_count_their_warnings_in_one_line() {
 }
 
 #[test]
+fn before_the_claim_the_case_is_named_as_its_trace_names_it() {
+    let dir = Scratch::new("numeric-id");
+    let mut case: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/real/paris-2015.json").expect("case"),
+    )
+    .expect("JSON");
+    for (id, expected) in [
+        (Value::from(42), Value::from("42")),
+        (Value::from("paris"), Value::from("paris")),
+        (Value::Null, Value::Null),
+    ] {
+        case["id"] = id;
+        let file = dir.join("case.json");
+        std::fs::write(&file, case.to_string()).expect("write");
+        let file = file.to_str().expect("utf-8");
+        let before = credence(&[
+            "score", "--format", "json", "--as-of", "start+1h", "rules/", file,
+        ]);
+        let before: Value = serde_json::from_slice(&before.stdout).expect("JSON");
+        assert_eq!(before["claim_known"], false);
+        assert_eq!(before["case"], expected);
+        let scored = credence(&["score", "--format", "json", "rules/", file]);
+        let scored: Value = serde_json::from_slice(&scored.stdout).expect("JSON");
+        assert_eq!(scored["case"], expected, "the trace names it the same way");
+    }
+}
+
+#[test]
 fn timeline_shows_the_judgement_change_as_findings_arrive() {
     let out = credence(&[
         "timeline",

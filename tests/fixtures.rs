@@ -218,6 +218,36 @@ fn a_changed_weight_that_breaks_an_expectation_names_it() {
 }
 
 #[test]
+fn an_expectation_naming_a_misspelt_criterion_is_an_error_not_a_pass() {
+    let dir = Scratch::new("misspelt-expectation");
+    let mut fixture: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/capability-match.json").expect("fixture"),
+    )
+    .expect("JSON");
+    for list in [
+        "contributes",
+        "positive",
+        "negative",
+        "silent",
+        "unknown",
+        "known",
+    ] {
+        fixture["expect"] = serde_json::json!({ list: ["credibility.capabilty_fit"] });
+        let file = dir.join(format!("{list}.json"));
+        std::fs::write(&file, fixture.to_string()).expect("write fixture");
+        let out = credence(&["test", "rules/", path(&file)]);
+        assert_eq!(out.status.code(), Some(5), "{list}: {}", stdout(&out));
+        let text = stdout(&out) + &String::from_utf8_lossy(&out.stderr);
+        assert!(
+            text.contains(&format!(
+                "`expect.{list}` names `credibility.capabilty_fit`, which is not a criterion"
+            )) && text.contains("credibility.capability_fit"),
+            "{list}: {text}"
+        );
+    }
+}
+
+#[test]
 fn an_empty_run_fails_unless_allowed_and_coverage_has_a_floor() {
     let empty = credence(&["test", "rules/"]);
     assert_eq!(empty.status.code(), Some(5));

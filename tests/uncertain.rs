@@ -2,6 +2,7 @@
 //! says about which end of a range decided.
 
 use credence::{Options, Program, compile_str};
+use serde_json::Value;
 
 const RULES: &str = r#"
 ruleset uncertain { version "1" }
@@ -37,20 +38,39 @@ fn program() -> Program {
         .program
 }
 
-/// The text trace of `case`, or the case error.
-fn trace(case: &str) -> Result<String, String> {
-    credence::score_case(&program(), case.as_bytes(), credence::trace::text::render)
-        .map_err(|e| e.to_string())
+/// The JSON trace of `case`, or the case error.
+fn trace(case: &str) -> Result<Value, String> {
+    let text = credence::score_case(&program(), case.as_bytes(), credence::trace::json::render)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
-/// Lines of the trace's detail for criterion `name`.
-fn criterion<'t>(trace: &'t str, name: &str) -> Vec<&'t str> {
-    let head = format!("  {name} ({name})");
-    let mut lines = trace.lines().skip_while(|l| !l.contains(&head));
-    let first = lines.next().into_iter();
-    first
-        .chain(lines.take_while(|l| l.starts_with("           ")))
-        .collect()
+fn scored(case: &str) -> Value {
+    trace(case).expect("scores")
+}
+
+/// Criterion `name` of the trace.
+fn criterion<'t>(trace: &'t Value, name: &str) -> &'t Value {
+    trace["scores"][0]["criteria"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("no criterion {name}"))
+}
+
+/// The likelihood ratio the criterion applied, or `None` when its evidence was unknown.
+fn ratio(criterion: &Value) -> Option<f64> {
+    match criterion["outcome"]["status"].as_str() {
+        Some("applied") => criterion["contribution"]["ratio"].as_f64(),
+        _ => None,
+    }
+}
+
+/// The explanations of the criterion's comparisons on ranges.
+fn explanations(criterion: &Value) -> Vec<&str> {
+    criterion["range_tests"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|t| t["explanation"].as_str()).collect())
+        .unwrap_or_default()
 }
 
 const START_UNKNOWN_CLAIM_1H_TO_7H: &str = r#"{
@@ -60,49 +80,42 @@ const START_UNKNOWN_CLAIM_1H_TO_7H: &str = r#"{
 
 #[test]
 fn a_claim_one_to_seven_hours_after_an_uncertain_start() {
-    let trace = trace(START_UNKNOWN_CLAIM_1H_TO_7H).expect("scores");
-    assert!(trace.contains("claim_delay = 1h–7h"), "{trace}");
+    let trace = scored(START_UNKNOWN_CLAIM_1H_TO_7H);
+    assert_eq!(
+        trace["definitions"]["claim_delay"]["value"]["text"],
+        "1h–7h"
+    );
     let twelve = criterion(&trace, "within_12h");
-    assert!(twelve[0].trim_start().starts_with("×3"), "{twelve:?}");
-    assert!(
-        twelve.iter().any(|l| l.contains(
-            "`claim_delay <= 12h` holds for every possible value: decided by the upper end of claim_delay (7h)"
-        )),
-        "{twelve:?}"
+    assert_eq!(ratio(twelve), Some(3.0), "{twelve}");
+    assert_eq!(
+        explanations(twelve),
+        ["holds for every possible value: decided by the upper end of claim_delay (7h)"]
     );
     let six = criterion(&trace, "within_6h");
-    assert!(six[0].trim_start().starts_with('?'), "{six:?}");
-    assert!(
-        six.iter().any(|l| l.contains(
-            "`claim_delay <= 6h` is open: claim_delay is 1h–7h; at its lower end (1h) it holds, at its upper end (7h) it does not"
-        )),
-        "{six:?}"
+    assert_eq!(ratio(six), None, "{six}");
+    assert_eq!(
+        explanations(six),
+        [
+            "is open: claim_delay is 1h–7h; at its lower end (1h) it holds, at its upper end (7h) it does not"
+        ]
     );
 }
 
 #[test]
 fn an_uncounted_plural_claim_against_one_attacker() {
     let case = r#"{"claim": {"attackers": {"min": 2}}, "incident": {"attackers": 1}}"#;
-    let trace = trace(case).expect("scores");
+    let trace = scored(case);
     let attackers = criterion(&trace, "attackers");
+    assert_eq!(ratio(attackers), Some(0.5), "{attackers}");
     assert!(
-        attackers[0].trim_start().starts_with("×0.5"),
-        "{attackers:?}"
-    );
-    assert!(
-        attackers
+        explanations(attackers)
             .iter()
-            .any(|l| l.contains("decided by the lower end of claim.attackers (2)")),
-        "{attackers:?}"
+            .any(|e| e.contains("decided by the lower end of claim.attackers (2)")),
+        "{attackers}"
     );
     let three = r#"{"claim": {"attackers": {"min": 2}}, "incident": {"attackers": 3}}"#;
     let trace = scored(three);
-    let attackers = criterion(&trace, "attackers");
-    assert!(attackers[0].trim_start().starts_with('?'), "{attackers:?}");
-}
-
-fn scored(case: &str) -> String {
-    trace(case).expect("scores")
+    assert_eq!(ratio(criterion(&trace, "attackers")), None);
 }
 
 #[test]
@@ -116,15 +129,16 @@ fn sums_and_extremes_of_ranges_are_ranges() {
     }"#;
     let trace = scored(case);
     let toll = criterion(&trace, "toll");
-    assert!(
-        toll[0].trim_start().starts_with("×1.5"),
-        "22–27 killed: {toll:?}"
+    assert_eq!(ratio(toll), Some(1.5), "22–27 killed: {toll}");
+    assert_eq!(
+        toll["range_tests"][0]["left"]["value"]["text"], "22–27",
+        "{toll}"
     );
-    assert!(toll.iter().any(|l| l.contains("22–27")), "{toll:?}");
     let first = criterion(&trace, "first_site");
-    assert!(
-        first[0].trim_start().starts_with("×1.2"),
-        "the first site is at the latest 23:30, before 00:00: {first:?}"
+    assert_eq!(
+        ratio(first),
+        Some(1.2),
+        "the first site is at the latest 23:30, before 00:00: {first}"
     );
 }
 
@@ -132,13 +146,10 @@ fn sums_and_extremes_of_ranges_are_ranges() {
 fn exact_bounds_are_one_value() {
     let case = r#"{"claim": {"attackers": {"min": 1, "max": 1}}, "incident": {"attackers": 1}}"#;
     let trace = scored(case);
-    assert!(
-        criterion(&trace, "attackers")[0]
-            .trim_start()
-            .starts_with("×2"),
-        "{trace}"
-    );
-    assert!(!trace.contains("range:"), "{trace}");
+    let attackers = criterion(&trace, "attackers");
+    assert_eq!(ratio(attackers), Some(2.0), "{trace}");
+    assert_eq!(attackers["range_tests"], Value::Array(vec![]), "{trace}");
+    assert_eq!(attackers["evidence"][0]["value"], 1);
 }
 
 #[test]

@@ -53,19 +53,16 @@ impl Rules {
         };
         match credence::score_case_as_of(&self.program, json, when, render).map_err(problem)? {
             Judged::Scored(trace) => Ok(trace),
-            Judged::NoClaimYet { at, published_at } => {
-                let id = serde_json::from_slice::<serde_json::Value>(json)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned());
-                Ok(serde_json::json!({
-                    "format_version": credence::trace::json::FORMAT_VERSION,
-                    "case": id,
-                    "as_of": {"at": credence::trace::format::timestamp(at)},
-                    "claim_known": false,
-                    "claim_published_at": credence::trace::format::timestamp(published_at),
-                })
-                .to_string())
-            }
+            Judged::NoClaimYet {
+                case,
+                at,
+                published_at,
+            } => Ok(credence::trace::json::no_claim_yet(
+                case.as_deref(),
+                at,
+                published_at,
+                false,
+            )),
         }
     }
 }

@@ -103,5 +103,9 @@ def test_as_of_a_moment(rules):
     assert early["as_of"]["left_out"], "later findings are left out"
     before = rules.score(case("paris-2015"), as_of="start+1h")
     assert before["claim_known"] is False
+    numbered = case("paris-2015")
+    numbered["id"] = 42
+    assert rules.score(numbered, as_of="start+1h")["case"] == "42"
+    assert rules.score(numbered)["case"] == "42"
     with pytest.raises(ValueError):
         rules.score(case("paris-2015"), as_of="yesterday")

@@ -443,33 +443,26 @@ impl Scorer<'_> {
         };
         match crate::score_case_as_of(self.program, json, when, render).map_err(problem)? {
             Judged::Scored(output) => Ok(output),
-            Judged::NoClaimYet { at, published_at } => {
-                Ok(self.no_claim_yet(json, at, published_at))
-            }
+            Judged::NoClaimYet {
+                case,
+                at,
+                published_at,
+            } => Ok(self.no_claim_yet(case.as_deref(), at, published_at)),
         }
     }
 
     /// The output for a case judged at a moment before its claim was published.
-    fn no_claim_yet(&self, json: &[u8], at: i64, published_at: i64) -> String {
-        let id = serde_json::from_slice::<serde_json::Value>(json)
-            .ok()
-            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string));
-        let (at, published) = (format::timestamp(at), format::timestamp(published_at));
+    fn no_claim_yet(&self, id: Option<&str>, at_ms: i64, published_at: i64) -> String {
+        let (at_text, published) = (format::timestamp(at_ms), format::timestamp(published_at));
         let sentence = format!(
             "no claim of responsibility is known yet (the claim was published {published})"
         );
-        let case = id.as_deref().unwrap_or("(no id)");
+        let case = id.unwrap_or("(no id)");
+        let at = at_text;
         match self.format {
             // Before the claim there is no judgement to export.
             Format::Json | Format::Stix | Format::Misp => {
-                let object = serde_json::json!({
-                    "format_version": trace_json::FORMAT_VERSION,
-                    "case": id,
-                    "as_of": {"at": at},
-                    "claim_known": false,
-                    "claim_published_at": published,
-                });
-                serde_json::to_string_pretty(&object).unwrap_or_default() + "\n"
+                trace_json::no_claim_yet(id, at_ms, published_at, true)
             }
             Format::Text => format!("Case {}: as of {at}, {sentence}.\n", format::clean(case)),
             Format::Markdown => format!(

@@ -145,17 +145,86 @@ pub fn percent(p: f64) -> String {
     format!("{:.1}%", p * 100.0)
 }
 
+/// The ICD 203 words of estimative probability, from the least likely.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Estimative {
+    /// Below 5 %.
+    AlmostNoChance,
+    /// 5 % to 20 %.
+    VeryUnlikely,
+    /// 20 % to 45 %.
+    Unlikely,
+    /// 45 % to 55 %.
+    RoughlyEvenChance,
+    /// 55 % to 80 %.
+    Likely,
+    /// 80 % to 95 %.
+    VeryLikely,
+    /// 95 % and above.
+    AlmostCertain,
+}
+
+impl Estimative {
+    /// Every word, from the least likely.
+    pub const ALL: [Estimative; 7] = [
+        Estimative::AlmostNoChance,
+        Estimative::VeryUnlikely,
+        Estimative::Unlikely,
+        Estimative::RoughlyEvenChance,
+        Estimative::Likely,
+        Estimative::VeryLikely,
+        Estimative::AlmostCertain,
+    ];
+
+    /// The word for probability `p`.
+    pub fn of(p: f64) -> Estimative {
+        match p {
+            p if p < 0.05 => Estimative::AlmostNoChance,
+            p if p < 0.20 => Estimative::VeryUnlikely,
+            p if p < 0.45 => Estimative::Unlikely,
+            p if p <= 0.55 => Estimative::RoughlyEvenChance,
+            p if p < 0.80 => Estimative::Likely,
+            p if p < 0.95 => Estimative::VeryLikely,
+            _ => Estimative::AlmostCertain,
+        }
+    }
+
+    /// The words as ICD 203 writes them.
+    pub fn word(self) -> &'static str {
+        match self {
+            Estimative::AlmostNoChance => "almost no chance",
+            Estimative::VeryUnlikely => "very unlikely",
+            Estimative::Unlikely => "unlikely",
+            Estimative::RoughlyEvenChance => "roughly even chance",
+            Estimative::Likely => "likely",
+            Estimative::VeryLikely => "very likely",
+            Estimative::AlmostCertain => "almost certain",
+        }
+    }
+
+    /// The probabilities the word covers, as ICD 203 gives them (lowest, highest).
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            Estimative::AlmostNoChance => (0.0, 0.05),
+            Estimative::VeryUnlikely => (0.05, 0.20),
+            Estimative::Unlikely => (0.20, 0.45),
+            Estimative::RoughlyEvenChance => (0.45, 0.55),
+            Estimative::Likely => (0.55, 0.80),
+            Estimative::VeryLikely => (0.80, 0.95),
+            Estimative::AlmostCertain => (0.95, 1.0),
+        }
+    }
+}
+
+impl std::fmt::Display for Estimative {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
 /// The ICD 203 word of estimative probability for `p`.
 pub fn estimative(p: f64) -> &'static str {
-    match p {
-        p if p < 0.05 => "almost no chance",
-        p if p < 0.20 => "very unlikely",
-        p if p < 0.45 => "unlikely",
-        p if p <= 0.55 => "roughly even chance",
-        p if p < 0.80 => "likely",
-        p if p < 0.95 => "very likely",
-        _ => "almost certain",
-    }
+    Estimative::of(p).word()
 }
 
 /// `, similarity 0.93` when a similarity was measured, else nothing.
@@ -302,5 +371,15 @@ mod tests {
                 "almost certain"
             ]
         );
+    }
+
+    #[test]
+    fn each_word_is_given_within_its_own_range() {
+        for word in Estimative::ALL {
+            let (low, high) = word.range();
+            for p in [low + 1e-9, (low + high) / 2.0, high - 1e-9] {
+                assert_eq!(Estimative::of(p), word, "{p}");
+            }
+        }
     }
 }

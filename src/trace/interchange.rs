@@ -9,6 +9,7 @@
 use serde_json::Value as Json;
 
 use super::Trace;
+use super::format::Estimative;
 use super::model::{CriterionView, ScoreView};
 use crate::program::ScoreMode;
 
@@ -33,7 +34,7 @@ pub(crate) struct Assessment {
     /// True when no unknown evidence could change the verdict.
     pub(crate) settled: bool,
     /// The credibility score's probability and its ICD 203 word.
-    pub(crate) probability: Option<(f64, &'static str)>,
+    pub(crate) probability: Option<(f64, Estimative)>,
     /// The link score's band (`directed`, `inspired`, …).
     pub(crate) link: Option<String>,
     /// Admiralty grades: source reliability `a`–`f`, information credibility `1`–`6`.
@@ -72,7 +73,7 @@ impl Assessment {
             settled: summary.verdict.as_ref().is_none_or(|v| v.settled()),
             probability: credibility
                 .and_then(|s| s.probability())
-                .map(|p| (p, super::format::estimative(p))),
+                .map(|p| (p, Estimative::of(p))),
             link: trace
                 .score("link")
                 .and_then(|s| s.band())
@@ -129,15 +130,15 @@ pub(crate) fn stable_id(name: &str) -> uuid::Uuid {
 }
 
 /// The STIX confidence of an ICD 203 word, by the DNI scale of STIX 2.1 (Appendix A).
-pub(crate) fn stix_confidence(word: &str) -> u8 {
+pub(crate) fn stix_confidence(word: Estimative) -> u8 {
     match word {
-        "almost no chance" => 5,
-        "very unlikely" => 15,
-        "unlikely" => 30,
-        "roughly even chance" => 50,
-        "likely" => 70,
-        "very likely" => 85,
-        _ => 95,
+        Estimative::AlmostNoChance => 5,
+        Estimative::VeryUnlikely => 15,
+        Estimative::Unlikely => 30,
+        Estimative::RoughlyEvenChance => 50,
+        Estimative::Likely => 70,
+        Estimative::VeryLikely => 85,
+        Estimative::AlmostCertain => 95,
     }
 }
 
@@ -204,4 +205,24 @@ fn earliest(case: &Json, path: &[&str]) -> Option<i64> {
         _ => return None,
     };
     crate::time::parse(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stix_confidence_grows_with_the_word_and_lies_in_its_range() {
+        let mut previous = 0;
+        for word in Estimative::ALL {
+            let confidence = stix_confidence(word);
+            let (low, high) = word.range();
+            assert!(confidence > previous, "{word}");
+            assert!(
+                f64::from(confidence) >= low * 100.0 && f64::from(confidence) <= high * 100.0,
+                "{word}: {confidence}"
+            );
+            previous = confidence;
+        }
+    }
 }

@@ -43,6 +43,36 @@ pub fn render_line(trace: &Trace<'_>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// The JSON for a case judged at a moment before its claim was published: nothing to judge
+/// yet. `pretty` indents it as [`render`] does; otherwise one line, as [`render_line`].
+pub fn no_claim_yet(case: Option<&str>, at: i64, published_at: i64, pretty: bool) -> String {
+    #[derive(Serialize)]
+    struct NoClaimYet<'c> {
+        format_version: u32,
+        case: Option<&'c str>,
+        as_of: AtJson,
+        claim_known: bool,
+        claim_published_at: Stamp,
+    }
+    #[derive(Serialize)]
+    struct AtJson {
+        at: Stamp,
+    }
+    let document = NoClaimYet {
+        format_version: FORMAT_VERSION,
+        case,
+        as_of: AtJson { at: Stamp(at) },
+        claim_known: false,
+        claim_published_at: Stamp(published_at),
+    };
+    let text = if pretty {
+        serde_json::to_string_pretty(&document)
+    } else {
+        serde_json::to_string(&document)
+    };
+    text.unwrap_or_default() + "\n"
+}
+
 #[derive(Serialize)]
 struct Document<'t, 'a> {
     format_version: u32,

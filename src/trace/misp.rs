@@ -45,7 +45,7 @@ fn event(trace: &Trace<'_>, case: &Json) -> Json {
     if let Some((_, word)) = a.probability {
         tags.push(format!(
             "estimative-language:likelihood-probability=\"{}\"",
-            word.replace(' ', "-")
+            word.word().replace(' ', "-")
         ));
     }
     let verdict = a.verdict.as_deref().unwrap_or("no verdict");

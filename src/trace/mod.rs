@@ -98,6 +98,15 @@ pub struct Provenance<'t> {
     pub engine: &'static str,
 }
 
+/// A case's `id` as traces name it, made safe to print: a string, or a number written as one.
+pub(crate) fn case_name(id: crate::eval::value::Value<'_>) -> Option<String> {
+    match id {
+        crate::eval::value::Value::Str(s) => Some(format::clean(s).into_owned()),
+        crate::eval::value::Value::Num(n) => Some(format::number(n)),
+        _ => None,
+    }
+}
+
 /// This engine, as named in provenance.
 pub const ENGINE: &str = concat!("credence ", env!("CARGO_PKG_VERSION"));
 
@@ -140,11 +149,7 @@ impl<'a> Trace<'a> {
 
     /// The case's `id`, made safe to print.
     pub fn case_id(&self) -> Option<String> {
-        match self.evaluation.case_id.value {
-            crate::eval::value::Value::Str(s) => Some(format::clean(s).into_owned()),
-            crate::eval::value::Value::Num(n) => Some(format::number(n)),
-            _ => None,
-        }
+        case_name(self.evaluation.case_id.value)
     }
 
     /// The combined verdict.

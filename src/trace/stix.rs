@@ -12,6 +12,7 @@
 use serde_json::{Value as Json, json};
 
 use super::Trace;
+use super::format::Estimative;
 use super::interchange::{Assessment, stable_id, stix_confidence};
 use crate::time::Rfc3339;
 
@@ -49,7 +50,9 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Json {
     );
     let incident = format!("incident--{}", a.id("incident"));
     let relationship = format!("relationship--{}", a.id("relationship"));
-    let word = a.probability.map_or("roughly even chance", |(_, w)| w);
+    let word = a
+        .probability
+        .map_or(Estimative::RoughlyEvenChance, |(_, w)| w);
     let credence_fields = json!({
         extension.as_str(): {
             "extension_type": "property-extension",
