@@ -63,7 +63,7 @@ pub use check::{
     CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
 };
 pub use diagnostic::{
-    Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, DiagnosticJson, Label, Patch, Severity,
+    Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, DiagnosticJson, Fix, Label, Patch, Severity,
     apply_patches,
 };
 pub use eval::interval::Interval;

@@ -1,5 +1,6 @@
 //! The rule author's tools on the command line: `check --fix`, the JSON form of diagnostics.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -41,10 +42,29 @@ fn a_value_the_shipped_schema_does_not_allow_is_fixed_by_check_fix() {
     assert_eq!(diagnostic["code"], "E028");
     assert_eq!(diagnostic["help"], "did you mean `supporter`?");
     assert_eq!(diagnostic["patches"][0]["replacement"], "\"supporter\"");
-    let fixed = credence(&["check", "--fix", "--schema", schema, path]);
-    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    assert_eq!(
+        diagnostic["fix"], "suggested",
+        "the closest value is a guess"
+    );
+    // A guess is not applied by a plain --fix: it is shown and left.
+    let left = credence(&["check", "--fix", "--schema", schema, path]);
+    assert_eq!(left.status.code(), Some(1), "{}", text(&left.stderr));
     assert!(
-        text(&fixed.stdout).starts_with(&format!("fixed: {path} (1 problem)\nok: t 1")),
+        text(&left.stderr).contains("1 suggested fix (the closest name, say) left as a suggestion; `credence check --fix=suggested` applies it"),
+        "{}",
+        text(&left.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("read back"),
+        SUPPORTER
+    );
+    let fixed = credence(&["check", "--fix=suggested", "--schema", schema, path]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stderr));
+    let shown = format!(
+        "fixed: {path} (1 problem)\n--- {path}\n+++ {path} (fixed)\n@@ -2,5 +2,5 @@\n score s {{\n   criterion channel {{\n-    when claim.channel_class == \"suporter\" => -1 \"a supporter's claim\"\n+    when claim.channel_class == \"supporter\" => -1 \"a supporter's claim\"\n     else => 0\n   }}\nok: t 1"
+    );
+    assert!(
+        text(&fixed.stdout).starts_with(&shown),
         "{}",
         text(&fixed.stdout)
     );
@@ -188,6 +208,32 @@ fn completions_are_printed_for_each_shell() {
         assert!(
             script.contains("calibrate"),
             "{shell} completes the subcommands"
+        );
+    }
+}
+
+#[test]
+fn a_backup_copy_beside_the_rules_is_named_as_the_cause() {
+    let dir = Scratch::new("backup-copy");
+    for file in ["claims.cred", "shared.cred", "case.schema.json"] {
+        std::fs::copy(Path::new("rules").join(file), dir.join(file)).expect("copy");
+    }
+    std::fs::copy("rules/claims.cred", dir.join("claims.bak.cred")).expect("copy");
+    let out = credence(&["check", "--format", "json", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let duplicates: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "E009")
+        .collect();
+    assert!(!duplicates.is_empty());
+    for d in duplicates {
+        let help = d["help"].as_str().unwrap_or("");
+        assert!(
+            help.contains("claims.bak.cred") && help.contains("backup copy or another rule set"),
+            "{help}"
         );
     }
 }

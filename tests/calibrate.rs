@@ -195,3 +195,17 @@ fn a_reliability_diagram_is_written_on_request() {
     assert!(text.matches("<circle").count() >= 2, "{text}");
     assert!(text.trim_end().ends_with("</svg>"));
 }
+
+#[test]
+fn a_floor_written_as_a_fraction_is_refused() {
+    let out = credence(&[
+        "calibrate",
+        "rules/",
+        "fixtures/real/",
+        "--min-agreement",
+        "five-way=0.72",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("write `five-way=72` for 72.0%"), "{stderr}");
+}

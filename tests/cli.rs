@@ -639,3 +639,26 @@ fn several_cases_are_scored_in_one_run_and_an_unreadable_one_stops_none_of_the_o
     assert!(text(&out.stderr).contains("cannot read `fixtures/real/no-such-case.json`"));
     assert!(text(&out.stdout).starts_with("Case paris-2015: CREDIBLE CLAIM: DIRECTED ATTACK"));
 }
+
+#[test]
+fn score_takes_a_directory_of_cases_and_fixtures() {
+    let real = std::fs::read_dir("fixtures/real")
+        .expect("real cases")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+        })
+        .count();
+    let out = credence(&["score", "--format", "json", "rules/", "fixtures/real/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let traces: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one trace per line"))
+        .collect();
+    assert_eq!(traces.len(), real);
+    assert!(traces.iter().all(|t| t["verdict"]["label"].is_string()));
+    // A directory of fixtures: each is scored on its case (inline or by path).
+    let out = credence(&["score", "--brief", "rules/", "fixtures/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Case paris-2015: "));
+}

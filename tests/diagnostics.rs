@@ -187,7 +187,12 @@ fn the_fixes_in_the_corpus_leave_files_that_check() {
         let mut text = original.clone();
         for _ in 0..4 {
             let found = diagnostics(&text);
-            let (next, count) = credence::apply_patches(&text, credence::FileId(0), &found);
+            let (next, count) = credence::apply_patches(
+                &text,
+                credence::FileId(0),
+                &found,
+                credence::Fix::Suggested,
+            );
             if count == 0 {
                 break;
             }

@@ -239,7 +239,7 @@ impl Checker<'_> {
                 )
                 .label("not a matcher")
                 .help(help)
-                .patch_if(field.matcher.span, close),
+                .suggest_if(field.matcher.span, close),
             );
             return None;
         };

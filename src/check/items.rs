@@ -34,6 +34,10 @@ impl<'a> Checker<'a> {
                 continue;
             };
             if let Some(first) = first {
+                let help = self.two_files(first, ruleset.id.span).unwrap_or_else(|| {
+                    "keep the header in the main file; included files hold definitions only"
+                        .to_string()
+                });
                 self.error(
                     Diagnostic::new(
                         Code::Duplicate,
@@ -42,7 +46,7 @@ impl<'a> Checker<'a> {
                     )
                     .label("second header")
                     .note(first, "first header")
-                    .help("keep the header in the main file; included files hold definitions only"),
+                    .help(help),
                 );
                 continue;
             }
@@ -108,6 +112,9 @@ impl<'a> Checker<'a> {
                 }
                 Item::Verdict(decision) => {
                     if let Some(previous) = &verdict {
+                        let help = self
+                            .two_files(previous.span, decision.span)
+                            .unwrap_or_else(|| "merge the rows into one table".to_string());
                         self.error(
                             Diagnostic::new(
                                 Code::Duplicate,
@@ -116,7 +123,7 @@ impl<'a> Checker<'a> {
                             )
                             .label("second verdict")
                             .note(previous.span, "first verdict")
-                            .help("merge the rows into one table"),
+                            .help(help),
                         );
                         continue;
                     }

@@ -475,7 +475,7 @@ impl Checker<'_> {
                 .label("not a band of this score")
                 .help(help)
                 // The label is a string literal: the patch keeps its quotes.
-                .patch_if(label_span, close.map(|c| format!("\"{c}\""))),
+                .suggest_if(label_span, close.map(|c| format!("\"{c}\""))),
         );
     }
 
@@ -556,7 +556,7 @@ impl Checker<'_> {
                     )
                     .label("not a function")
                     .help(help)
-                    .patch_if(function.span, close),
+                    .suggest_if(function.span, close),
                 );
                 self.error_node(span)
             }

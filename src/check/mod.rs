@@ -473,6 +473,22 @@ impl<'a> Checker<'a> {
         self.diags.push(diagnostic);
     }
 
+    /// When two items that clash are in two files: the likely cause, a second rule set or a
+    /// backup copy beside the rules, since the files given (or a directory's `.cred` files)
+    /// are compiled as one rule set.
+    pub(super) fn two_files(&self, first: Span, second: Span) -> Option<String> {
+        if first.file == second.file {
+            return None;
+        }
+        let name = |span: Span| self.sources.file(span.file).name.clone();
+        Some(format!(
+            "`{}` and `{}` are compiled as one rule set (the files given, or every `.cred` file of a directory), and both define it: if one is a backup copy or another rule set, move it out of the directory or name the files to check; the first is at {}",
+            name(first),
+            name(second),
+            self.sources.location(first)
+        ))
+    }
+
     /// Registers every const, let and score name; reports duplicates.
     fn declare(&mut self, items: &[&'a Item]) {
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -485,6 +501,9 @@ impl<'a> Checker<'a> {
             };
             if let Some(first) = seen.get(&name.name) {
                 let first_at = self.sources.location(*first);
+                let help = self
+                    .two_files(*first, name.span)
+                    .unwrap_or_else(|| format!("rename one of them; the first is at {first_at}"));
                 self.error(
                     Diagnostic::new(
                         Code::Duplicate,
@@ -493,7 +512,7 @@ impl<'a> Checker<'a> {
                     )
                     .label(format!("this {kind} reuses the name"))
                     .note(*first, "first defined here")
-                    .help(format!("rename one of them; the first is at {first_at}")),
+                    .help(help),
                 );
                 continue;
             }

@@ -107,7 +107,7 @@ impl Checker<'_> {
             }
             for (segment, want) in segments.iter().zip(&wanted) {
                 if segment.name != *want {
-                    diagnostic = diagnostic.patch(segment.span, *want);
+                    diagnostic = diagnostic.suggest_if(segment.span, Some(*want));
                 }
             }
         }

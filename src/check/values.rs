@@ -55,7 +55,7 @@ impl Checker<'_> {
         )
         .label("not one of its values")
         .help(help)
-        .patch_if(span, close.map(|c| format!("\"{c}\"")));
+        .suggest_if(span, close.map(|c| format!("\"{c}\"")));
         self.error(diagnostic);
     }
 

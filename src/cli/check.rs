@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, DiagnosticJson, apply_patches};
+use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, DiagnosticJson, Fix, apply_patches};
 use crate::files::write_atomically;
 use crate::limits::NOMINAL_ITEMS;
 use crate::program::Program;
@@ -34,12 +34,22 @@ pub(crate) struct Args {
     /// List the estimated cost of every criterion.
     #[arg(long)]
     costs: bool,
-    /// Apply every fix the diagnostics carry (did-you-mean names, `&&` for `and`, a missing
-    /// brace, unit or `%`, …) to the rule files, then report what is left.
-    #[arg(long)]
-    fix: bool,
+    /// Apply the fixes the diagnostics are certain of (`&&` for `and`, a missing brace, unit
+    /// or `%`, the W002 rewrite) to the rule files, show what changed, then report what is
+    /// left; `--fix=suggested` also applies guesses such as the closest name.
+    #[arg(long, value_enum, num_args = 0..=1, require_equals = true, default_missing_value = "certain", value_name = "WHICH")]
+    fix: Option<FixLevel>,
     #[command(flatten)]
     rule_args: RuleArgs,
+}
+
+/// Which fixes `check --fix` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FixLevel {
+    /// Only fixes that are certain.
+    Certain,
+    /// Suggestions too (the closest name to a misspelt one, say).
+    Suggested,
 }
 
 /// The document `check --format json` writes (docs/LANGUAGE.md#diagnostics).
@@ -54,8 +64,8 @@ struct CheckDocument {
 
 /// Runs `check`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    if args.fix
-        && let Some(exit) = fix(args, out)?
+    if let Some(level) = args.fix
+        && let Some(exit) = fix(args, level, out)?
     {
         return Ok(exit);
     }
@@ -108,12 +118,19 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
 const FIX_ROUNDS: usize = 4;
 
 /// Applies the diagnostics' patches to the files they concern, round after round until none
-/// is left; each file is rewritten atomically. Says which files changed (standard output in
-/// text, standard error in JSON, which then has only the final report). `Some(exit)` when the
-/// rules could not be read or written.
-fn fix(args: &Args, out: &mut Out<'_>) -> std::io::Result<Option<Exit>> {
+/// is left; each file is rewritten atomically. Shows the diff of each file changed (standard
+/// output in text, standard error in JSON, which then has only the final report). `Some(exit)`
+/// when the rules could not be read or written.
+fn fix(args: &Args, level: FixLevel, out: &mut Out<'_>) -> std::io::Result<Option<Exit>> {
     let limits = args.rule_args.limits(None);
-    let mut fixed_files: indexmap::IndexMap<String, usize> = indexmap::IndexMap::new();
+    let up_to = match level {
+        FixLevel::Certain => Fix::Certain,
+        FixLevel::Suggested => Fix::Suggested,
+    };
+    // Per file: the text before the first fix, the text after the last, and how many fixes.
+    let mut fixed_files: indexmap::IndexMap<String, (String, String, usize)> =
+        indexmap::IndexMap::new();
+    let mut suggestions = 0;
     for _ in 0..FIX_ROUNDS {
         let outcome =
             match compile_quietly(&args.rules, args.schema.as_deref(), &args.rule_args, limits) {
@@ -125,10 +142,14 @@ fn fix(args: &Args, out: &mut Out<'_>) -> std::io::Result<Option<Exit>> {
             Ok(compiled) => (compiled.program.sources(), &compiled.warnings),
             Err(failed) => (&failed.sources, &failed.diagnostics),
         };
+        suggestions = diagnostics
+            .iter()
+            .filter(|d| d.fix == Fix::Suggested && !d.patches.is_empty())
+            .count();
         let mut changed = false;
         for (id, file) in sources.files().iter().enumerate() {
             let id = crate::source::FileId(id as u32);
-            let (text, fixed) = apply_patches(&file.text, id, diagnostics);
+            let (text, fixed) = apply_patches(&file.text, id, diagnostics, up_to);
             if fixed == 0 || text == *file.text {
                 continue;
             }
@@ -137,21 +158,38 @@ fn fix(args: &Args, out: &mut Out<'_>) -> std::io::Result<Option<Exit>> {
                 return Ok(Some(Exit::Io));
             }
             changed = true;
-            *fixed_files.entry(file.name.clone()).or_default() += fixed;
+            let entry = fixed_files
+                .entry(file.name.clone())
+                .or_insert_with(|| (file.text.to_string(), String::new(), 0));
+            entry.1 = text;
+            entry.2 += fixed;
         }
         if !changed {
             break;
         }
     }
-    for (file, fixed) in fixed_files {
-        let line = format!(
-            "fixed: {file} ({fixed} problem{})",
-            if fixed == 1 { "" } else { "s" }
+    for (file, (before, after, fixed)) in fixed_files {
+        let report = format!(
+            "fixed: {file} ({fixed} problem{})\n{}",
+            if fixed == 1 { "" } else { "s" },
+            super::fmt::diff(&file, &before, &after, "fixed")
         );
         match args.format {
-            Format::Text => writeln!(out, "{line}")?,
-            Format::Json => say!("{line}"),
+            Format::Text => write!(out, "{report}")?,
+            Format::Json => say!("{}", report.trim_end()),
         }
+    }
+    if level == FixLevel::Certain && suggestions > 0 {
+        say!(
+            "note: {suggestions} suggested fix{} (the closest name, say) left as {}; `credence check --fix=suggested` applies {}",
+            if suggestions == 1 { "" } else { "es" },
+            if suggestions == 1 {
+                "a suggestion"
+            } else {
+                "suggestions"
+            },
+            if suggestions == 1 { "it" } else { "them" }
+        );
     }
     Ok(None)
 }

@@ -94,7 +94,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
                 }
             },
             Mode::Diff | Mode::Check if quiet => writeln!(out, "{name}")?,
-            Mode::Diff | Mode::Check => write!(out, "{}", diff(&name, &text, &formatted))?,
+            Mode::Diff | Mode::Check => {
+                write!(out, "{}", diff(&name, &text, &formatted, "formatted"))?
+            }
         }
     }
     Ok(if unbalanced > 0 {
@@ -143,7 +145,7 @@ fn standard_input(mode: Mode, limit: u64, out: &mut Out<'_>) -> std::io::Result<
     match mode {
         Mode::Write => write!(out, "{formatted}")?,
         Mode::Diff | Mode::Check if formatted != text => {
-            write!(out, "{}", diff("<stdin>", &text, &formatted))?;
+            write!(out, "{}", diff("<stdin>", &text, &formatted, "formatted"))?;
             if mode == Mode::Check {
                 return Ok(Exit::TestsFailed);
             }
@@ -153,11 +155,11 @@ fn standard_input(mode: Mode, limit: u64, out: &mut Out<'_>) -> std::io::Result<
     Ok(Exit::Success)
 }
 
-/// A unified diff from the file as it is to the file formatted.
-fn diff(name: &str, before: &str, after: &str) -> String {
+/// A unified diff from the file as it is to the file as `done` made it (`formatted`, `fixed`).
+pub(super) fn diff(name: &str, before: &str, after: &str, done: &str) -> String {
     TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(2)
-        .header(name, &format!("{name} (formatted)"))
+        .header(name, &format!("{name} ({done})"))
         .to_string()
 }

@@ -45,7 +45,7 @@ pub(crate) fn classify(
     };
     for input in data {
         if input.is_dir() {
-            walk(&input, 0, &wanted, &mut found)?;
+            walk(&input, 0, DATA, &wanted, &mut found)?;
         } else {
             found.files.push(input);
         }
@@ -72,12 +72,40 @@ pub(crate) fn split_rules(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<PathB
     Ok((rules, data))
 }
 
+/// The case inputs of `score`: files and `-` as given; a directory as every `.json`,
+/// `.jsonl` and `.ndjson` file under it, in name order.
+pub(crate) fn case_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut found = Inputs {
+        rules: Vec::new(),
+        files: Vec::new(),
+        roots: Vec::new(),
+        skipped: 0,
+    };
+    for input in inputs {
+        if input.is_dir() {
+            walk(input, 0, CASES, &|_| true, &mut found)?;
+        } else {
+            found.files.push(input.clone());
+        }
+    }
+    Ok(found.files)
+}
+
 /// Directories nest at most this deep under a data directory.
 const MAX_WALK_DEPTH: usize = 16;
 
+/// The extensions of the data files `test` and `calibrate` look for under a directory.
+const DATA: &[&str] = &["json"];
+
+/// The extensions of the case inputs `score` looks for under a directory.
+const CASES: &[&str] = &["json", "jsonl", "ndjson"];
+
+/// Collects the files under `dir` whose extension is one of `extensions` and that `wanted`
+/// accepts; `.json` files it does not accept are counted as skipped.
 fn walk(
     dir: &Path,
     depth: usize,
+    extensions: &[&str],
     wanted: &impl Fn(&Path) -> bool,
     found: &mut Inputs,
 ) -> Result<(), String> {
@@ -93,9 +121,10 @@ fn walk(
         // Directories are walked only when real (a symlinked one could loop); files are
         // followed, and containment is checked when they are read.
         let is_file = std::fs::metadata(&entry).is_ok_and(|m| m.is_file());
+        let extension = entry.extension().and_then(|e| e.to_str()).unwrap_or("");
         if link.is_dir() {
-            walk(&entry, depth + 1, wanted, found)?;
-        } else if is_file && entry.extension().is_some_and(|e| e == "json") {
+            walk(&entry, depth + 1, extensions, wanted, found)?;
+        } else if is_file && extensions.contains(&extension) {
             if wanted(&entry) {
                 found.files.push(entry);
             } else {

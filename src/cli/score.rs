@@ -9,11 +9,12 @@ use crate::Judged;
 use crate::as_of::When;
 use crate::batch::{self, InternalError, Record, Records};
 use crate::files::{FileError, open_stream, read_limited};
+use crate::fixture::{Corpus, load_fixture, reads_as_fixture};
 use crate::program::Program;
 use crate::schema::Schema;
 use crate::trace::{Trace, format, html, json as trace_json, markdown, misp, stix, text};
 
-use super::inputs::split_rules;
+use super::inputs::{case_files, split_rules};
 use super::rules::{program, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -88,6 +89,14 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         say!("error: give the rule files or directories, then the cases");
         return Ok(Exit::Usage);
     }
+    let data = cases;
+    let cases = match case_files(&data) {
+        Ok(cases) => cases,
+        Err(e) => {
+            say!("error: {e}");
+            return Ok(Exit::Io);
+        }
+    };
     let limits = args.rule_args.limits(Some(&args.case_args));
     let program = match program(&rules, args.schema.as_deref(), &args.rule_args, limits) {
         Ok(program) => program,
@@ -112,6 +121,8 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             return Ok(Exit::Io);
         }
     };
+    // Fixtures' cases stay inside the directories given.
+    let corpus = Corpus::new(&data, &args.rule_args.allow, limits.case_bytes);
     let mut tally = Tally::default();
     let mut unreadable = false;
     for case in &cases {
@@ -127,6 +138,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
                 case.display().to_string()
             },
             several: cases.len() > 1,
+            corpus: &corpus,
         };
         match scorer.input(case, args.input, &pool, limits.case_bytes, &mut tally, out) {
             Ok(()) => {}
@@ -203,6 +215,8 @@ struct Scorer<'p> {
     name: String,
     /// More than one input: JSON is written one case per line, as for a batch.
     several: bool,
+    /// Where fixtures' cases may be read from.
+    corpus: &'p Corpus,
 }
 
 impl Scorer<'_> {
@@ -237,6 +251,13 @@ impl Scorer<'_> {
         let file = open_stream(case).map_err(Failure::Read)?;
         if jsonl {
             return self.lines(pool, BufReader::new(file), limit, tally, out);
+        }
+        // A fixture (found in a directory, say) is scored on its case.
+        if reads_as_fixture(case) {
+            return match load_fixture(case, self.corpus) {
+                Ok(fixture) => self.single(&fixture.case, tally, out),
+                Err(e) => Ok(self.emit(None, Err(vec![Problem::plain(e)]), tally, out)?),
+            };
         }
         let bytes = read_limited(case, file, limit).map_err(Failure::Read)?;
         self.single(&bytes, tally, out)

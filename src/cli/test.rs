@@ -234,19 +234,25 @@ fn goldens(
                 subject: "golden trace".into(),
                 expected: path.display().to_string(),
                 actual: "no golden file (run with --bless to create it)".into(),
+                value: None,
                 evidence: Vec::new(),
+                labels: false,
             },
             Comparison::Unreadable(problem) => Failure {
                 subject: "golden trace".into(),
                 expected: path.display().to_string(),
                 actual: format!("an unreadable file: {problem}"),
+                value: None,
                 evidence: Vec::new(),
+                labels: false,
             },
             Comparison::Differs(diff) => Failure {
                 subject: "golden trace".into(),
                 expected: path.display().to_string(),
                 actual: "differs (run with --bless to accept)".into(),
+                value: None,
                 evidence: diff.lines().map(str::to_string).collect(),
+                labels: false,
             },
         };
         match &mut fixture.outcome {
@@ -318,11 +324,7 @@ fn print_suite(
 
 fn print_failures(out: &mut Out<'_>, failures: &[Failure]) -> std::io::Result<()> {
     for f in failures {
-        writeln!(
-            out,
-            "         {}: expected {}, got {}",
-            f.subject, f.expected, f.actual
-        )?;
+        writeln!(out, "         {}: {}", f.subject, f.describe())?;
         for line in &f.evidence {
             writeln!(out, "             {line}")?;
         }

@@ -26,6 +26,8 @@ pub struct DiagnosticJson {
     labels: Vec<LabelJson>,
     help: Option<String>,
     patches: Vec<PatchJson>,
+    /// `certain` or `suggested` (a guess, applied only by `check --fix=suggested`).
+    fix: &'static str,
 }
 
 /// A label: its range, text, and whether it is the primary one.
@@ -92,6 +94,10 @@ impl Diagnostic {
                     replacement: p.replacement.clone(),
                 })
                 .collect(),
+            fix: match self.fix {
+                super::Fix::Certain => "certain",
+                super::Fix::Suggested => "suggested",
+            },
         }
     }
 

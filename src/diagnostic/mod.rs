@@ -125,6 +125,19 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Edits that fix it, applied together (`check --fix`, the language server's quick fix).
     pub patches: Vec<Patch>,
+    /// Whether the edits are certain to be what was meant, or a guess (the closest name).
+    pub fix: Fix,
+}
+
+/// How sure a diagnostic's fix is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// The edit is what the text can only have meant (`&&` for `and`, `6h` for `6 hours`, a
+    /// missing `%`): `check --fix` applies it.
+    Certain,
+    /// The edit is a guess, such as the closest known name: shown, and applied only with
+    /// `check --fix=suggested`.
+    Suggested,
 }
 
 impl Diagnostic {
@@ -139,6 +152,7 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             patches: Vec::new(),
+            fix: Fix::Certain,
         }
     }
 
@@ -180,6 +194,22 @@ impl Diagnostic {
         }
     }
 
+    /// Adds a guessed edit (the closest name, say), when there is one: the fix becomes a
+    /// suggestion.
+    pub(crate) fn suggest_if(
+        self,
+        span: Span,
+        replacement: Option<impl Into<String>>,
+    ) -> Diagnostic {
+        match replacement {
+            Some(replacement) => Diagnostic {
+                fix: Fix::Suggested,
+                ..self.patch(span, replacement)
+            },
+            None => self,
+        }
+    }
+
     /// Help with "did you mean `x`?" and the edit that writes `x` at `span`, when a candidate
     /// is close to the misspelling; `otherwise` the help.
     pub(crate) fn did_you_mean(
@@ -189,7 +219,9 @@ impl Diagnostic {
         otherwise: impl FnOnce() -> String,
     ) -> Diagnostic {
         match suggestion {
-            Some(s) => self.help(format!("did you mean `{s}`?")).patch(span, s),
+            Some(s) => self
+                .help(format!("did you mean `{s}`?"))
+                .suggest_if(span, Some(s)),
             None => self.help(otherwise()),
         }
     }

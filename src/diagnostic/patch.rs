@@ -1,19 +1,24 @@
 //! Applying the patches of diagnostics to the text of a file.
 
-use super::{Diagnostic, Patch};
+use super::{Diagnostic, Fix, Patch};
 use crate::source::FileId;
 
 /// The text of a file with the patches of `diagnostics` that concern it applied, and how many
-/// diagnostics were fixed. A diagnostic's patches apply together or not at all; one that
-/// would overlap an edit already chosen (two fixes for one place) is left for the next run.
+/// diagnostics were fixed: certain fixes only, or suggestions too when `up_to` is
+/// [`Fix::Suggested`]. A diagnostic's patches apply together or not at all; one that would
+/// overlap an edit already chosen (two fixes for one place) is left for the next run.
 pub fn apply<'d>(
     text: &str,
     file: FileId,
     diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
+    up_to: Fix,
 ) -> (String, usize) {
     let mut chosen: Vec<&Patch> = Vec::new();
     let mut fixed = 0;
     for diagnostic in diagnostics {
+        if diagnostic.fix == Fix::Suggested && up_to == Fix::Certain {
+            continue;
+        }
         let patches = &diagnostic.patches;
         let applies = !patches.is_empty()
             && patches.iter().all(|p| {
@@ -59,7 +64,7 @@ fn overlap(a: &Patch, b: &Patch) -> bool {
 #[cfg(test)]
 mod tests {
     use super::apply;
-    use crate::diagnostic::{Code, Diagnostic};
+    use crate::diagnostic::{Code, Diagnostic, Fix};
     use crate::source::{FileId, Span};
 
     fn fix(start: usize, end: usize, with: &str) -> Diagnostic {
@@ -71,7 +76,7 @@ mod tests {
     fn applies_replacements_insertions_and_deletions() {
         let text = "when a && b => 1;";
         let fixes = [fix(7, 9, "and"), fix(16, 17, ""), fix(0, 0, "  ")];
-        let (fixed, count) = apply(text, FileId(0), &fixes);
+        let (fixed, count) = apply(text, FileId(0), &fixes, Fix::Suggested);
         assert_eq!(fixed, "  when a and b => 1");
         assert_eq!(count, 3);
     }
@@ -80,7 +85,7 @@ mod tests {
     fn overlapping_fixes_wait_for_the_next_run() {
         let text = "a = b";
         let fixes = [fix(2, 3, "=="), fix(2, 3, "!="), fix(5, 5, " x")];
-        let (fixed, count) = apply(text, FileId(0), &fixes);
+        let (fixed, count) = apply(text, FileId(0), &fixes, Fix::Suggested);
         assert_eq!(fixed, "a == b x");
         assert_eq!(count, 2);
     }
@@ -89,7 +94,7 @@ mod tests {
     fn patches_of_other_files_or_outside_the_text_are_left() {
         let other = Diagnostic::new(Code::Syntax, Span::default(), "x")
             .patch(Span::new(FileId(1), 0, 0), "y");
-        let (fixed, count) = apply("ab", FileId(0), [&other, &fix(1, 9, "z")]);
+        let (fixed, count) = apply("ab", FileId(0), [&other, &fix(1, 9, "z")], Fix::Suggested);
         assert_eq!((fixed.as_str(), count), ("ab", 0));
     }
 }

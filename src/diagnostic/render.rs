@@ -43,10 +43,12 @@ impl Diagnostic {
     /// The help as shown, saying when `check --fix` can apply the fix.
     fn shown_help(&self) -> Option<String> {
         let help = self.help.as_deref()?;
-        Some(if self.patches.is_empty() {
-            help.to_string()
-        } else {
-            format!("{help} (`credence check --fix` applies this)")
+        Some(match (self.patches.is_empty(), self.fix) {
+            (true, _) => help.to_string(),
+            (false, super::Fix::Certain) => format!("{help} (`credence check --fix` applies this)"),
+            (false, super::Fix::Suggested) => {
+                format!("{help} (`credence check --fix=suggested` applies this)")
+            }
         })
     }
 

@@ -516,7 +516,8 @@ impl<W: Write> Server<'_, W> {
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![self.convert(d, &lines, sources)]),
                 edit: Some(WorkspaceEdit::new(changes)),
-                is_preferred: Some(true),
+                // A guess (the closest name) is offered, but not as the fix to apply blindly.
+                is_preferred: Some(d.fix == crate::diagnostic::Fix::Certain),
                 ..CodeAction::default()
             }));
         }

@@ -197,7 +197,7 @@ fn duration(start: In<'_>) -> PResult<'_, (NumberLit, Span)> {
                     "write a duration such as `90m`, `6h`, `2d` or `1h30m` (units: ms, s, m, h, d, w){}",
                     close.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default()
                 ))
-                .patch_if(span, close),
+                .suggest_if(span, close),
             )));
         };
         total += amount.fragment().parse::<f64>().unwrap_or(0.0) * ms as f64;

@@ -128,6 +128,14 @@ fn threshold(text: &str) -> Result<Threshold, String> {
     if !(0.0..=100.0).contains(&percent) {
         return Err(format!("`{value}` is not between 0 and 100"));
     }
+    // A fraction where a percentage is meant would make a floor that nothing fails.
+    if percent > 0.0 && percent <= 1.0 && !value.ends_with('%') {
+        return Err(format!(
+            "`{value}` reads as {value} percent: floors are percentages; write `{kind}={}` for {}, or `{kind}={value}%` if you mean {value} percent",
+            percent * 100.0,
+            crate::trace::format::percent(percent)
+        ));
+    }
     Ok(Threshold {
         question,
         as_of,
