@@ -56,6 +56,7 @@ mod schema;
 mod source;
 mod syntax;
 mod time;
+pub mod timeline;
 pub mod trace;
 
 pub use case::{CASE_FORMAT, Case, CaseError, as_of};
@@ -163,7 +164,20 @@ pub fn score_case_as_of<T>(
         })
     })?;
     let at = when.resolve(&value).map_err(ScoreError::Dates)?;
-    let (known, left_out) = as_of::as_of(&value, at).map_err(ScoreError::Dates)?;
+    let dated = as_of::dated(&value).map_err(ScoreError::Dates)?;
+    judge_as_of(program, &value, &dated, at, case_hash(json), explain)
+}
+
+/// Judges a parsed case whose evidence is dated (`dated`) on what was known at `at`.
+pub(crate) fn judge_as_of<T>(
+    program: &Program,
+    value: &serde_json::Value,
+    dated: &[as_of::Dated],
+    at: i64,
+    case_hash: String,
+    explain: impl FnOnce(&Trace<'_>) -> T,
+) -> Result<Judged<T>, ScoreError> {
+    let (known, left_out) = as_of::known_at(value, dated, at);
     if let Some(claim) = left_out
         .iter()
         .find(|d| d.path == [as_of::Step::Key("claim".into())])
@@ -181,11 +195,10 @@ pub fn score_case_as_of<T>(
             published_at: claim.known_at,
         });
     }
-    let bytes = serde_json::to_vec(&known).unwrap_or_default();
-    let case = program.load(&bytes).map_err(ScoreError::Case)?;
+    let case = program.load_value(&known).map_err(ScoreError::Case)?;
     let evaluation = evaluate(program, &case).map_err(ScoreError::Eval)?;
     let trace = Trace::new(evaluation)
-        .with_case_hash(case_hash(json))
+        .with_case_hash(case_hash)
         .with_as_of(trace::AsOf { at, left_out });
     Ok(Judged::Scored(explain(&trace)))
 }

@@ -82,6 +82,14 @@ impl Program {
         crate::case::load_case(&self.layout, &self.limits, json)
     }
 
+    /// Reads a case already parsed, as [`Program::load`] reads its text.
+    pub(crate) fn load_value(
+        &self,
+        json: &serde_json::Value,
+    ) -> Result<crate::case::Case, crate::case::CaseError> {
+        crate::case::load_case_value(&self.layout, &self.limits, json)
+    }
+
     /// The source text of a node.
     pub(crate) fn text(&self, node: NodeId) -> &str {
         self.sources.snippet(self.spans[node as usize])

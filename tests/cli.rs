@@ -662,3 +662,22 @@ fn score_takes_a_directory_of_cases_and_fixtures() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Case paris-2015: "));
 }
+
+#[test]
+fn the_html_report_shows_what_changed_the_verdict_over_time() {
+    let out = credence(&["score", "--format", "html", "rules/", "fixtures/real/paris-2015.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    let table = page
+        .split("<table id=\"judgements\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("the judgement over time");
+    assert!(
+        table.contains(
+            "<td>incident.attacker.prior_contact</td><td><b>credible claim: directed attack</b></td>"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("<td>claim</td><td><b>credible claim: inspired attack</b></td>"), "{table}");
+}

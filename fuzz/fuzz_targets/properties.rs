@@ -85,7 +85,7 @@ pub(crate) fn case(data: &[u8]) {
     let rendered = credence::score_case(shipped(), data, |trace| {
         let _ = credence::trace::text::render(trace);
         let _ = credence::trace::markdown::render(trace);
-        let _ = credence::trace::html::render(trace);
+        let _ = credence::trace::html::render(trace, None);
         let _ = credence::trace::json::render(trace);
         let document = serde_json::from_slice(data).unwrap_or_default();
         let _ = credence::trace::stix::render(trace, &document);

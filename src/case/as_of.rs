@@ -249,23 +249,23 @@ impl When {
 /// The case as known at `at`: what became known later left out (list items removed, fields
 /// absent), and what was left out.
 pub fn as_of(case: &Json, at: i64) -> Result<(Json, Vec<Dated>), DateError> {
-    let later: Vec<Dated> = dated(case)?
-        .into_iter()
-        .filter(|d| d.known_at > at)
-        .collect();
+    Ok(known_at(case, &dated(case)?, at))
+}
+
+/// [`as_of`] with the case's dated evidence ([`dated`]) already found (a timeline judges one case at many
+/// moments).
+pub fn known_at(case: &Json, dated: &[Dated], at: i64) -> (Json, Vec<Dated>) {
+    let later: Vec<&Dated> = dated.iter().filter(|d| d.known_at > at).collect();
     let removed: HashSet<&[Step]> = later.iter().map(|d| d.path.as_slice()).collect();
     let kept = without(case, &mut Vec::new(), &removed).unwrap_or(Json::Null);
-    // A piece inside another left-out piece is not listed on its own.
+    // A piece inside another left-out piece is not listed on its own: one of its path's
+    // prefixes is left out too (looked up, not searched for, so many pieces cost little).
     let left_out = later
         .iter()
-        .filter(|d| {
-            !later
-                .iter()
-                .any(|outer| outer.path.len() < d.path.len() && d.path.starts_with(&outer.path))
-        })
-        .cloned()
+        .filter(|d| !(1..d.path.len()).any(|len| removed.contains(&d.path[..len])))
+        .map(|d| (*d).clone())
         .collect();
-    Ok((kept, left_out))
+    (kept, left_out)
 }
 
 fn without(value: &Json, path: &mut Vec<Step>, removed: &HashSet<&[Step]>) -> Option<Json> {
@@ -299,7 +299,12 @@ fn without(value: &Json, path: &mut Vec<Step>, removed: &HashSet<&[Step]>) -> Op
 
 /// The moments at which evidence arrived, in order, each with what arrived.
 pub fn moments(case: &Json) -> Result<Vec<(i64, Vec<Dated>)>, DateError> {
-    let mut all = dated(case)?;
+    Ok(moments_of(&dated(case)?))
+}
+
+/// The moments at which the dated evidence `all` arrived, in order, each with what arrived.
+pub fn moments_of(all: &[Dated]) -> Vec<(i64, Vec<Dated>)> {
+    let mut all = all.to_vec();
     all.sort_by_key(|d| d.known_at);
     let mut out: Vec<(i64, Vec<Dated>)> = Vec::new();
     for d in all {
@@ -308,7 +313,7 @@ pub fn moments(case: &Json) -> Result<Vec<(i64, Vec<Dated>)>, DateError> {
             _ => out.push((d.known_at, vec![d])),
         }
     }
-    Ok(out)
+    out
 }
 
 fn keys(names: &[&str]) -> Vec<Step> {

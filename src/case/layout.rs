@@ -5,6 +5,8 @@
 
 use indexmap::IndexMap;
 
+use super::as_of::Step;
+
 /// How a slot's JSON is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -221,5 +223,39 @@ impl Layout {
     /// The dotted path of a slot.
     pub(crate) fn path(&self, record: u32, slot: u32) -> &str {
         &self.records[record as usize].slots[slot as usize].path
+    }
+
+    /// Whether the rules read anything at or under a path of the case: evidence elsewhere
+    /// cannot change a judgement.
+    pub(crate) fn reads(&self, path: &[Step]) -> bool {
+        let mut record = &self.records[0];
+        let mut tree = &record.tree;
+        let mut steps = path.iter();
+        while let Some(step) = steps.next() {
+            let Step::Key(key) = step else {
+                // An index into a list of scalars: the item is read whole.
+                return record.whole.is_some();
+            };
+            match tree.field(key) {
+                None => return false,
+                Some((_, Field::Object(inner))) => tree = inner,
+                Some((_, Field::Slot(slot))) => {
+                    let Kind::List(items) = record.slots[*slot as usize].kind else {
+                        return true;
+                    };
+                    // Into the list's items: past the index, on in their record.
+                    record = &self.records[items as usize];
+                    tree = &record.tree;
+                    match steps.next() {
+                        Some(Step::Index(_)) | None => {}
+                        Some(Step::Key(_)) => return false,
+                    }
+                    if record.whole.is_some() {
+                        return true;
+                    }
+                }
+            }
+        }
+        true
     }
 }

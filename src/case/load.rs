@@ -43,6 +43,29 @@ impl std::error::Error for CaseError {}
 
 /// Loads a case from JSON text, reading only what `layout` lays out, within `limits`.
 pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
+    load_with(layout, limits, |seed| {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        seed.deserialize(&mut de)?;
+        de.end()
+    })
+}
+
+/// Loads a case from a parsed JSON document (a case judged as of a moment, say), as
+/// [`load_case`] does from text, without writing it out and reading it again.
+pub(crate) fn load_case_value(
+    layout: &Layout,
+    limits: &Limits,
+    json: &serde_json::Value,
+) -> Result<Case, CaseError> {
+    load_with(layout, limits, |seed| seed.deserialize(json))
+}
+
+/// Loads a case by running `read` with the seed for its root object.
+fn load_with(
+    layout: &Layout,
+    limits: &Limits,
+    read: impl FnOnce(ObjectSeed<'_, '_, '_>) -> Result<(), serde_json::Error>,
+) -> Result<Case, CaseError> {
     let ctx = Ctx {
         layout,
         limits,
@@ -50,7 +73,6 @@ pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result
         symbols: RefCell::new(HashMap::with_capacity(64)),
     };
     let mut slots = vec![Slot::Missing; layout.records[0].slots.len()];
-    let mut de = serde_json::Deserializer::from_slice(json);
     let root = PathCtx {
         parent: None,
         seg: Seg::Root,
@@ -62,7 +84,7 @@ pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result
         slots: &mut slots,
         path: &root,
     };
-    let result = seed.deserialize(&mut de).and_then(|()| de.end());
+    let result = read(seed);
     match result {
         Ok(()) => {
             check_format(&slots[super::FORMAT_SLOT as usize])?;

@@ -14,7 +14,7 @@ pub(crate) const ID_SLOT: u32 = 0;
 pub(crate) const FORMAT_SLOT: u32 = 1;
 /// The newest case format this engine reads (docs/CASE_FORMAT.md).
 pub const CASE_FORMAT: u32 = 2;
-pub(crate) use load::load_case;
+pub(crate) use load::{load_case, load_case_value};
 
 /// One loaded value.
 #[derive(Debug, Clone, PartialEq)]

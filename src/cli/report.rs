@@ -74,7 +74,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     {
         let scored = bytes.and_then(|bytes| {
             score_case(&program, &bytes, |trace| {
-                (html::render(trace), Judgement::of(trace))
+                let over_time = crate::timeline::timeline(&program, &bytes).ok();
+                (
+                    html::render(trace, over_time.as_ref()),
+                    Judgement::of(trace),
+                )
             })
             .map_err(|e| e.to_string())
         });

@@ -405,11 +405,13 @@ impl Scorer<'_> {
         // The interchange formats also describe the case (claimant, channel, dates), from the
         // document itself: rules need not read those fields.
         let document = || serde_json::from_slice(json).unwrap_or_default();
+        // The HTML page shows the judgement over time.
+        let over_time = || crate::timeline::timeline(self.program, json).ok();
         self.scored(json, |trace| match self.format {
             Format::Text if self.brief => text::summary(trace),
             Format::Text => text::render(trace),
             Format::Markdown => markdown::render(trace),
-            Format::Html => html::render(trace),
+            Format::Html => html::render(trace, over_time().as_ref()),
             Format::Json if in_batch => trace_json::render_line(trace),
             Format::Json => trace_json::render(trace),
             Format::Stix if in_batch => stix::render_line(trace, &document()),

@@ -267,6 +267,14 @@ pub fn score_value(mode: ScoreMode, value: f64) -> String {
     }
 }
 
+/// A value in a score's unit without its word: `92.2%` (a probability) or `30` (points).
+pub fn score_number_of(mode: ScoreMode, value: f64) -> String {
+    match mode {
+        ScoreMode::Evidence { .. } => percent(value),
+        ScoreMode::Additive => number(value),
+    }
+}
+
 /// A score's value without its word: `92.2%` or `30`.
 pub fn score_number(mode: ScoreMode, total: Points) -> String {
     match crate::eval::probability(mode, total) {

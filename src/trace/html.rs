@@ -15,6 +15,7 @@ use super::summary::Summary;
 use crate::eval::value::Value;
 use crate::eval::{EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::ScoreMode;
+use crate::timeline::{Judgement, Timeline};
 
 pub(super) const STYLE: &str = r#"
 :root{--ink:#1d2430;--muted:#5b6575;--line:#d9dee6;--for:#1f7a4d;--against:#b3261e;--open:#9a5b00;--settled:#1f5fa8;--bg:#f6f7f9}
@@ -39,8 +40,9 @@ details{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:4px 
 svg text{font:11px system-ui,sans-serif;fill:var(--ink)}
 "#;
 
-/// Renders a trace as one HTML page.
-pub fn render(trace: &Trace<'_>) -> String {
+/// Renders a trace as one HTML page; with the case's judgement over time
+/// ([`crate::timeline::timeline`]), the page shows it.
+pub fn render(trace: &Trace<'_>, over_time: Option<&Timeline>) -> String {
     let mut out = String::with_capacity(32 * 1024);
     let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
     let _ = write!(
@@ -52,7 +54,7 @@ pub fn render(trace: &Trace<'_>) -> String {
         esc(&case)
     );
     let summary = trace.summary();
-    first_screen(&mut out, trace, &summary, &case);
+    first_screen(&mut out, trace, &summary, &case, over_time);
     windows(&mut out, trace);
     let _ = writeln!(out, "<h2>Detail</h2>");
     for score in trace.scores() {
@@ -74,7 +76,13 @@ pub fn render(trace: &Trace<'_>) -> String {
     out
 }
 
-fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: &str) {
+fn first_screen(
+    out: &mut String,
+    trace: &Trace<'_>,
+    s: &Summary<'_, '_>,
+    case: &str,
+    over_time: Option<&Timeline>,
+) {
     let _ = write!(
         out,
         "<header><div><h1>Claim assessment · {}</h1>",
@@ -203,7 +211,9 @@ fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: 
         }
         let _ = writeln!(out, "</ul>");
     }
-    timeline(out, trace);
+    if let Some(over_time) = over_time {
+        timeline(out, trace, over_time);
+    }
     let p = trace.provenance();
     let _ = writeln!(
         out,
@@ -216,78 +226,107 @@ fn first_screen(out: &mut String, trace: &Trace<'_>, s: &Summary<'_, '_>, case: 
     );
 }
 
-/// Every timestamp the trace read, labelled by its path or definition, in time order.
-fn moments<'a>(trace: &Trace<'a>) -> Vec<(i64, String)> {
-    let mut found: Vec<(i64, String)> = Vec::new();
-    let mut add = |label: &str, item: EvidenceItem<'_>| {
-        if let (EvidenceState::Known, Value::Time(t)) = (item.state, item.value)
-            && !found.iter().any(|(_, l)| l == label)
-        {
-            found.push((t, label.to_string()));
-        }
-    };
-    for score in trace.scores() {
-        for c in score.criteria() {
-            for e in c.evidence() {
-                add(e.name(), e.item);
-            }
-        }
-    }
-    for d in trace.definitions() {
-        for e in d.evidence() {
-            add(e.name(), e.item);
-        }
-        for f in d.fields().into_iter().flatten() {
-            add(&f.def.claimed.label, f.claimed);
-            add(&f.def.confirmed.label, f.confirmed);
-        }
-    }
-    found.sort();
-    found
-}
-
-/// The sequence of the case on one axis: attack start, claim, facts becoming public,
-/// statements, findings: whatever timestamps the rules read.
-fn timeline(out: &mut String, trace: &Trace<'_>) {
-    let moments = moments(trace);
-    if moments.is_empty() {
+/// The judgement over time (`credence timeline`): an axis with a mark where each judgement
+/// was reached, and a table of each stretch, what brought it, and the verdict and bands then;
+/// a changed verdict is in bold, and the stretch in force at an as-of moment is marked.
+fn timeline(out: &mut String, trace: &Trace<'_>, timeline: &Timeline) {
+    let stretches = &timeline.stretches;
+    let (Some(first), Some(last)) = (stretches.first(), stretches.last()) else {
         return;
-    }
-    let (first, last) = (moments[0].0, moments[moments.len() - 1].0);
+    };
+    let (first, last) = (first.at, last.at);
     let span = (last - first).max(1) as f64;
     let (width, left, right) = (1200.0, 10.0, 10.0);
-    let rows = moments.len().min(8);
+    let rows = stretches.len().min(6);
     let height = 34 + rows as i32 * 15;
     let _ = writeln!(
         out,
-        "<h2>Timeline</h2><svg id=\"timeline\" role=\"img\" aria-label=\"timeline of the case\" width=\"100%\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"xMinYMin meet\">"
+        "<h2>The judgement over time</h2><svg id=\"timeline\" role=\"img\" aria-label=\"the judgement over time\" width=\"100%\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"xMinYMin meet\">"
     );
     let _ = writeln!(
         out,
         "<line x1=\"{left}\" y1=\"14\" x2=\"{}\" y2=\"14\" stroke=\"#1d2430\"/>",
         width - right
     );
-    for (i, (t, label)) in moments.iter().enumerate() {
-        let x = left + (t - first) as f64 / span * (width - left - right);
-        let row = i % rows;
-        let y = 30 + row as i32 * 15;
-        let offset = format::duration(t - first);
-        // Labels on the right half end at their mark, so none runs off the page.
+    let mut previous: Option<&Judgement> = None;
+    for (i, stretch) in stretches.iter().enumerate() {
+        let x = left + (stretch.at - first) as f64 / span * (width - left - right);
+        let y = 30 + (i % rows) as i32 * 15;
         let (anchor, text_x) = if x > width / 2.0 {
             ("end", x - 3.0)
         } else {
             ("start", x + 3.0)
         };
+        let changed = verdict_of(&stretch.judgement) != previous.and_then(verdict_of);
+        let colour = if changed { "#b3261e" } else { "#1f5fa8" };
         let _ = writeln!(
             out,
-            "<circle cx=\"{x:.1}\" cy=\"14\" r=\"4\" fill=\"#1f5fa8\"/><line x1=\"{x:.1}\" y1=\"14\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#d9dee6\"/><text x=\"{text_x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{} <tspan fill=\"#5b6575\">{} (+{})</tspan></text>",
+            "<circle cx=\"{x:.1}\" cy=\"14\" r=\"4\" fill=\"{colour}\"/><line x1=\"{x:.1}\" y1=\"14\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#d9dee6\"/><text x=\"{text_x:.1}\" y=\"{y}\" text-anchor=\"{anchor}\">{} <tspan fill=\"#5b6575\">{} (+{})</tspan></text>",
             y - 9,
-            esc(label),
-            esc(&format::timestamp(*t)),
-            esc(&offset)
+            esc(verdict_of(&stretch.judgement).unwrap_or("no claim yet")),
+            esc(&format::timestamp(stretch.at)),
+            esc(&format::duration(stretch.at - first))
         );
+        previous = Some(&stretch.judgement);
     }
     let _ = writeln!(out, "</svg>");
+    let _ = writeln!(
+        out,
+        "<table id=\"judgements\"><tr><th>from</th><th>what arrived</th><th>verdict</th><th>scores</th></tr>"
+    );
+    let as_of = trace.as_of().map(|a| a.at);
+    let mut previous: Option<&Judgement> = None;
+    for (i, stretch) in stretches.iter().enumerate() {
+        let until = stretches.get(i + 1).map(|next| next.at);
+        let current = as_of.is_some_and(|at| at >= stretch.at && until.is_none_or(|u| at < u));
+        let arrived = stretch
+            .arrived
+            .first()
+            .map(|(_, arrived)| crate::timeline::arrivals_text(arrived))
+            .unwrap_or_default();
+        let verdict = verdict_of(&stretch.judgement).unwrap_or("no claim of responsibility yet");
+        let verdict = if verdict_of(&stretch.judgement) != previous.and_then(verdict_of) {
+            format!("<b>{}</b>", esc(verdict))
+        } else {
+            esc(verdict)
+        };
+        let scores = match &stretch.judgement {
+            Judgement::NoClaimYet => String::new(),
+            Judgement::Scored { scores, .. } => scores
+                .iter()
+                .map(|s| {
+                    let band = s
+                        .band
+                        .as_deref()
+                        .map(|b| format!(", {b}"))
+                        .unwrap_or_default();
+                    let state = if s.settled { "settled" } else { "open" };
+                    esc(&format!("{} {}{band} ({state})", s.name, s.value))
+                })
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        };
+        let marker = if current {
+            " <span class=\"badge open\">as of</span>"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"num\">{}{marker}</td><td>{}</td><td>{verdict}</td><td>{scores}</td></tr>",
+            esc(&format::timestamp(stretch.at)),
+            esc(&arrived)
+        );
+        previous = Some(&stretch.judgement);
+    }
+    let _ = writeln!(out, "</table>");
+}
+
+fn verdict_of(judgement: &Judgement) -> Option<&str> {
+    match judgement {
+        Judgement::NoClaimYet => None,
+        Judgement::Scored { verdict, .. } => verdict.as_deref(),
+    }
 }
 
 /// The replication wave: each window over a list with times, as a histogram of its items over

@@ -133,6 +133,13 @@ for (const name of ['trebes-2018', 'paris-2015']) {
   check(await visible('#state'), `${name}: settled or open is on the first screen`);
   check(await visible('section.score'), `${name}: every score is on the first screen`);
   check(await visible('#timeline'), `${name}: the timeline is on the first screen`);
+  // The judgement over time names what changed the verdict, as `credence timeline` does.
+  const judgements = await page.$$eval('#judgements tr', (trs) => trs.map((tr) => tr.innerText));
+  const changed = judgements.find((row) => /credible claim: directed attack/.test(row));
+  check(
+    name !== 'paris-2015' || (changed !== undefined && /incident\.attacker\.prior_contact/.test(changed)),
+    `${name}: the timeline shows the finding of contact turning the verdict directed (${changed})`,
+  );
   const first = await page.evaluate(() => document.querySelector('section.score').innerText);
   check(/\d+\.\d%/.test(first) && /ICD 203/.test(first), `${name}: probability with its ICD 203 word`);
   if (shots) {
