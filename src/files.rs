@@ -41,6 +41,33 @@ pub enum FileError {
         /// 1-based column (in characters) of the first invalid byte.
         column: usize,
     },
+    /// A `.cred` name that leads (through a link) to a file that is not a rule file.
+    NotRuleFile {
+        /// The path as given.
+        path: PathBuf,
+        /// What it leads to.
+        target: PathBuf,
+    },
+    /// A link found in a directory that leads out of it.
+    LinkOut {
+        /// The link.
+        path: PathBuf,
+        /// What it leads to.
+        target: PathBuf,
+        /// The directory it was found in.
+        dir: PathBuf,
+    },
+    /// A link where only a file of its own may be (a golden trace, a report page, a file to
+    /// rewrite): written through, it would change a file elsewhere.
+    Link {
+        /// The link.
+        path: PathBuf,
+    },
+    /// A file the user cannot write to, which rewriting would replace.
+    ReadOnly {
+        /// The path as given.
+        path: PathBuf,
+    },
     /// The operating system refused.
     Io {
         /// The path as given.
@@ -58,6 +85,10 @@ impl FileError {
             | FileError::TooLarge { path, .. }
             | FileError::Outside { path, .. }
             | FileError::NotText { path, .. }
+            | FileError::NotRuleFile { path, .. }
+            | FileError::LinkOut { path, .. }
+            | FileError::Link { path }
+            | FileError::ReadOnly { path }
             | FileError::Io { path, .. } => path,
         }
     }
@@ -79,6 +110,21 @@ impl FileError {
             ),
             FileError::NotText { line, column, .. } => {
                 format!("it is not UTF-8 text (invalid byte at line {line}, column {column})")
+            }
+            FileError::NotRuleFile { target, .. } => format!(
+                "it leads to `{}`, which is not a rule file (rule files end in `.cred`)",
+                target.display()
+            ),
+            FileError::LinkOut { target, dir, .. } => format!(
+                "it is a link out of `{}` (to `{}`); a directory's rule files are read only from inside it",
+                dir.display(),
+                target.display()
+            ),
+            FileError::Link { .. } => {
+                "it is a link to a file elsewhere, and writing through it would change that file; remove the link, or name the file itself".into()
+            }
+            FileError::ReadOnly { .. } => {
+                "it is read-only; make it writable to let credence rewrite it".into()
             }
             FileError::Io { source, .. } => source.to_string(),
         }
@@ -306,6 +352,70 @@ fn is_stream(meta: &std::fs::Metadata) -> bool {
     }
 }
 
+/// Rewrites a file the user named in place of its old text (`fmt`, `check --fix`): only a
+/// regular file, through a link only to a file in the link's own directory (a link elsewhere
+/// would change a file outside the rules), never one that is read-only. Written atomically,
+/// keeping its permissions, owner and group; a file with other hard links is written in place
+/// instead, so that every link keeps seeing it.
+pub(crate) fn rewrite(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    let link = std::fs::symlink_metadata(path).map_err(|e| FileError::io(path, e))?;
+    let target = if link.file_type().is_symlink() {
+        let target = std::fs::canonicalize(path).map_err(|e| FileError::io(path, e))?;
+        let home = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let home = std::fs::canonicalize(home).map_err(|e| FileError::io(path, e))?;
+        if target.parent() != Some(home.as_path()) {
+            return Err(FileError::Link {
+                path: path.to_path_buf(),
+            });
+        }
+        target
+    } else {
+        path.to_path_buf()
+    };
+    let meta = std::fs::metadata(&target).map_err(|e| FileError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular {
+            path: path.to_path_buf(),
+            kind: kind_of(meta.file_type()),
+        });
+    }
+    if meta.permissions().readonly() {
+        return Err(FileError::ReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(&target)
+                .map_err(|e| FileError::io(path, e))?;
+            return file
+                .write_all(contents)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| FileError::io(path, e));
+        }
+    }
+    write_replacing(path, &target, contents, Some(&meta))
+}
+
+/// Writes a file of a directory credence fills (golden traces, report pages): atomically, and
+/// never through a link already there, which would change a file outside the directory.
+pub(crate) fn write_own(path: &Path, contents: &[u8]) -> Result<(), FileError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(FileError::Link {
+            path: path.to_path_buf(),
+        }),
+        _ => write_atomically(path, contents),
+    }
+}
+
 /// Writes `contents` to `path` atomically: a temporary file in the target's directory, synced,
 /// then renamed over the target. A symlink is written through to its target; an existing file
 /// keeps its permissions; anything that is not a regular file is refused. On any error nothing
@@ -317,8 +427,8 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileE
         }
         _ => path.to_path_buf(),
     };
-    let permissions = match std::fs::metadata(&target) {
-        Ok(meta) if meta.is_file() => Some(meta.permissions()),
+    let existing = match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => Some(meta),
         Ok(meta) => {
             return Err(FileError::NotRegular {
                 path: path.to_path_buf(),
@@ -328,11 +438,25 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileE
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(FileError::io(path, e)),
     };
+    write_replacing(path, &target, contents, existing.as_ref())
+}
+
+/// Writes `contents` to a temporary file beside `target`, with the permissions, owner and group
+/// of the file it replaces (`existing`), synced, then renamed over `target`. Temporary files that
+/// a killed run left in the directory (more than an hour old) are removed first.
+fn write_replacing(
+    path: &Path,
+    target: &Path,
+    contents: &[u8],
+    existing: Option<&std::fs::Metadata>,
+) -> Result<(), FileError> {
+    let permissions = existing.map(std::fs::Metadata::permissions);
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| FileError::io(path, e))?;
+    remove_stale_temporaries(&dir);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".credence-").suffix(".tmp");
     #[cfg(unix)]
@@ -353,16 +477,53 @@ pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), FileE
             .set_permissions(permissions)
             .map_err(|e| FileError::io(path, e))?;
     }
+    #[cfg(unix)]
+    if let Some(existing) = existing {
+        // Keep the owner and group where allowed (the group, at least, for a member of it).
+        use std::os::unix::fs::MetadataExt;
+        let file = temporary.as_file();
+        if std::os::unix::fs::fchown(file, Some(existing.uid()), Some(existing.gid())).is_err() {
+            let _ = std::os::unix::fs::fchown(file, None, Some(existing.gid()));
+        }
+    }
     temporary
         .as_file()
         .sync_all()
         .map_err(|e| FileError::io(path, e))?;
     temporary
-        .persist(&target)
+        .persist(target)
         .map_err(|e| FileError::io(path, e.error))?;
     // Make the rename itself durable.
     if let Ok(directory) = std::fs::File::open(&dir) {
         let _ = directory.sync_all();
     }
     Ok(())
+}
+
+/// How old a temporary file of an interrupted write must be before a later run removes it.
+const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files (`.credence-*.tmp`) of writes that were killed, more than an
+/// hour ago, from `dir`: never a file another run may still be writing.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".credence-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

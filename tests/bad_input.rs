@@ -539,6 +539,20 @@ fn nesting_that_used_to_overflow_the_stack() {
         "E024",
         "sum.cred:2:",
     );
+    // 200,000 terms (400 KB): refused while parsing, before a tree deep enough to overflow
+    // the stack when dropped is built (it aborted the process after reporting E024).
+    let long = format!("{head}let x = 1{}{tail}", "+1".repeat(200_000));
+    assert_diagnostic(
+        &check(&dir, "long.cred", long.as_bytes()),
+        "E024",
+        "long.cred:2:",
+    );
+    let ands = format!("{head}let x = true{}{tail}", " and true".repeat(50_000));
+    assert_diagnostic(
+        &check(&dir, "ands.cred", ands.as_bytes()),
+        "E024",
+        "ands.cred:2:",
+    );
     let counts = format!(
         "{head}let x = {}true{}{tail}",
         "count(p in posts where ".repeat(257),
@@ -861,5 +875,228 @@ fn fmt_writes_through_symlinks_and_keeps_the_mode() {
         std::fs::read_to_string(&real)
             .expect("read")
             .contains("\n  criterion c {")
+    );
+}
+
+/// A secret only the environment holds: no output may ever show it.
+const SECRET: &str = "credence-test-secret-0b1d";
+
+fn credence_with_secret(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(args)
+        .current_dir(dir)
+        .env("CREDENCE_TEST_SECRET", SECRET)
+        .stdin(Stdio::null())
+        .output()
+        .expect("credence runs")
+}
+
+fn assert_no_secret(out: &Output) {
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(!all.contains(SECRET), "the environment leaked: {all}");
+}
+
+#[test]
+fn a_link_out_of_the_rules_directory_is_refused_by_every_command() {
+    let dir = scratch("link-out");
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("rules/zz.cred")).expect("link");
+    std::fs::write(dir.join("case.json"), line(&small())).expect("case");
+    fixture_dir(&dir);
+    std::fs::write(dir.join("fx/f.json"), r#"{"case": "cases/small.json"}"#).expect("w");
+    for args in [
+        &["check", "rules/"][..],
+        &["check", "--fix", "rules/"],
+        &["score", "rules/", "case.json"],
+        &["test", "rules/", "fx/"],
+        &["timeline", "rules/", "case.json"],
+    ] {
+        let out = credence_with_secret(&dir, args);
+        assert_no_secret(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("`rules/zz.cred`: it is a link out of `rules/`"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // Named on its own, it still leads to a file that is not a rule file.
+    let out = credence_with_secret(&dir, &["check", "rules/zz.cred"]);
+    assert_no_secret(&out);
+    assert!(
+        text(&out.stderr).contains("which is not a rule file"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The language server never reads it either.
+    let session = serde_json::json!([
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": format!("file://{}", dir.join("rules/claims.cred").display()),
+            "languageId": "cred", "version": 1,
+            "text": std::fs::read_to_string(dir.join("rules/claims.cred")).expect("rules")}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"}
+    ]);
+    let mut input = Vec::new();
+    for message in session.as_array().expect("messages") {
+        let body = message.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("frame");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_credence"))
+        .arg("lsp")
+        .env("CREDENCE_TEST_SECRET", SECRET)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lsp");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("send");
+    let out = child.wait_with_output().expect("lsp ends");
+    assert_eq!(out.status.code(), Some(0));
+    assert_no_secret(&out);
+}
+
+#[test]
+fn fixes_write_only_to_rule_files_inside_the_rules() {
+    let dir = scratch("fix-links");
+    let outside = dir.join("script.sh");
+    let script = "echo $(date)\n";
+    std::fs::write(&outside, script).expect("script");
+    // A rule file named by the user that is a link to a rule file elsewhere: never rewritten.
+    let elsewhere = dir.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    std::fs::write(
+        elsewhere.join("other.cred"),
+        "ruleset o { version \"1\" }\nscore s { criterion c { when claim.a == 1 && claim.b == 2 => 1 else => 0 } }\n",
+    )
+    .expect("w");
+    std::os::unix::fs::symlink("../elsewhere/other.cred", dir.join("rules/other.cred"))
+        .expect("link");
+    let before = std::fs::read_to_string(elsewhere.join("other.cred")).expect("read");
+    let out = credence_in(&dir, &["check", "--fix", "rules/other.cred"], None);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("it is a link to a file elsewhere"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("other.cred")).expect("read"),
+        before
+    );
+    assert_eq!(std::fs::read_to_string(&outside).expect("script"), script);
+}
+
+#[test]
+fn rewritten_files_keep_their_links_group_and_protection() {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("rewrite");
+    let messy =
+        "ruleset m { version \"1\" }\nscore s {\ncriterion c {\nwhen claim.a == 1 => 1\n}\n}\n";
+    // A read-only file is refused, not replaced.
+    let locked = dir.join("rules/locked.cred");
+    std::fs::write(&locked, messy).expect("w");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    let out = credence_in(&dir, &["fmt", "rules/locked.cred"], None);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("it is read-only"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&locked).expect("read"), messy);
+    // A file with another hard link is rewritten in place: both names see the new text.
+    let shared = dir.join("rules/shared-link.cred");
+    let twin = dir.join("twin.cred");
+    std::fs::write(&shared, messy).expect("w");
+    std::fs::hard_link(&shared, &twin).expect("hard link");
+    let out = credence_in(&dir, &["fmt", "rules/shared-link.cred"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(&shared).expect("read");
+    assert!(formatted.contains("\n  criterion c {"), "{formatted}");
+    assert_eq!(std::fs::read_to_string(&twin).expect("twin"), formatted);
+    assert_eq!(std::fs::metadata(&shared).expect("meta").nlink(), 2);
+    // The group is kept (the owner's primary group, or another it is a member of).
+    let grouped = dir.join("rules/grouped.cred");
+    std::fs::write(&grouped, messy).expect("w");
+    let gid = std::fs::metadata(&grouped).expect("meta").gid();
+    let out = credence_in(&dir, &["fmt", "rules/grouped.cred"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::metadata(&grouped).expect("meta").gid(), gid);
+    // A temporary file of a write killed long ago is removed by the next write there.
+    let stale = dir.join("rules/.credence-killed.tmp");
+    std::fs::write(&stale, "half").expect("w");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .and_then(|f| f.set_modified(old))
+        .expect("age it");
+    std::fs::write(&grouped, messy).expect("w");
+    let out = credence_in(&dir, &["fmt", "rules/grouped.cred"], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!stale.exists(), "the stale temporary file is gone");
+}
+
+#[test]
+fn golden_and_report_directories_hold_only_files_of_their_own() {
+    let dir = scratch("golden-links");
+    fixture_dir(&dir);
+    std::fs::write(dir.join("fx/f.json"), r#"{"case": "cases/small.json"}"#).expect("w");
+    std::fs::create_dir_all(dir.join("gold")).expect("gold");
+    let outside = dir.join("outside.txt");
+    std::fs::write(&outside, "keep me\n").expect("w");
+    std::os::unix::fs::symlink("/proc/self/environ", dir.join("gold/f.trace")).expect("link");
+    // Comparing does not read through the link (nor print what it leads to).
+    let out = credence_with_secret(&dir, &["test", "rules/", "fx/", "--golden", "gold"]);
+    assert_no_secret(&out);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        text(&out.stdout).contains("it is a link"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Blessing does not write through it.
+    std::fs::remove_file(dir.join("gold/f.trace")).expect("rm");
+    std::os::unix::fs::symlink(&outside, dir.join("gold/f.trace")).expect("link");
+    let out = credence_in(
+        &dir,
+        &["test", "rules/", "fx/", "--golden", "gold", "--bless"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("read"),
+        "keep me\n"
+    );
+    // A report page already in the output directory as a link is not written through.
+    std::fs::create_dir_all(dir.join("report")).expect("report");
+    std::os::unix::fs::symlink(&outside, dir.join("report/small.html")).expect("link");
+    let out = credence_in(
+        &dir,
+        &["report", "rules/", "fx/cases/small.json", "--out", "report"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("it is a link"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("read"),
+        "keep me\n"
     );
 }

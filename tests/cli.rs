@@ -665,7 +665,13 @@ fn score_takes_a_directory_of_cases_and_fixtures() {
 
 #[test]
 fn the_html_report_shows_what_changed_the_verdict_over_time() {
-    let out = credence(&["score", "--format", "html", "rules/", "fixtures/real/paris-2015.json"]);
+    let out = credence(&[
+        "score",
+        "--format",
+        "html",
+        "rules/",
+        "fixtures/real/paris-2015.json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let page = text(&out.stdout);
     let table = page
@@ -679,5 +685,8 @@ fn the_html_report_shows_what_changed_the_verdict_over_time() {
         ),
         "{table}"
     );
-    assert!(table.contains("<td>claim</td><td><b>credible claim: inspired attack</b></td>"), "{table}");
+    assert!(
+        table.contains("<td>claim</td><td><b>credible claim: inspired attack</b></td>"),
+        "{table}"
+    );
 }

@@ -200,3 +200,46 @@ fn an_open_document_over_the_rule_file_limit_is_refused_not_parsed() {
         "{message}"
     );
 }
+
+#[test]
+fn a_very_long_chain_is_refused_and_every_request_on_it_answered() {
+    let chain = vec!["x"; 50_000].join(" + ");
+    let text = format!(
+        "ruleset t {{ version \"1\" }}\nlet x = 1\nlet y = {chain}\nscore s {{ additive criterion c {{ when y > 1 => 1 \"a\" else => 0 \"b\" }} }}\n"
+    );
+    let at = |line: u32, character: u32| {
+        serde_json::json!({"textDocument": {"uri": "${ROOT}/unsaved/chain.cred"},
+                           "position": {"line": line, "character": character}})
+    };
+    let mut references = at(2, 9);
+    references["context"] = serde_json::json!({"includeDeclaration": true});
+    let script = serde_json::json!([
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "${ROOT}/unsaved/chain.cred", "languageId": "cred", "version": 1, "text": text}}},
+        {"id": 2, "method": "textDocument/hover", "params": at(2, 9)},
+        {"id": 3, "method": "textDocument/definition", "params": at(2, 9)},
+        {"id": 4, "method": "textDocument/references", "params": references},
+        {"id": 5, "method": "textDocument/completion", "params": at(2, 10)},
+        {"id": 6, "method": "shutdown"},
+        {"method": "exit"}
+    ]);
+    let (replies, code) = run(script.as_array().expect("a list"));
+    assert_eq!(code, Some(0), "the server lived through the session");
+    let replies: Value = serde_json::from_str(&replies).expect("JSON");
+    let replies = replies.as_array().expect("replies");
+    let published = replies
+        .iter()
+        .find(|r| r["method"] == "textDocument/publishDiagnostics")
+        .expect("diagnostics");
+    assert_eq!(published["params"]["diagnostics"][0]["code"], "E024");
+    for id in 2..=6 {
+        assert!(
+            replies
+                .iter()
+                .any(|r| r["id"] == id && r.get("error").is_none()),
+            "request {id} answered"
+        );
+    }
+}

@@ -42,8 +42,82 @@ impl FileSource for Disk {
         if named_by_file {
             self.roots.check(path)?;
         }
+        // A link named `x.cred` may lead anywhere: what it leads to must be a rule file too,
+        // so that no diagnostic ever shows the content of another file.
+        if is_rule_file(path) {
+            let target = std::fs::canonicalize(path).map_err(|source| FileError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            if !is_rule_file(&target) {
+                return Err(FileError::NotRuleFile {
+                    path: path.to_path_buf(),
+                    target,
+                });
+            }
+        }
         read_text(path, self.limit)
     }
+}
+
+/// The rule files of a directory: its `.cred` entries in name order. A link among them must
+/// lead to a rule file inside the directory (as fixture and corpus scans require); one that
+/// leads out is refused, so that a rule directory never reads a file it does not hold.
+pub(crate) fn rule_files_in(dir: &Path) -> Result<Vec<PathBuf>, FileError> {
+    let (files, mut out) = scan(dir)?;
+    match out.pop() {
+        Some((path, target)) => Err(FileError::LinkOut {
+            path,
+            target,
+            dir: dir.to_path_buf(),
+        }),
+        None => Ok(files),
+    }
+}
+
+/// [`rule_files_in`] for an editor, which has no command to fail: links out of the directory
+/// are left out.
+pub(crate) fn rule_files_inside(dir: &Path) -> Vec<PathBuf> {
+    scan(dir).map_or_else(
+        |_| Vec::new(),
+        |(files, out)| {
+            files
+                .into_iter()
+                .filter(|f| !out.iter().any(|(link, _)| link == f))
+                .collect()
+        },
+    )
+}
+
+/// A link found in a directory that leads out of it, and what it leads to.
+type LinkOut = (PathBuf, PathBuf);
+
+/// A directory's `.cred` entries in name order, and those that are links out of it.
+fn scan(dir: &Path) -> Result<(Vec<PathBuf>, Vec<LinkOut>), FileError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| FileError::Io { path, source }
+    };
+    let home = std::fs::canonicalize(dir).map_err(io(dir))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_rule_file(p))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for file in &files {
+        let link = std::fs::symlink_metadata(file).map_err(io(file))?;
+        if link.file_type().is_symlink() {
+            // A dangling link is left to the read, which names it.
+            if let Ok(target) = std::fs::canonicalize(file)
+                && !target.starts_with(&home)
+            {
+                out.push((file.clone(), target));
+            }
+        }
+    }
+    Ok((files, out))
 }
 
 /// Rule files held in memory, by path.

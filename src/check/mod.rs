@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use cost::Cost;
 pub(crate) use erasure::can_be_unknown;
-pub(crate) use load::is_rule_file;
 pub use load::{Disk, FileSource, Memory};
+pub(crate) use load::{is_rule_file, rule_files_in, rule_files_inside};
 
 use crate::case::layout::Layout;
 use crate::diagnostic::{Code, Diagnostic, NameIndex};

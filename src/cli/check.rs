@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{DIAGNOSTICS_FORMAT_VERSION, DiagnosticJson, Fix, apply_patches};
-use crate::files::write_atomically;
+use crate::files::rewrite;
 use crate::limits::NOMINAL_ITEMS;
 use crate::program::Program;
 
@@ -153,7 +153,7 @@ fn fix(args: &Args, level: FixLevel, out: &mut Out<'_>) -> std::io::Result<Optio
             if fixed == 0 || text == *file.text {
                 continue;
             }
-            if let Err(e) = write_atomically(Path::new(&file.name), text.as_bytes()) {
+            if let Err(e) = rewrite(Path::new(&file.name), text.as_bytes()) {
                 say!("error: cannot write {e}");
                 return Ok(Some(Exit::Io));
             }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::files::{read_text, write_atomically};
+use crate::files::{read_text, rewrite};
 use crate::limits::Limits;
 use crate::syntax::format_source;
 
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         changed += 1;
         let name = file.display().to_string();
         match mode {
-            Mode::Write => match write_atomically(file, formatted.as_bytes()) {
+            Mode::Write => match rewrite(file, formatted.as_bytes()) {
                 Ok(()) if quiet => {}
                 Ok(()) => writeln!(out, "formatted: {name}")?,
                 Err(e) => {

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::files::write_atomically;
+use crate::files::write_own;
 use crate::fixture::Corpus;
 use crate::score_case;
 use crate::trace::html;
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         let entry = match scored {
             Ok((page, judgement)) => {
                 let file = pages.next(&name);
-                if let Err(e) = write_atomically(&args.out.join(&file), page.as_bytes()) {
+                if let Err(e) = write_own(&args.out.join(&file), page.as_bytes()) {
                     say!("error: cannot write {e}");
                     return Ok(Exit::Io);
                 }
@@ -106,7 +106,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let meta = program.meta();
     let title = format!("{} {}", meta.id, meta.version);
     let index = args.out.join("index.html");
-    if let Err(e) = write_atomically(&index, index::render(&title, &entries).as_bytes()) {
+    if let Err(e) = write_own(&index, index::render(&title, &entries).as_bytes()) {
         say!("error: cannot write {e}");
         return Ok(Exit::Io);
     }
@@ -150,14 +150,16 @@ impl PageNames {
                 }
             })
             .collect();
-        let stem = if stem.is_empty() || stem == "index" {
+        let stem = if stem.is_empty() || stem.eq_ignore_ascii_case("index") {
             format!("case-{stem}")
         } else {
             stem
         };
+        // Names are unique ignoring case: on a file system that ignores it, `A.html` and
+        // `a.html` would be one page.
         let mut name = format!("{stem}.html");
         let mut n = 2;
-        while !self.0.insert(name.clone()) {
+        while !self.0.insert(name.to_ascii_lowercase()) {
             name = format!("{stem}-{n}.html");
             n += 1;
         }
@@ -179,5 +181,11 @@ mod tests {
         assert_eq!(names.next(""), "case-.html");
         assert_eq!(names.next("trebes-2018"), "trebes-2018-2.html");
         assert_eq!(names.next("trebes-2018"), "trebes-2018-3.html");
+        assert_eq!(
+            names.next("Trebes-2018"),
+            "Trebes-2018-4.html",
+            "unique ignoring case"
+        );
+        assert_eq!(names.next("INDEX"), "case-INDEX-2.html");
     }
 }

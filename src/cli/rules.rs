@@ -18,13 +18,7 @@ pub(crate) fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-            let mut files: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| is_rule_file(p))
-                .collect();
-            files.sort();
+            let files = check::rule_files_in(path).map_err(|e| format!("cannot read {e}"))?;
             if files.is_empty() {
                 return Err(format!("`{}` has no `.cred` files", path.display()));
             }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::files::{write_atomically, write_output};
+use crate::files::{write_output, write_own};
 use crate::fixture::coverage::Summary;
 use crate::fixture::golden::{self, Comparison};
 use crate::fixture::{Corpus, Failure, Outcome, Suite, is_fixture, junit, run_suite};
@@ -225,7 +225,7 @@ fn goldens(
         };
         let path = golden::golden_path(dir, &fixture.name);
         if bless {
-            write_atomically(&path, actual.as_bytes())?;
+            write_own(&path, actual.as_bytes())?;
             continue;
         }
         let failure = match golden::compare(&path, actual, limits.case_bytes, args.golden_margins) {

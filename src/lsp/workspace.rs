@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use lsp_types::Uri;
 
-use crate::check::{Analysis, Disk, FileSource, Options, analyze, is_rule_file};
+use crate::check::{Analysis, Disk, FileSource, Options, analyze, is_rule_file, rule_files_inside};
 use crate::files::FileError;
 use crate::limits::Limits;
 
@@ -57,14 +57,11 @@ impl Workspace {
     /// open, in name order.
     fn rule_set(&self, path: &Path) -> Vec<PathBuf> {
         let dir = path.parent().unwrap_or(Path::new("/"));
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| is_rule_file(p) && p.is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
+        // A link leading out of the directory is never read.
+        let mut files: Vec<PathBuf> = rule_files_inside(dir)
+            .into_iter()
+            .filter(|p| p.is_file())
+            .collect();
         files.extend(
             self.open
                 .keys()

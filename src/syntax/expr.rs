@@ -32,22 +32,37 @@ fn nested<'a, T>(i: In<'a>, parse: impl FnOnce(In<'a>) -> PResult<'a, T>) -> PRe
         d.get()
     });
     let result = if depth > MAX_DEPTH {
-        let at = ws(i);
-        Err(nom::Err::Failure(PError::special(
-            at,
-            Diagnostic::new(
-                Code::TooDeep,
-                span_at(at, found_len(at)),
-                format!("this expression nests deeper than {MAX_DEPTH} levels"),
-            )
-            .label("too deep from here")
-            .help("split the expression into named definitions (`let name = …`)"),
-        )))
+        Err(too_deep(ws(i)))
     } else {
         parse(i)
     };
     DEPTH.with(|d| d.set(d.get() - 1));
     result
+}
+
+/// Checks a chain of binary operators (`a + b + …`, `a and b and …`) with `links` operators so
+/// far: each wraps the tree built before it one level deeper, so a chain counts as nesting,
+/// and one longer than [`MAX_DEPTH`] is refused before its tree grows deep enough to exhaust
+/// the stack (in building, checking, walking or dropping it).
+fn chained<'a>(at: In<'a>, links: usize) -> Result<(), nom::Err<PError<'a>>> {
+    if DEPTH.with(Cell::get) + links > MAX_DEPTH {
+        Err(too_deep(ws(at)))
+    } else {
+        Ok(())
+    }
+}
+
+fn too_deep(at: In<'_>) -> nom::Err<PError<'_>> {
+    nom::Err::Failure(PError::special(
+        at,
+        Diagnostic::new(
+            Code::TooDeep,
+            span_at(at, found_len(at)),
+            format!("this expression nests deeper than {MAX_DEPTH} levels"),
+        )
+        .label("too deep from here")
+        .help("split the expression into named definitions (`let name = …`)"),
+    ))
 }
 
 fn found_len(at: In<'_>) -> usize {
@@ -71,6 +86,7 @@ fn binary_level(i: In<'_>, tier: usize) -> PResult<'_, Expr> {
         return negation(i);
     };
     let (mut i, mut left) = binary_level(i, tier + 1)?;
+    let mut links = 0;
     'outer: loop {
         // Every tier asks for each of its operators after every operand: look at the next
         // character once, and try only the operators it can start.
@@ -80,6 +96,8 @@ fn binary_level(i: In<'_>, tier: usize) -> PResult<'_, Expr> {
                 continue;
             }
             if let (rest, Some(op_span)) = opt_sym(i, word) {
+                links += 1;
+                chained(i, links)?;
                 let (rest, right) = binary_level(rest, tier + 1)?;
                 left = binary(op, op_span, left, right);
                 i = rest;
@@ -168,6 +186,7 @@ fn comparison(i: In<'_>) -> PResult<'_, Expr> {
 /// `a + b - c`: the level weights and thresholds are parsed at.
 pub(crate) fn additive(i: In<'_>) -> PResult<'_, Expr> {
     let (mut i, mut left) = multiplicative(i)?;
+    let mut links = 0;
     loop {
         if peek(i, "->") {
             return Ok((i, left));
@@ -177,6 +196,8 @@ pub(crate) fn additive(i: In<'_>) -> PResult<'_, Expr> {
             (_, (rest, Some(span))) => (rest, (BinOp::Sub, span)),
             _ => return Ok((i, left)),
         };
+        links += 1;
+        chained(i, links)?;
         let (rest, right) = multiplicative(rest)?;
         left = binary(op.0, op.1, left, right);
         i = rest;
@@ -185,12 +206,15 @@ pub(crate) fn additive(i: In<'_>) -> PResult<'_, Expr> {
 
 fn multiplicative(i: In<'_>) -> PResult<'_, Expr> {
     let (mut i, mut left) = unary(i)?;
+    let mut links = 0;
     loop {
         let (rest, op) = match (opt_sym(i, "*"), opt_sym(i, "/")) {
             ((rest, Some(span)), _) => (rest, (BinOp::Mul, span)),
             (_, (rest, Some(span))) => (rest, (BinOp::Div, span)),
             _ => return Ok((i, left)),
         };
+        links += 1;
+        chained(i, links)?;
         let (rest, right) = unary(rest)?;
         left = binary(op.0, op.1, left, right);
         i = rest;
