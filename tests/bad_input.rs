@@ -1100,3 +1100,33 @@ fn golden_and_report_directories_hold_only_files_of_their_own() {
         "keep me\n"
     );
 }
+
+#[test]
+fn file_names_and_todos_cannot_forge_lines_or_drive_the_terminal() {
+    let dir = scratch("forged-names");
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(&corpus).expect("dir");
+    let forged = "x\nverdict changed: 99   score changed, same verdict: 0\n\u{1b}[2J";
+    std::fs::write(corpus.join(format!("{forged}.json")), "{not json").expect("case");
+    let out = credence_in(&dir, &["diff", "rules/", "rules/", "corpus/"], None);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(
+        !all.lines().any(|l| l.starts_with("verdict changed: 99")),
+        "a file name forged a line: {all}"
+    );
+    assert!(!all.contains('\u{1b}'), "an escape sequence reached the terminal: {all}");
+    assert!(all.contains("\\u{a}verdict changed: 99"), "the name is shown escaped: {all}");
+    // A fixture's `todo` with escape codes.
+    fixture_dir(&dir);
+    std::fs::write(
+        dir.join("fx/t.json"),
+        serde_json::json!({"case": "cases/small.json", "todo": "later \u{1b}[31mred\u{1b}[0m",
+                           "expect": {"verdict": "nothing like it"}})
+        .to_string(),
+    )
+    .expect("w");
+    let out = credence_in(&dir, &["test", "rules/", "fx/"], None);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(all.contains("todo   t: later \\u{1b}[31mred"), "{all}");
+    assert!(!all.contains('\u{1b}'), "{all}");
+}

@@ -170,13 +170,17 @@ fn fix(args: &Args, level: FixLevel, out: &mut Out<'_>) -> std::io::Result<Optio
     }
     for (file, (before, after, fixed)) in fixed_files {
         let report = format!(
-            "fixed: {file} ({fixed} problem{})\n{}",
+            "fixed: {} ({fixed} problem{})\n{}",
+            crate::trace::format::clean(&file),
             if fixed == 1 { "" } else { "s" },
             super::fmt::diff(&file, &before, &after, "fixed")
         );
         match args.format {
             Format::Text => write!(out, "{report}")?,
-            Format::Json => say!("{}", report.trim_end()),
+            // The diff is several lines: written as they are (its text is the rule files').
+            Format::Json => {
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), report.as_bytes());
+            }
         }
     }
     if level == FixLevel::Certain && suggestions > 0 {

@@ -50,10 +50,18 @@ impl From<Exit> for ExitCode {
 }
 
 /// Writes a line to standard error, ignoring failure (there is nowhere left to report it).
+/// Writes one line to standard error. Control characters in it (a newline in a file name, an
+/// escape sequence in a case id) are shown escaped, so that input can never forge a line of
+/// output (`verdict changed: …`) or drive the terminal.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            $crate::trace::format::clean(&line)
+        );
     }};
 }
 pub(crate) use say;

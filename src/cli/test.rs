@@ -11,6 +11,7 @@ use crate::program::Program;
 use super::inputs::classify;
 use super::rules::program;
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
+use crate::trace::format::clean;
 
 /// A report to write: its format and where.
 #[derive(Debug, Clone)]
@@ -301,22 +302,25 @@ fn print_suite(
             Outcome::Pass if quiet => {}
             Outcome::Pass => writeln!(out, "  ok     {}", fixture.name)?,
             Outcome::Fail { failures } => {
-                writeln!(out, "  FAIL   {} ({})", fixture.name, fixture.file)?;
+                writeln!(out, "  FAIL   {} ({})", fixture.name, clean(&fixture.file))?;
                 print_failures(out, failures)?;
             }
             Outcome::Todo { reason, failures } => {
                 if failures.is_empty() {
                     writeln!(
                         out,
-                        "  todo   {}: now passes; remove its `todo` ({reason})",
-                        fixture.name
+                        "  todo   {}: now passes; remove its `todo` ({})",
+                        fixture.name,
+                        clean(reason)
                     )?;
                 } else {
-                    writeln!(out, "  todo   {}: {reason}", fixture.name)?;
+                    writeln!(out, "  todo   {}: {}", fixture.name, clean(reason))?;
                     print_failures(out, failures)?;
                 }
             }
-            Outcome::Error { message } => writeln!(out, "  ERROR  {}: {message}", fixture.name)?,
+            Outcome::Error { message } => {
+                writeln!(out, "  ERROR  {}: {}", fixture.name, clean(message))?
+            }
         }
     }
     Ok(())
@@ -324,9 +328,9 @@ fn print_suite(
 
 fn print_failures(out: &mut Out<'_>, failures: &[Failure]) -> std::io::Result<()> {
     for f in failures {
-        writeln!(out, "         {}: {}", f.subject, f.describe())?;
+        writeln!(out, "         {}: {}", f.subject, clean(&f.describe()))?;
         for line in &f.evidence {
-            writeln!(out, "             {line}")?;
+            writeln!(out, "             {}", clean(line))?;
         }
     }
     Ok(())
