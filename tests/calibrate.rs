@@ -209,3 +209,32 @@ fn a_floor_written_as_a_fraction_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("write `five-way=72` for 72.0%"), "{stderr}");
 }
+
+#[test]
+fn a_case_counts_once_and_a_label_states_a_known_confidence() {
+    let dir = Scratch::new("calibrate-duplicates");
+    let mut case: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/real/trebes-2018.json").expect("case"),
+    )
+    .expect("JSON");
+    std::fs::write(dir.join("a.json"), case.to_string()).expect("write");
+    case["label"]["link"] = "directed".into();
+    std::fs::write(dir.join("b.json"), case.to_string()).expect("write");
+    case["id"] = "another".into();
+    case["label"]["confidence"] = "certain".into();
+    std::fs::write(dir.join("c.json"), case.to_string()).expect("write");
+    let out = credence(&["calibrate", "rules/", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("on 1 labelled cases"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("b.json: cannot calibrate on this case: the case id `trebes-2018` is already")
+            && stderr.contains("with another label (inspired, not directed)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("c.json: cannot calibrate on this case: `label.confidence` must be one of high, medium, low"),
+        "{stderr}"
+    );
+}

@@ -243,3 +243,28 @@ fn a_very_long_chain_is_refused_and_every_request_on_it_answered() {
         );
     }
 }
+
+#[test]
+fn odd_requests_are_answered_and_files_that_are_not_open_rules_are_not_read() {
+    let script = serde_json::json!([
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"id": null, "method": "textDocument/hover", "params": {}},
+        {"id": {"a": 1}, "method": "textDocument/hover", "params": {}},
+        {"id": 2, "method": "initialize", "params": {"capabilities": {}}},
+        {"id": 3, "method": "textDocument/formatting", "params": {
+            "textDocument": {"uri": "file:///etc/passwd"},
+            "options": {"tabSize": 2, "insertSpaces": true}}},
+        {"id": 4, "method": "shutdown"},
+        {"method": "exit"}
+    ]);
+    let (replies, code) = run(script.as_array().expect("a list"));
+    assert_eq!(code, Some(0));
+    let replies: Value = serde_json::from_str(&replies).expect("JSON");
+    let replies = replies.as_array().expect("replies");
+    let invalid: Vec<&Value> = replies.iter().filter(|r| r["error"]["code"] == -32600).collect();
+    assert_eq!(invalid.len(), 3, "two bad ids and a second initialize: {replies:?}");
+    assert_eq!(invalid[2]["id"], 2);
+    let formatting = replies.iter().find(|r| r["id"] == 3).expect("formatting answered");
+    assert_eq!(formatting["result"], Value::Null, "a file that is not a rule file is not read");
+}

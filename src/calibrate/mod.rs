@@ -13,6 +13,9 @@ pub const LINKS: [&str; 5] = [
     "contested",
 ];
 
+/// The confidences a label may state.
+pub(crate) const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
+
 /// Baseline rules shipped for comparison: (name, rule text, compared on five-way too).
 pub const BASELINES: [(&str, &str, bool); 2] = [
     (

@@ -55,6 +55,7 @@ pub fn serve(input: &mut impl BufRead, output: &mut impl Write) -> io::Result<bo
             transport::Incoming::Unparsable(problem) => {
                 transport::write_parse_error(server.output, &problem)?;
             }
+            transport::Incoming::BadId => transport::write_bad_id(server.output)?,
             transport::Incoming::Message(Message::Request(request)) => server.request(request)?,
             transport::Incoming::Message(Message::Notification(n)) if n.method == "exit" => {
                 return Ok(server.shut_down);
@@ -86,7 +87,12 @@ impl<W: Write> Server<'_, W> {
 
     fn request(&mut self, request: Request) -> io::Result<()> {
         let id = request.id.clone();
-        let answer = if request.method == "initialize" {
+        let answer = if request.method == "initialize" && self.initialized {
+            Err((
+                ErrorCode::InvalidRequest,
+                "the server is already initialized".into(),
+            ))
+        } else if request.method == "initialize" {
             self.initialize(request)
         } else if !self.initialized {
             Err((
@@ -525,13 +531,18 @@ impl<W: Write> Server<'_, W> {
     }
 
     /// The text of a document: the editor's, or the file's.
+    /// An open document's text, or a rule file's on disk (read as `check` reads it: never a
+    /// file that is not a rule file).
     fn document_text(&self, path: &Path) -> Option<String> {
-        match self.workspace.text(path) {
-            Some(text) => Some(text.to_string()),
-            None => {
-                crate::files::read_text(path, crate::limits::Limits::default().rule_file_bytes).ok()
-            }
+        if let Some(text) = self.workspace.text(path) {
+            return Some(text.to_string());
         }
+        if !crate::check::is_rule_file(path) {
+            return None;
+        }
+        let limit = crate::limits::Limits::default().rule_file_bytes;
+        let disk = crate::check::Disk::new(&[path.to_path_buf()], &[], limit);
+        crate::check::FileSource::read(&disk, path, false).ok()
     }
 }
 

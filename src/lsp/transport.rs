@@ -18,6 +18,9 @@ pub(crate) enum Incoming {
     Message(Message),
     /// A well-framed body that is not a JSON-RPC message (answered with a parse error).
     Unparsable(String),
+    /// A request whose id is neither a number nor a string (`null`, an object): answered with
+    /// an invalid-request error, since it cannot be answered under its own id.
+    BadId,
     /// The client closed the stream.
     End,
 }
@@ -61,7 +64,17 @@ pub(crate) fn read(input: &mut impl BufRead) -> io::Result<Incoming> {
     let size = length.ok_or_else(|| invalid("a message without Content-Length"))?;
     let mut body = vec![0; size];
     input.read_exact(&mut body)?;
-    Ok(match serde_json::from_slice(&body) {
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(e) => return Ok(Incoming::Unparsable(e.to_string())),
+    };
+    if let Some(id) = value.get("id")
+        && value.get("method").is_some()
+        && !(id.is_string() || id.is_i64() || id.is_u64())
+    {
+        return Ok(Incoming::BadId);
+    }
+    Ok(match serde_json::from_value(value) {
         Ok(message) => Incoming::Message(message),
         Err(e) => Incoming::Unparsable(e.to_string()),
     })
@@ -74,10 +87,24 @@ pub(crate) fn write(output: &mut impl Write, message: Message) -> io::Result<()>
 
 /// Writes the JSON-RPC parse error for a body that could not be read as a message.
 pub(crate) fn write_parse_error(output: &mut impl Write, problem: &str) -> io::Result<()> {
+    write_error(output, -32700, &format!("not a JSON-RPC message: {problem}"))
+}
+
+/// Writes the JSON-RPC error for a request whose id cannot be answered.
+pub(crate) fn write_bad_id(output: &mut impl Write) -> io::Result<()> {
+    write_error(
+        output,
+        -32600,
+        "a request's id must be a number or a string",
+    )
+}
+
+/// Writes an error response that answers no particular request (`id` null).
+fn write_error(output: &mut impl Write, code: i32, message: &str) -> io::Result<()> {
     let body = serde_json::json!({
         "jsonrpc": "2.0",
         "id": null,
-        "error": {"code": -32700, "message": format!("not a JSON-RPC message: {problem}")},
+        "error": {"code": code, "message": message},
     })
     .to_string();
     write!(output, "Content-Length: {}\r\n\r\n{body}", body.len())?;

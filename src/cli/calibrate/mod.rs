@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::Judged as AsOfJudged;
 use crate::as_of::When;
-use crate::calibrate::{BASELINES, Judged, LINKS};
+use crate::calibrate::{BASELINES, CONFIDENCES, Judged, LINKS};
 use crate::files::{read_bytes, write_output};
 use crate::program::Program;
 use crate::trace::{Trace, format};
@@ -211,11 +211,27 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
                 .unwrap_or_else(|e| panic!("the shipped baseline `{name}` compiles: {e}"))
         })
         .collect();
-    let mut cases = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     let mut problems = Vec::new();
     for path in &inputs.files {
         match judge(args, &program, &baselines, path, limits.case_bytes) {
-            Ok(case) => cases.push(case),
+            // A case counts once: a second file with its id is an error, not a second vote.
+            Ok(case) => match cases.iter().find(|c| c.id == case.id) {
+                Some(first) => problems.push(Problem {
+                    path: path.clone(),
+                    message: format!(
+                        "the case id `{}` is already `{}`'s{}; a case counts once",
+                        case.id,
+                        first.path.display(),
+                        if first.link == case.link {
+                            String::new()
+                        } else {
+                            format!(", with another label ({}, not {})", first.link, case.link)
+                        }
+                    ),
+                }),
+                None => cases.push(case),
+            },
             Err(message) => problems.push(Problem {
                 path: path.clone(),
                 message,
@@ -286,7 +302,13 @@ fn judge(
     let confidence = label
         .get("confidence")
         .and_then(Json::as_str)
-        .unwrap_or("not stated")
+        .filter(|c| CONFIDENCES.contains(c))
+        .ok_or_else(|| {
+            format!(
+                "`label.confidence` must be one of {}",
+                CONFIDENCES.join(", ")
+            )
+        })?
         .to_string();
     let id = value
         .get("id")
