@@ -136,15 +136,38 @@ pub fn score_case<T>(
 pub enum Judged<T> {
     /// The claim was known: what `explain` made of the trace.
     Scored(T),
-    /// The claim was published after the moment: there is nothing to judge yet.
-    NoClaimYet {
-        /// The case's `id`, as a trace names it ([`Trace::case_id`]).
-        case: Option<String>,
-        /// The moment, milliseconds since the epoch.
-        at: i64,
-        /// When the claim was published.
-        published_at: i64,
-    },
+    /// The claim became known after the moment: there is nothing to judge yet.
+    NoClaimYet(NotYet),
+}
+
+/// A case judged at a moment before its claim was known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotYet {
+    /// The case's `id`, as a trace names it ([`Trace::case_id`]).
+    pub case: Option<String>,
+    /// The moment, milliseconds since the epoch.
+    pub at: i64,
+    /// When the claim became known.
+    pub known_at: i64,
+    /// When the claim says it was published (the latest possible time, for a range), when
+    /// that is known and differs from when it became known.
+    pub published_at: Option<i64>,
+}
+
+impl NotYet {
+    /// In words: `no claim of responsibility is known yet (the claim was published …)`.
+    pub fn sentence(&self) -> String {
+        let known = trace::format::timestamp(self.known_at);
+        match self.published_at {
+            Some(published) => format!(
+                "no claim of responsibility is known yet (the claim was published {}, and became known {known})",
+                trace::format::timestamp(published)
+            ),
+            None => {
+                format!("no claim of responsibility is known yet (the claim was published {known})")
+            }
+        }
+    }
 }
 
 /// Like [`score_case`], judging the case on what was known at `when` (docs/CASE_FORMAT.md):
@@ -189,11 +212,18 @@ pub(crate) fn judge_as_of<T>(
             }
             _ => None,
         });
-        return Ok(Judged::NoClaimYet {
+        // The claim is dated by its own `known_at` when it has one: then it may have been
+        // published earlier than it became known.
+        let published_at = value
+            .pointer("/claim/published_at")
+            .and_then(|t| as_of::time_of(t, "claim.published_at").ok().flatten())
+            .filter(|published| *published != claim.known_at);
+        return Ok(Judged::NoClaimYet(NotYet {
             case,
             at,
-            published_at: claim.known_at,
-        });
+            known_at: claim.known_at,
+            published_at,
+        }));
     }
     let case = program.load_value(&known).map_err(ScoreError::Case)?;
     let evaluation = evaluate(program, &case).map_err(ScoreError::Eval)?;

@@ -151,6 +151,20 @@ impl SourceMap {
         format!("{}:{}", file.name, file.line_col(span.start).0)
     }
 
+    /// `file:line` of the start of a span, the file named relative to the directory of the
+    /// first file (the rule set's main file): the same wherever the rules were read from.
+    pub fn relative_line_ref(&self, span: Span) -> String {
+        let file = self.file(span.file);
+        let root = self
+            .files
+            .first()
+            .and_then(|f| std::path::Path::new(&f.name).parent());
+        let name = root
+            .and_then(|root| std::path::Path::new(&file.name).strip_prefix(root).ok())
+            .map_or_else(|| file.name.clone(), |p| p.display().to_string());
+        format!("{name}:{}", file.line_col(span.start).0)
+    }
+
     /// All files, in the order they were added.
     pub fn files(&self) -> &[SourceFile] {
         &self.files

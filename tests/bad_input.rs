@@ -1114,8 +1114,14 @@ fn file_names_and_todos_cannot_forge_lines_or_drive_the_terminal() {
         !all.lines().any(|l| l.starts_with("verdict changed: 99")),
         "a file name forged a line: {all}"
     );
-    assert!(!all.contains('\u{1b}'), "an escape sequence reached the terminal: {all}");
-    assert!(all.contains("\\u{a}verdict changed: 99"), "the name is shown escaped: {all}");
+    assert!(
+        !all.contains('\u{1b}'),
+        "an escape sequence reached the terminal: {all}"
+    );
+    assert!(
+        all.contains("\\u{a}verdict changed: 99"),
+        "the name is shown escaped: {all}"
+    );
     // A fixture's `todo` with escape codes.
     fixture_dir(&dir);
     std::fs::write(
@@ -1129,4 +1135,140 @@ fn file_names_and_todos_cannot_forge_lines_or_drive_the_terminal() {
     let all = text(&out.stdout) + &text(&out.stderr);
     assert!(all.contains("todo   t: later \\u{1b}[31mred"), "{all}");
     assert!(!all.contains('\u{1b}'), "{all}");
+}
+
+#[test]
+fn a_missing_input_exits_4_for_every_command() {
+    let dir = scratch("missing-input");
+    for args in [
+        &["score", "rules/", "nope.json"][..],
+        &["timeline", "rules/", "nope.json"],
+        &["test", "rules/", "nope.json"],
+        &["report", "--out", "out", "rules/", "nope.json"],
+        &["calibrate", "rules/", "nope.json"],
+        &["diff", "rules/", "rules/", "nope.json"],
+        &["check", "rules/nope.cred"],
+        &["fmt", "rules/nope.cred"],
+    ] {
+        let out = credence_in(&dir, args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("nope."),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn exports_refuse_times_their_formats_cannot_hold_and_name_no_empty_actor() {
+    let dir = scratch("export-edges");
+    let mut case: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/real/trebes-2018.json").expect("case"),
+    )
+    .expect("JSON");
+    case["claim"]["published_at"] = "0000-01-01T00:00:00Z".into();
+    std::fs::write(dir.join("year0.json"), case.to_string()).expect("w");
+    for format in ["stix", "misp"] {
+        let out = credence_in(
+            &dir,
+            &["score", "--format", format, "rules/", "year0.json"],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(3), "{format}");
+        assert!(
+            text(&out.stderr).contains("outside the years 0001 to 9999"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    case["claim"]["published_at"] = "2018-03-23T16:00:00Z".into();
+    case["claim"]["claimant"] = "  ".into();
+    std::fs::write(dir.join("blank.json"), case.to_string()).expect("w");
+    let out = credence_in(
+        &dir,
+        &["score", "--format", "stix", "rules/", "blank.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let bundle: Value = serde_json::from_slice(&out.stdout).expect("bundle");
+    let actor = bundle["objects"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["type"] == "threat-actor"))
+        .expect("an actor");
+    assert_eq!(actor["name"], "unknown claimant");
+}
+
+#[test]
+fn known_at_times_are_checked_the_same_with_or_without_as_of() {
+    let dir = scratch("known-at");
+    let base: Value = serde_json::from_str(
+        &std::fs::read_to_string("fixtures/real/opera-2018.json").expect("case"),
+    )
+    .expect("JSON");
+    /// A case file, the change that breaks it, and the message that names the problem.
+    type Broken<'a> = (&'a str, &'a dyn Fn(&mut Value), &'a str);
+    let cases: [Broken<'_>; 3] = [
+        (
+            "inverted.json",
+            &|c| {
+                c["known_at"]["incident.attacker.prior_contact"] = serde_json::json!(
+                    {"earliest": "2023-10-25T00:00:00Z", "latest": "2023-10-01T00:00:00Z"})
+            },
+            "`known_at.incident.attacker.prior_contact`: `earliest` is after `latest`",
+        ),
+        (
+            "malformed.json",
+            &|c| c["known_at"]["incident.attacker.prior_contact"] = "last year".into(),
+            "`known_at.incident.attacker.prior_contact`: expected an RFC 3339 timestamp",
+        ),
+        (
+            "own.json",
+            &|c| c["incident"]["attacker"]["known_at"] = "not a time".into(),
+            "`incident.attacker.known_at`: expected an RFC 3339 timestamp",
+        ),
+    ];
+    for (name, change, message) in cases {
+        let mut case = base.clone();
+        change(&mut case);
+        std::fs::write(dir.join(name), case.to_string()).expect("w");
+        for extra in [&[][..], &["--as-of", "claim+24h"]] {
+            let mut args = vec!["score", "rules/", name];
+            args.extend_from_slice(extra);
+            let out = credence_in(&dir, &args, None);
+            assert_eq!(out.status.code(), Some(3), "{name} {extra:?}");
+            assert!(
+                text(&out.stderr).contains(message),
+                "{name} {extra:?}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+    // A claim that became known after it was published says both.
+    let mut late = base;
+    late["claim"]["known_at"] = "2018-05-20T00:00:00Z".into();
+    std::fs::write(dir.join("late.json"), late.to_string()).expect("w");
+    let out = credence_in(
+        &dir,
+        &[
+            "score",
+            "--as-of",
+            "2018-05-15T00:00:00Z",
+            "rules/",
+            "late.json",
+        ],
+        None,
+    );
+    assert!(
+        text(&out.stdout).contains(
+            "the claim was published 2018-05-12T23:59:59Z, and became known 2018-05-20T00:00:00Z"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
 }

@@ -229,8 +229,9 @@ fn a_case_counts_once_and_a_label_states_a_known_confidence() {
     assert!(stdout.contains("on 1 labelled cases"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("b.json: cannot calibrate on this case: the case id `trebes-2018` is already")
-            && stderr.contains("with another label (inspired, not directed)"),
+        stderr.contains(
+            "b.json: cannot calibrate on this case: the case id `trebes-2018` is already"
+        ) && stderr.contains("with another label (inspired, not directed)"),
         "{stderr}"
     );
     assert!(

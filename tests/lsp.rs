@@ -262,9 +262,23 @@ fn odd_requests_are_answered_and_files_that_are_not_open_rules_are_not_read() {
     assert_eq!(code, Some(0));
     let replies: Value = serde_json::from_str(&replies).expect("JSON");
     let replies = replies.as_array().expect("replies");
-    let invalid: Vec<&Value> = replies.iter().filter(|r| r["error"]["code"] == -32600).collect();
-    assert_eq!(invalid.len(), 3, "two bad ids and a second initialize: {replies:?}");
+    let invalid: Vec<&Value> = replies
+        .iter()
+        .filter(|r| r["error"]["code"] == -32600)
+        .collect();
+    assert_eq!(
+        invalid.len(),
+        3,
+        "two bad ids and a second initialize: {replies:?}"
+    );
     assert_eq!(invalid[2]["id"], 2);
-    let formatting = replies.iter().find(|r| r["id"] == 3).expect("formatting answered");
-    assert_eq!(formatting["result"], Value::Null, "a file that is not a rule file is not read");
+    let formatting = replies
+        .iter()
+        .find(|r| r["id"] == 3)
+        .expect("formatting answered");
+    assert_eq!(
+        formatting["result"],
+        Value::Null,
+        "a file that is not a rule file is not read"
+    );
 }

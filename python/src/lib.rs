@@ -53,16 +53,7 @@ impl Rules {
         };
         match credence::score_case_as_of(&self.program, json, when, render).map_err(problem)? {
             Judged::Scored(trace) => Ok(trace),
-            Judged::NoClaimYet {
-                case,
-                at,
-                published_at,
-            } => Ok(credence::trace::json::no_claim_yet(
-                case.as_deref(),
-                at,
-                published_at,
-                false,
-            )),
+            Judged::NoClaimYet(not_yet) => Ok(credence::trace::json::no_claim_yet(&not_yet, false)),
         }
     }
 }

@@ -164,7 +164,7 @@ fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), 
 
 /// When a time value says something became known: a timestamp, or the latest end of a range
 /// (its earliest when it has no latest); `None` for null.
-fn time_of(at: &Json, path: &str) -> Result<Option<i64>, DateError> {
+pub(crate) fn time_of(at: &Json, path: &str) -> Result<Option<i64>, DateError> {
     let parse = |text: &str, path: String| {
         time::parse(text).map_err(|e| DateError {
             path,
@@ -175,6 +175,28 @@ fn time_of(at: &Json, path: &str) -> Result<Option<i64>, DateError> {
         Json::Null => Ok(None),
         Json::String(text) => parse(text, path.to_string()).map(Some),
         Json::Object(range) => {
+            // Both ends must be times (or null), the earliest not after the latest.
+            let mut ends = [None, None];
+            for (slot, key) in ends.iter_mut().zip(["earliest", "latest"]) {
+                *slot = match range.get(key) {
+                    None | Some(Json::Null) => None,
+                    Some(Json::String(text)) => Some(parse(text, format!("{path}.{key}"))?),
+                    Some(_) => {
+                        return Err(DateError {
+                            path: format!("{path}.{key}"),
+                            message: "expected an RFC 3339 timestamp".into(),
+                        });
+                    }
+                };
+            }
+            if let [Some(earliest), Some(latest)] = ends
+                && earliest > latest
+            {
+                return Err(DateError {
+                    path: path.to_string(),
+                    message: "`earliest` is after `latest`".into(),
+                });
+            }
             let end = range
                 .get("latest")
                 .filter(|v| !v.is_null())

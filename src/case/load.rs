@@ -281,6 +281,22 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
                 ));
             }
             let outcome = match field.map(|(_, f)| f) {
+                // When evidence became known is checked wherever it is, so that a case is as
+                // valid judged now as judged as of a moment.
+                None if key == "known_at" && self.path.parent.is_none() => {
+                    map.next_value_seed(KnownAtMap {
+                        ctx: self.ctx,
+                        path: &path,
+                    })
+                }
+                None if key == "known_at" => map
+                    .next_value_seed(ValueSeed {
+                        ctx: self.ctx,
+                        kind: Kind::Time,
+                        intern: false,
+                        path: &path,
+                    })
+                    .map(drop),
                 None => map.next_value::<IgnoredAny>().map(drop),
                 Some(Field::Object(tree)) => map.next_value_seed(ObjectSeed {
                     ctx: self.ctx,
@@ -373,6 +389,48 @@ fn fill_null(tree: &ObjectTree, slots: &mut [Slot]) {
 }
 
 /// Loads one value as `kind`.
+/// The root `known_at` map: each value a time, a range of times or `null`.
+struct KnownAtMap<'c, 'p> {
+    ctx: &'c Ctx<'c>,
+    path: &'p PathCtx<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for KnownAtMap<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KnownAtMap<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map of case paths to the times they became known")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            let path = PathCtx {
+                parent: Some(self.path),
+                seg: Seg::Key(&key),
+            };
+            map.next_value_seed(ValueSeed {
+                ctx: self.ctx,
+                kind: Kind::Time,
+                intern: false,
+                path: &path,
+            })
+            .inspect_err(|_| self.ctx.note_path(&path))?;
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
 struct ValueSeed<'c, 'p> {
     ctx: &'c Ctx<'c>,
     kind: Kind,

@@ -48,6 +48,7 @@ pub(crate) struct Args {
 
 /// Runs `diff`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
+    let (cases, missing) = super::inputs::present(&args.cases);
     let limits = args.rule_args.limits(Some(&args.case_args));
     let compile_one = |rules: &Path| {
         program(
@@ -61,14 +62,14 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => return Ok(e),
     };
-    let files = match corpus_files(&args.cases) {
+    let files = match corpus_files(&cases) {
         Ok(files) => files,
         Err(e) => {
             say!("error: {e}");
             return Ok(Exit::Io);
         }
     };
-    let corpus = Corpus::new(&args.cases, &args.rule_args.allow, limits.case_bytes);
+    let corpus = Corpus::new(&cases, &args.rule_args.allow, limits.case_bytes);
     let cases = files
         .iter()
         .flat_map(|file| cases_of(file, &corpus, limits.case_bytes));
@@ -93,6 +94,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         )?,
     }
     Ok(match args.fail_on_change {
+        _ if missing => Exit::Io,
         _ if !result.errors.is_empty() => Exit::InvalidCase,
         Some(level) if result.changed(level) => {
             let what = match level {

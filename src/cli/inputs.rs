@@ -91,6 +91,28 @@ pub(crate) fn case_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found.files)
 }
 
+/// The inputs named on the command line that exist (`-` is standard input), and whether some
+/// did not: each missing one is reported, the others still run, and the command then exits 4,
+/// the same for every command.
+pub(crate) fn present(inputs: &[PathBuf]) -> (Vec<PathBuf>, bool) {
+    let mut missing = false;
+    let found = inputs
+        .iter()
+        .filter(|input| {
+            let error = (input.as_path() != Path::new("-"))
+                .then(|| std::fs::metadata(input).err())
+                .flatten();
+            if let Some(e) = &error {
+                super::say!("error: cannot read `{}`: {e}", input.display());
+                missing = true;
+            }
+            error.is_none()
+        })
+        .cloned()
+        .collect();
+    (found, missing)
+}
+
 /// Directories nest at most this deep under a data directory.
 const MAX_WALK_DEPTH: usize = 16;
 

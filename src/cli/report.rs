@@ -34,13 +34,17 @@ pub(crate) struct Args {
 
 /// Runs `report`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let (rules, data) = match split_rules(&args.inputs) {
+    let (given, missing) = super::inputs::present(&args.inputs);
+    let (rules, data) = match split_rules(&given) {
         Ok(split) => split,
         Err(e) => {
             say!("error: {e}");
             return Ok(Exit::Io);
         }
     };
+    if data.is_empty() && missing {
+        return Ok(Exit::Io);
+    }
     if rules.is_empty() || data.is_empty() {
         say!("error: give the rule files or directories, then the cases");
         return Ok(Exit::Usage);
@@ -125,7 +129,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             failed.len()
         )?;
     }
-    Ok(if failed.is_empty() {
+    Ok(if missing {
+        Exit::Io
+    } else if failed.is_empty() {
         Exit::Success
     } else {
         Exit::InvalidCase

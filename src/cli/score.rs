@@ -408,12 +408,12 @@ impl Scorer<'_> {
         // The HTML page shows the judgement over time.
         let over_time = || crate::timeline::timeline(self.program, json).ok();
         self.scored(json, |trace| match self.format {
-            Format::Text if self.brief => text::summary(trace),
-            Format::Text => text::render(trace),
-            Format::Markdown => markdown::render(trace),
-            Format::Html => html::render(trace, over_time().as_ref()),
-            Format::Json if in_batch => trace_json::render_line(trace),
-            Format::Json => trace_json::render(trace),
+            Format::Text if self.brief => Ok(text::summary(trace)),
+            Format::Text => Ok(text::render(trace)),
+            Format::Markdown => Ok(markdown::render(trace)),
+            Format::Html => Ok(html::render(trace, over_time().as_ref())),
+            Format::Json if in_batch => Ok(trace_json::render_line(trace)),
+            Format::Json => Ok(trace_json::render(trace)),
             Format::Stix if in_batch => stix::render_line(trace, &document()),
             Format::Stix => stix::render(trace, &document()),
             Format::Misp if in_batch => misp::render_line(trace, &document()),
@@ -421,7 +421,13 @@ impl Scorer<'_> {
         })
     }
 
-    fn scored(&self, json: &[u8], render: impl FnOnce(&Trace<'_>) -> String) -> Outcome {
+    /// Scores a case and renders its trace; a rendering that cannot be made (an export of
+    /// times the format cannot hold) is one more reason the case was not scored.
+    fn scored(
+        &self,
+        json: &[u8],
+        render: impl FnOnce(&Trace<'_>) -> Result<String, String>,
+    ) -> Outcome {
         if let Some(schema) = self.schema {
             let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
                 vec![Problem {
@@ -461,32 +467,26 @@ impl Scorer<'_> {
                 crate::ScoreError::Eval(e) => Problem::plain(e.to_string()),
             }]
         };
+        let rendered = |output: Result<String, String>| output.map_err(|e| vec![Problem::plain(e)]);
         let Some(when) = self.as_of else {
-            return crate::score_case(self.program, json, render).map_err(problem);
+            return crate::score_case(self.program, json, render)
+                .map_err(problem)
+                .and_then(rendered);
         };
         match crate::score_case_as_of(self.program, json, when, render).map_err(problem)? {
-            Judged::Scored(output) => Ok(output),
-            Judged::NoClaimYet {
-                case,
-                at,
-                published_at,
-            } => Ok(self.no_claim_yet(case.as_deref(), at, published_at)),
+            Judged::Scored(output) => rendered(output),
+            Judged::NoClaimYet(not_yet) => Ok(self.no_claim_yet(&not_yet)),
         }
     }
 
-    /// The output for a case judged at a moment before its claim was published.
-    fn no_claim_yet(&self, id: Option<&str>, at_ms: i64, published_at: i64) -> String {
-        let (at_text, published) = (format::timestamp(at_ms), format::timestamp(published_at));
-        let sentence = format!(
-            "no claim of responsibility is known yet (the claim was published {published})"
-        );
-        let case = id.unwrap_or("(no id)");
-        let at = at_text;
+    /// The output for a case judged at a moment before its claim was known.
+    fn no_claim_yet(&self, not_yet: &crate::NotYet) -> String {
+        let at = format::timestamp(not_yet.at);
+        let sentence = not_yet.sentence();
+        let case = not_yet.case.as_deref().unwrap_or("(no id)");
         match self.format {
             // Before the claim there is no judgement to export.
-            Format::Json | Format::Stix | Format::Misp => {
-                trace_json::no_claim_yet(id, at_ms, published_at, true)
-            }
+            Format::Json | Format::Stix | Format::Misp => trace_json::no_claim_yet(not_yet, true),
             Format::Text => format!("Case {}: as of {at}, {sentence}.\n", format::clean(case)),
             Format::Markdown => format!(
                 "# Claim assessment: {}\n\n**As of {at}**: {sentence}.\n",

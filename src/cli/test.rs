@@ -111,7 +111,8 @@ pub(crate) struct Args {
 
 /// Runs `test`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let inputs = match classify(&args.inputs, is_fixture) {
+    let (given, missing) = super::inputs::present(&args.inputs);
+    let inputs = match classify(&given, is_fixture) {
         Ok(inputs) => inputs,
         Err(e) => {
             say!("error: {e}");
@@ -204,7 +205,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             }
         }
     }
-    Ok(if failed {
+    Ok(if missing {
+        Exit::Io
+    } else if failed {
         Exit::TestsFailed
     } else {
         Exit::Success

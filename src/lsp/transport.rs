@@ -87,7 +87,11 @@ pub(crate) fn write(output: &mut impl Write, message: Message) -> io::Result<()>
 
 /// Writes the JSON-RPC parse error for a body that could not be read as a message.
 pub(crate) fn write_parse_error(output: &mut impl Write, problem: &str) -> io::Result<()> {
-    write_error(output, -32700, &format!("not a JSON-RPC message: {problem}"))
+    write_error(
+        output,
+        -32700,
+        &format!("not a JSON-RPC message: {problem}"),
+    )
 }
 
 /// Writes the JSON-RPC error for a request whose id cannot be answered.

@@ -54,10 +54,12 @@ impl Assessment {
         let summary = trace.summary();
         let credibility = credibility_score(trace);
         let p = trace.provenance();
+        // An empty or blank text names nothing.
         let text = |path: &[&str]| {
             path.iter()
                 .try_fold(case, |v, k| v.get(k))
                 .and_then(Json::as_str)
+                .filter(|s| !s.trim().is_empty())
                 .map(str::to_string)
         };
         let case_hash = p.case_hash.unwrap_or("").to_string();
@@ -84,7 +86,7 @@ impl Assessment {
             version: p.version.to_string(),
             rules_hash: p.rules_hash.to_string(),
             case_hash,
-            markdown: super::markdown::render(trace),
+            markdown: super::markdown::render_with(trace, super::markdown::RulePaths::Relative),
         }
     }
 
@@ -95,6 +97,28 @@ impl Assessment {
             &NAMESPACE,
             format!("{kind}\n{}\n{}", self.rules_hash, self.case_hash).as_bytes(),
         )
+    }
+
+    /// Refuses a judgement the formats cannot carry: a time outside the years 1 to 9999
+    /// (STIX timestamps and MISP dates have four-digit years from 0001).
+    pub(crate) fn exportable(&self, at: Option<i64>) -> Result<(), String> {
+        const FIRST: i64 = -62_135_596_800_000; // 0001-01-01T00:00:00Z
+        const LAST: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+        for (what, time) in [
+            ("the moment judged at", at),
+            ("`claim.published_at`", self.claimed_at),
+            ("`incident.started_at`", self.started_at),
+        ] {
+            if let Some(time) = time
+                && !(FIRST..=LAST).contains(&time)
+            {
+                return Err(format!(
+                    "cannot be exported: {what} ({}) is outside the years 0001 to 9999 that STIX timestamps and MISP dates can hold",
+                    crate::time::Rfc3339(time)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The claimant, or a placeholder.

@@ -43,9 +43,9 @@ pub fn render_line(trace: &Trace<'_>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// The JSON for a case judged at a moment before its claim was published: nothing to judge
-/// yet. `pretty` indents it as [`render`] does; otherwise one line, as [`render_line`].
-pub fn no_claim_yet(case: Option<&str>, at: i64, published_at: i64, pretty: bool) -> String {
+/// The JSON for a case judged at a moment before its claim was known: nothing to judge yet.
+/// `pretty` indents it as [`render`] does; otherwise one line, as [`render_line`].
+pub fn no_claim_yet(not_yet: &crate::NotYet, pretty: bool) -> String {
     #[derive(Serialize)]
     struct NoClaimYet<'c> {
         format_version: u32,
@@ -53,6 +53,7 @@ pub fn no_claim_yet(case: Option<&str>, at: i64, published_at: i64, pretty: bool
         as_of: AtJson,
         claim_known: bool,
         claim_published_at: Stamp,
+        claim_known_at: Stamp,
     }
     #[derive(Serialize)]
     struct AtJson {
@@ -60,10 +61,13 @@ pub fn no_claim_yet(case: Option<&str>, at: i64, published_at: i64, pretty: bool
     }
     let document = NoClaimYet {
         format_version: FORMAT_VERSION,
-        case,
-        as_of: AtJson { at: Stamp(at) },
+        case: not_yet.case.as_deref(),
+        as_of: AtJson {
+            at: Stamp(not_yet.at),
+        },
         claim_known: false,
-        claim_published_at: Stamp(published_at),
+        claim_published_at: Stamp(not_yet.published_at.unwrap_or(not_yet.known_at)),
+        claim_known_at: Stamp(not_yet.known_at),
     };
     let text = if pretty {
         serde_json::to_string_pretty(&document)

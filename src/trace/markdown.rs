@@ -12,6 +12,21 @@ use crate::program::ScoreMode;
 
 /// Renders a trace as Markdown.
 pub fn render(trace: &Trace<'_>) -> String {
+    render_with(trace, RulePaths::AsGiven)
+}
+
+/// How rule files are named in `file:line` references.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RulePaths {
+    /// As they were given (`rules/claims.cred:32`), for a reader at the command line.
+    AsGiven,
+    /// Relative to the rule set's main file (`claims.cred:32`), for a document that leaves the
+    /// machine (an export): the same wherever the rules were read from, and no local path in it.
+    Relative,
+}
+
+/// Renders a trace as Markdown, naming rule files as `paths` says.
+pub(crate) fn render_with(trace: &Trace<'_>, paths: RulePaths) -> String {
     let mut out = String::new();
     let s = trace.summary();
     let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
@@ -114,7 +129,7 @@ pub fn render(trace: &Trace<'_>) -> String {
     );
     let _ = writeln!(out, "## Detail\n");
     for score in trace.scores() {
-        score_detail(&mut out, score);
+        score_detail(&mut out, score, paths);
     }
     let definitions: Vec<DefinitionView<'_, '_>> = trace.definitions().collect();
     if !definitions.is_empty() {
@@ -126,7 +141,7 @@ pub fn render(trace: &Trace<'_>) -> String {
     out
 }
 
-fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
+fn score_detail(out: &mut String, s: ScoreView<'_, '_>, paths: RulePaths) {
     let _ = writeln!(out, "### {} ({})\n", md(s.title()), code(s.name()));
     if let Some(band) = s.band() {
         let _ = writeln!(
@@ -135,7 +150,7 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
             format::score_value(s.mode(), s.value()),
             md(band.label()),
             code(&band.test()),
-            md(&band.rule())
+            md(&rule_ref(band.rule_span(), s.program(), paths))
         );
     }
     let unit = match s.mode() {
@@ -147,12 +162,12 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
         "| criterion | {unit} | outcome | why | evidence |\n|---|---:|---|---|---|"
     );
     for c in s.criteria() {
-        criterion_row(out, c);
+        criterion_row(out, c, paths);
     }
     out.push('\n');
 }
 
-fn criterion_row(out: &mut String, c: CriterionView<'_, '_>) {
+fn criterion_row(out: &mut String, c: CriterionView<'_, '_>, paths: RulePaths) {
     let amount = match c.outcome() {
         Outcome::Unknown {
             handling: Handling::Skipped,
@@ -203,9 +218,21 @@ fn criterion_row(out: &mut String, c: CriterionView<'_, '_>) {
         out,
         "| {} ({}) | {amount} | {outcome} | {why} | {} |",
         md(c.title()),
-        md(&c.rule()),
+        md(&rule_ref(c.rule_span(), c.program(), paths)),
         evidence.join("<br>")
     );
+}
+
+/// `file:line` of a rule, the file named as `paths` says.
+fn rule_ref(
+    span: crate::source::Span,
+    program: &crate::program::Program,
+    paths: RulePaths,
+) -> String {
+    match paths {
+        RulePaths::AsGiven => program.sources.line_ref(span),
+        RulePaths::Relative => program.sources.relative_line_ref(span),
+    }
 }
 
 fn evidence(e: EvidenceView<'_, '_>) -> String {

@@ -16,17 +16,18 @@ use super::interchange::Assessment;
 use crate::time::Rfc3339;
 
 /// The event of one scored case, as indented JSON. `case` is the case document as read.
-pub fn render(trace: &Trace<'_>, case: &Json) -> String {
-    serde_json::to_string_pretty(&event(trace, case)).unwrap_or_default() + "\n"
+pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
+    Ok(serde_json::to_string_pretty(&event(trace, case)?).unwrap_or_default() + "\n")
 }
 
 /// The same on one line, for JSON Lines.
-pub fn render_line(trace: &Trace<'_>, case: &Json) -> String {
-    serde_json::to_string(&event(trace, case)).unwrap_or_default() + "\n"
+pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
+    Ok(serde_json::to_string(&event(trace, case)?).unwrap_or_default() + "\n")
 }
 
-fn event(trace: &Trace<'_>, case: &Json) -> Json {
+fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     let a = Assessment::of(trace, case);
+    a.exportable(trace.as_of().map(|as_of| as_of.at))?;
     let event = a.id("misp-event").to_string();
     let date = a
         .started_at
@@ -100,7 +101,7 @@ fn event(trace: &Trace<'_>, case: &Json) -> Json {
     if let Some(date) = date {
         object["date"] = json!(date);
     }
-    json!({ "Event": object })
+    Ok(json!({ "Event": object }))
 }
 
 /// The opinion on the claim, 0 (strongly disagree) to 100 (strongly agree): directed 100,

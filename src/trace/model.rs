@@ -33,6 +33,11 @@ impl<'t, 'a> ScoreView<'t, 'a> {
         self.index
     }
 
+    /// The program it belongs to.
+    pub(crate) fn program(&self) -> &'a Program {
+        self.ev.program
+    }
+
     /// Its name.
     pub fn name(&self) -> &'a str {
         &self.def.name
@@ -221,14 +226,23 @@ impl<'t, 'a> CriterionView<'t, 'a> {
 
     /// Where the applied row (or the criterion) is, as `file:line`.
     pub fn rule(&self) -> String {
-        let span = match self.result.outcome {
+        self.ev.program.sources.line_ref(self.rule_span())
+    }
+
+    /// Where the applied row (or the criterion) is.
+    pub(crate) fn rule_span(&self) -> crate::source::Span {
+        match self.result.outcome {
             Outcome::Applied { row, refinement } => {
                 let row = &self.def.outcomes[row as usize];
                 refinement.map_or(row.span, |r| row.refinements[r as usize].span)
             }
             Outcome::NoOutcome | Outcome::Unknown { .. } => self.def.span,
-        };
-        self.ev.program.sources.line_ref(span)
+        }
+    }
+
+    /// The program it belongs to.
+    pub(crate) fn program(&self) -> &'a Program {
+        self.ev.program
     }
 
     /// The reason of the outcome, with its values written in.
@@ -758,10 +772,12 @@ impl<'t, 'a> DecisionView<'t, 'a> {
 
     /// Where the row is, as `file:line`.
     pub fn rule(&self) -> String {
-        self.ev
-            .program
-            .sources
-            .line_ref(self.def.rows[self.result.row as usize].span)
+        self.ev.program.sources.line_ref(self.rule_span())
+    }
+
+    /// Where the row is.
+    pub(crate) fn rule_span(&self) -> crate::source::Span {
+        self.def.rows[self.result.row as usize].span
     }
 
     /// Earlier rows whose condition was unknown, as written.

@@ -20,18 +20,20 @@ use crate::time::Rfc3339;
 /// same objects in every bundle.
 const DEFINED: &str = "2026-11-21T00:00:00.000Z";
 
-/// The bundle of one scored case, as indented JSON. `case` is the case document as read.
-pub fn render(trace: &Trace<'_>, case: &Json) -> String {
-    serde_json::to_string_pretty(&bundle(trace, case)).unwrap_or_default() + "\n"
+/// The bundle of one scored case, as indented JSON. `case` is the case document as read. A case
+/// whose times STIX cannot hold is refused, with the reason.
+pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
+    Ok(serde_json::to_string_pretty(&bundle(trace, case)?).unwrap_or_default() + "\n")
 }
 
 /// The same on one line, for JSON Lines.
-pub fn render_line(trace: &Trace<'_>, case: &Json) -> String {
-    serde_json::to_string(&bundle(trace, case)).unwrap_or_default() + "\n"
+pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
+    Ok(serde_json::to_string(&bundle(trace, case)?).unwrap_or_default() + "\n")
 }
 
-fn bundle(trace: &Trace<'_>, case: &Json) -> Json {
+fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     let a = Assessment::of(trace, case);
+    a.exportable(trace.as_of().map(|as_of| as_of.at))?;
     let when = stamp(
         trace
             .as_of()
@@ -162,11 +164,11 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Json {
     ];
     // Optional properties without a value are left out, as STIX asks.
     let objects: Vec<Json> = objects.into_iter().map(without_nulls).collect();
-    json!({
+    Ok(json!({
         "type": "bundle",
         "id": format!("bundle--{}", a.id("bundle")),
         "objects": objects,
-    })
+    }))
 }
 
 /// The opinion on the claim: strongly agree for a directed link, agree for inspired, neutral

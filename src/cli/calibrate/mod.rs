@@ -183,7 +183,8 @@ fn is_labelled(path: &Path) -> bool {
 
 /// Runs `calibrate`.
 pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
-    let inputs = match classify(&args.inputs, is_labelled) {
+    let (given, missing) = super::inputs::present(&args.inputs);
+    let inputs = match classify(&given, is_labelled) {
         Ok(inputs) => inputs,
         Err(e) => {
             say!("error: {e}");
@@ -196,7 +197,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     }
     if inputs.files.is_empty() {
         say!("error: no labelled cases found (cases with a `label`; see docs/CASE_FORMAT.md)");
-        return Ok(Exit::TestsFailed);
+        return Ok(if missing { Exit::Io } else { Exit::TestsFailed });
     }
     let limits = args.rule_args.limits(Some(&args.case_args));
     let program = match program(&inputs.rules, None, &args.rule_args, limits) {
@@ -269,7 +270,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             format::number(threshold.percent)
         );
     }
-    Ok(if !report.problems.is_empty() {
+    Ok(if missing {
+        Exit::Io
+    } else if !report.problems.is_empty() {
         Exit::InvalidCase
     } else if !failed.is_empty() {
         Exit::TestsFailed
