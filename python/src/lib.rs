@@ -44,7 +44,120 @@ fn problem(e: ScoreError) -> Problem {
     }
 }
 
+/// Cases scored between two looks for an interrupt: small enough that Ctrl-C is honoured
+/// within about a second, large enough to keep every core busy.
+const CHUNK_CASES: usize = 256;
+
+/// Bytes of cases in one chunk, at most (plus one case).
+const CHUNK_BYTES: usize = 32 << 20;
+
+/// The worker threads every `score_many` call shares (not a new pool per call).
+static POOL: std::sync::OnceLock<Result<rayon::ThreadPool, String>> = std::sync::OnceLock::new();
+
+/// A case within the size limit cases have on the command line.
+fn within_limit(bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, Problem> {
+    if bytes.len() as u64 > limit {
+        return Err((
+            None,
+            format!(
+                "the case is {} bytes, over the limit of {limit} bytes",
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
 impl Rules {
+    /// Scores a chunk of cases on the shared pool: each one's JSON trace, or its problem (a
+    /// case that could not be read keeps the problem it came with).
+    fn score_chunk(
+        &self,
+        chunk: &[(usize, Result<Vec<u8>, Problem>)],
+        when: Option<When>,
+    ) -> PyResult<Vec<Result<String, Problem>>> {
+        let pool = POOL
+            .get_or_init(|| batch::pool().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.clone()))?;
+        let records = chunk.iter().filter_map(|(index, read)| {
+            let bytes = read.as_ref().ok()?.clone();
+            Some(Ok(Record::Case {
+                line: index + 1,
+                bytes,
+            }))
+        });
+        let mut scored = Vec::with_capacity(chunk.len());
+        batch::run::<_, std::io::Error>(
+            pool,
+            records,
+            |record| match record {
+                Record::Case { bytes, .. } => self.score_bytes(bytes, when),
+                Record::TooLong { .. } => Err((None, "the case is too long".into())),
+            },
+            |_, outcome| {
+                scored.push(outcome.unwrap_or_else(|e| Err((None, e.to_string()))));
+                Ok(())
+            },
+        )
+        .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?;
+        let mut scored = scored.into_iter();
+        Ok(chunk
+            .iter()
+            .map(|(_, read)| match read {
+                Ok(_) => scored
+                    .next()
+                    .unwrap_or_else(|| Err((None, "the case was not scored".into()))),
+                Err(problem) => Err(problem.clone()),
+            })
+            .collect())
+    }
+
+    /// Scores `cases` into `list`, chunk by chunk, looking for an interrupt between chunks.
+    fn score_into<'py>(
+        &self,
+        py: Python<'py>,
+        cases: &Bound<'py, PyAny>,
+        when: Option<When>,
+        list: &Bound<'py, PyList>,
+    ) -> PyResult<()> {
+        let mut items = cases.try_iter()?.enumerate();
+        loop {
+            // A chunk of cases read from Python, each on its own: a bad one is its own error.
+            let mut chunk: Vec<(usize, Result<Vec<u8>, Problem>)> = Vec::new();
+            let mut bytes = 0;
+            while chunk.len() < CHUNK_CASES && bytes < CHUNK_BYTES {
+                let Some((index, case)) = items.next() else {
+                    break;
+                };
+                let read = match case.and_then(|case| case_bytes(py, &case)) {
+                    Ok(bytes) => within_limit(bytes, self.program.limits().case_bytes),
+                    // An interrupt is not a bad case.
+                    Err(e) if !e.is_instance_of::<PyException>(py) => return Err(e),
+                    Err(e) => Err((None, e.value(py).to_string())),
+                };
+                bytes += read.as_ref().map_or(0, Vec::len);
+                chunk.push((index, read));
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let outcomes = py.detach(|| self.score_chunk(&chunk, when))?;
+            for ((index, _), outcome) in chunk.iter().zip(outcomes) {
+                match outcome {
+                    Ok(trace) => list.append(loads(py, &trace)?)?,
+                    Err(problem) => {
+                        let entry = PyDict::new(py);
+                        entry.set_item("index", index)?;
+                        entry.set_item("errors", problems(py, &[problem])?)?;
+                        list.append(entry)?;
+                    }
+                }
+            }
+            py.check_signals()?;
+        }
+    }
+
     /// Scores one case: its JSON trace, or what is wrong with it.
     fn score_bytes(&self, json: &[u8], as_of: Option<When>) -> Result<String, Problem> {
         let render = credence::trace::json::render_line;
@@ -82,7 +195,8 @@ impl Rules {
         as_of: Option<&str>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let when = as_of.map(parse_when).transpose()?;
-        let json = case_bytes(py, case)?;
+        let json = within_limit(case_bytes(py, case)?, self.program.limits().case_bytes)
+            .map_err(|problem| case_error(py, &[problem]))?;
         let trace = py
             .detach(|| self.score_bytes(&json, when))
             .map_err(|(path, message)| case_error(py, &[(path, message)]))?;
@@ -91,8 +205,10 @@ impl Rules {
 
     /// Scores many cases in parallel on the engine's batch path, without holding the GIL, and
     /// returns a list in input order: each case's trace as a dict, or, for a case that could not
-    /// be scored, `{"index": i, "errors": [{"path": …, "message": …}]}`: one bad case never
-    /// loses another's result.
+    /// be scored (or is not a case: `None`, a set, a dict that cannot be written as JSON),
+    /// `{"index": i, "errors": [{"path": …, "message": …}]}`: one bad case never loses another's
+    /// result. Cases are scored in chunks; an interrupt (Ctrl-C) between chunks raises
+    /// `KeyboardInterrupt` with the results so far in its `results` attribute.
     #[pyo3(signature = (cases, as_of=None))]
     fn score_many<'py>(
         &self,
@@ -101,43 +217,25 @@ impl Rules {
         as_of: Option<&str>,
     ) -> PyResult<Bound<'py, PyList>> {
         let when = as_of.map(parse_when).transpose()?;
-        let mut records = Vec::new();
-        for (index, case) in cases.try_iter()?.enumerate() {
-            records.push(Record::Case {
-                line: index + 1,
-                bytes: case_bytes(py, &case?)?,
-            });
+        if cases.is_instance_of::<PyString>()
+            || cases.is_instance_of::<PyBytes>()
+            || cases.is_instance_of::<PyDict>()
+        {
+            return Err(PyTypeError::new_err(
+                "score_many takes an iterable of cases (a list of dicts, say); score() scores one case",
+            ));
         }
-        let outcomes = py.detach(|| -> std::io::Result<Vec<Result<String, Problem>>> {
-            let pool = batch::pool().map_err(std::io::Error::other)?;
-            let mut outcomes = Vec::with_capacity(records.len());
-            batch::run::<_, std::io::Error>(
-                &pool,
-                records.into_iter().map(Ok),
-                |record| match record {
-                    Record::Case { bytes, .. } => self.score_bytes(bytes, when),
-                    Record::TooLong { .. } => Err((None, "the case is too long".into())),
-                },
-                |_, outcome| {
-                    outcomes.push(outcome.unwrap_or_else(|e| Err((None, e.to_string()))));
-                    Ok(())
-                },
-            )?;
-            Ok(outcomes)
-        })?;
         let list = PyList::empty(py);
-        for (index, outcome) in outcomes.into_iter().enumerate() {
-            match outcome {
-                Ok(trace) => list.append(loads(py, &trace)?)?,
-                Err(problem) => {
-                    let entry = PyDict::new(py);
-                    entry.set_item("index", index)?;
-                    entry.set_item("errors", problems(py, &[problem])?)?;
-                    list.append(entry)?;
-                }
+        let outcome = self.score_into(py, cases, when, &list);
+        match outcome {
+            Ok(()) => Ok(list),
+            // An interrupt (Ctrl-C) wherever it lands: the results so far go with it.
+            Err(interrupt) if !interrupt.is_instance_of::<PyException>(py) => {
+                let _ = interrupt.value(py).setattr("results", &list);
+                Err(interrupt)
             }
+            Err(e) => Err(e),
         }
-        Ok(list)
     }
 
     fn __repr__(&self) -> String {
@@ -209,10 +307,22 @@ fn case_bytes(py: Python<'_>, case: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return Ok(bytes.as_bytes().to_vec());
     }
     if let Ok(text) = case.cast::<PyString>() {
-        return Ok(text.to_cow()?.as_bytes().to_vec());
+        return text.to_cow().map(|t| t.as_bytes().to_vec()).map_err(|_| {
+            PyValueError::new_err("the case text is not valid Unicode (it holds a lone surrogate)")
+        });
     }
     if case.is_instance_of::<PyDict>() {
-        let text = py.import("json")?.call_method1("dumps", (case,))?;
+        // Python's own writer: it refuses cycles, and a structure too deep for it is an error
+        // for this case (RecursionError), not for the batch.
+        let text = py
+            .import("json")?
+            .call_method1("dumps", (case,))
+            .map_err(|e| {
+                PyValueError::new_err(format!(
+                    "the case cannot be written as JSON: {}",
+                    e.value(py)
+                ))
+            })?;
         return Ok(text.extract::<String>()?.into_bytes());
     }
     Err(PyTypeError::new_err(

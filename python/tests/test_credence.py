@@ -109,3 +109,58 @@ def test_as_of_a_moment(rules):
     assert rules.score(numbered)["case"] == "42"
     with pytest.raises(ValueError):
         rules.score(case("paris-2015"), as_of="yesterday")
+
+
+def test_items_that_are_not_cases_are_reported_in_place(rules):
+    cyclic = case("trebes-2018")
+    cyclic["self"] = cyclic
+    deep = case("trebes-2018")
+    nested = deep
+    for _ in range(5000):
+        nested["unread"] = {}
+        nested = nested["unread"]
+    good = case("paris-2015")
+    items = [good, None, {1, 2}, cyclic, deep, "\ud800", 42, good]
+    results = rules.score_many(items)
+    assert len(results) == len(items)
+    assert results[0]["case"] == "paris-2015" and results[-1]["case"] == "paris-2015"
+    for index in range(1, len(items) - 1):
+        assert results[index]["index"] == index
+        assert results[index]["errors"][0]["message"], results[index]
+    assert "lone surrogate" in results[5]["errors"][0]["message"]
+
+
+def test_a_string_is_not_a_list_of_cases(rules):
+    with pytest.raises(TypeError, match="iterable of cases"):
+        rules.score_many("ab")
+    with pytest.raises(TypeError):
+        rules.score_many(case("paris-2015"))
+
+
+def test_a_case_over_the_size_limit_is_refused_in_place(rules):
+    huge = json.dumps(case("paris-2015"))[:-1] + ', "padding": "' + "x" * (65 << 20) + '"}'
+    results = rules.score_many([huge, case("paris-2015")])
+    assert "over the limit" in results[0]["errors"][0]["message"]
+    assert results[1]["case"] == "paris-2015"
+    with pytest.raises(credence.CaseError, match="over the limit"):
+        rules.score(huge)
+
+
+def test_an_interrupt_is_honoured_quickly_and_keeps_the_results_so_far(rules):
+    import signal
+    import time
+
+    cases = [case("paris-2015")] * 20000
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    previous = signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt) as interrupted:
+            rules.score_many(cases)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 0.5 + 1.5, "honoured within about a second"
+    partial = interrupted.value.results
+    assert 0 < len(partial) < len(cases)
+    assert all(r["case"] == "paris-2015" for r in partial)
