@@ -3,13 +3,15 @@
 # Run from the repository root: fuzz/seed.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p fuzz/corpus/{rules,case,format,fixture}
+mkdir -p fuzz/corpus/{rules,case,format,fixture,timeline,lsp}
 for f in rules/*.cred benches/*.cred tests/diagnostics/*.cred tests/diagnostics/*/*.cred; do
   cp "$f" "fuzz/corpus/rules/$(echo "$f" | tr / _)"
   cp "$f" "fuzz/corpus/format/$(echo "$f" | tr / _)"
+  cp "$f" "fuzz/corpus/lsp/$(echo "$f" | tr / _)"
 done
 for f in fixtures/cases/*.json fixtures/real/*.json tests/data/fixtures/cases/*.json; do
   cp "$f" "fuzz/corpus/case/$(echo "$f" | tr / _)"
+  cp "$f" "fuzz/corpus/timeline/$(echo "$f" | tr / _)"
 done
 for f in fixtures/*.json tests/data/fixtures/*.json; do
   cp "$f" "fuzz/corpus/fixture/$(echo "$f" | tr / _)"

@@ -37,3 +37,13 @@ fn format_inputs() {
 fn fixture_inputs() {
     replay("fixture", properties::fixture);
 }
+
+#[test]
+fn timeline_inputs() {
+    replay("timeline", properties::timeline);
+}
+
+#[test]
+fn lsp_inputs() {
+    replay("lsp", properties::lsp);
+}

@@ -80,25 +80,141 @@ pub(crate) fn rules(data: &[u8]) {
 }
 
 /// Case bytes → load, evaluate and render as text, Markdown, HTML, JSON, STIX and MISP with the
-/// shipped rules: a result, or an error naming the place.
+/// shipped rules: a result, or an error naming the place. Every value the JSON trace shows is
+/// true of the case (`credence::trace::audit`), on everything and as of a day after the claim.
 pub(crate) fn case(data: &[u8]) {
     let rendered = credence::score_case(shipped(), data, |trace| {
         let _ = credence::trace::text::render(trace);
         let _ = credence::trace::markdown::render(trace);
         let _ = credence::trace::html::render(trace, None);
-        let _ = credence::trace::json::render(trace);
         let document = serde_json::from_slice(data).unwrap_or_default();
         let _ = credence::trace::stix::render(trace, &document);
         let _ = credence::trace::misp::render(trace, &document);
+        credence::trace::json::render(trace)
     });
-    check_error(rendered);
+    if let Ok(json) = &rendered {
+        assert_true(data, json);
+    }
+    check_error(rendered.map(drop));
     // Judged a day after the claim: a result, no claim yet, or an error naming the place.
     let day = credence::as_of::When::AfterClaim(86_400_000);
     let judged = credence::score_case_as_of(shipped(), data, day, |trace| {
         let _ = credence::trace::text::render(trace);
-        let _ = credence::trace::json::render(trace);
     });
     check_error(judged.map(|_| ()));
+    if let Some(known) = as_of_day(data) {
+        if let Ok(json) = credence::score_case(shipped(), &known, credence::trace::json::render) {
+            assert_true(&known, &json);
+        }
+    }
+}
+
+/// The case as known a day after its claim, as bytes to score.
+fn as_of_day(data: &[u8]) -> Option<Vec<u8>> {
+    let value: serde_json::Value = serde_json::from_slice(data).ok()?;
+    let at = credence::as_of::When::AfterClaim(86_400_000)
+        .resolve(&value)
+        .ok()?;
+    let (known, _) = credence::as_of::as_of(&value, at).ok()?;
+    serde_json::to_vec(&known).ok()
+}
+
+/// Everything a JSON trace of `case` shows is so.
+fn assert_true(case: &[u8], json: &str) {
+    let trace: serde_json::Value = serde_json::from_str(json).expect("the trace is JSON");
+    if let Err(findings) = credence::trace::audit::audit(shipped(), case, &trace) {
+        panic!(
+            "the trace shows what is not so: {}",
+            findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+}
+
+/// Case bytes → the judgement over time with the shipped rules: a result or an error naming
+/// the place, and never more moments judged than the bound.
+pub(crate) fn timeline(data: &[u8]) {
+    match credence::timeline::timeline(shipped(), data) {
+        Ok(timeline) => assert!(
+            timeline.judged <= credence::timeline::MOST_MOMENTS + 1,
+            "{} moments judged",
+            timeline.judged
+        ),
+        Err(e) => check_error(Err(e)),
+    }
+}
+
+/// Bytes → the language server: first as a raw stream of frames, then as the text of a rule
+/// document in a whole session (open, hover, definition, references, completion, code
+/// actions, formatting, a change, close). The server never panics, answers every request, and
+/// ends cleanly.
+pub(crate) fn lsp(data: &[u8]) {
+    let mut input = data;
+    let mut output = Vec::new();
+    let _ = credence::lsp::serve(&mut input, &mut output);
+
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let uri = "file:///fuzz/unsaved/fuzz.cred";
+    let line = |i: usize| data.get(i).map_or(0, |b| u32::from(*b % 32));
+    let at = |i: usize| {
+        serde_json::json!({"textDocument": {"uri": uri},
+                           "position": {"line": line(i), "character": line(i + 1)}})
+    };
+    let mut references = at(4);
+    references["context"] = serde_json::json!({"includeDeclaration": true});
+    let changed: String = text.chars().rev().collect();
+    let requests = [
+        ("textDocument/hover", at(0)),
+        ("textDocument/definition", at(2)),
+        ("textDocument/references", references),
+        ("textDocument/completion", at(6)),
+        (
+            "textDocument/codeAction",
+            serde_json::json!({"textDocument": {"uri": uri},
+                "range": {"start": {"line": 0, "character": 0}, "end": {"line": line(8), "character": 0}},
+                "context": {"diagnostics": []}}),
+        ),
+        (
+            "textDocument/formatting",
+            serde_json::json!({"textDocument": {"uri": uri},
+                "options": {"tabSize": 2, "insertSpaces": true}}),
+        ),
+    ];
+    let mut messages = vec![
+        serde_json::json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"capabilities": {}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "cred", "version": 1, "text": text}}}),
+    ];
+    for (id, (method, params)) in requests.iter().enumerate() {
+        messages.push(serde_json::json!({"jsonrpc": "2.0", "id": id + 1, "method": method, "params": params}));
+    }
+    messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": changed}]}}));
+    messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {
+        "textDocument": {"uri": uri}}}));
+    messages.push(serde_json::json!({"jsonrpc": "2.0", "id": 99, "method": "shutdown"}));
+    messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
+    let mut stream = Vec::new();
+    for message in &messages {
+        let body = message.to_string();
+        stream.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+    let mut output = Vec::new();
+    let ended = credence::lsp::serve(&mut stream.as_slice(), &mut output);
+    assert!(matches!(ended, Ok(true)), "the session did not end cleanly: {ended:?}");
+    let replies = String::from_utf8_lossy(&output);
+    for id in (1..=requests.len()).chain([99]) {
+        assert!(
+            replies.contains(&format!("\"id\":{id},")),
+            "request {id} was not answered"
+        );
+    }
 }
 
 fn check_error(result: Result<(), credence::ScoreError>) {
