@@ -42,12 +42,60 @@ impl fmt::Display for CaseError {
 impl std::error::Error for CaseError {}
 
 /// Loads a case from JSON text, reading only what `layout` lays out, within `limits`.
+///
+/// The whole text must be UTF-8, as JSON requires, including the parts no rule reads: the
+/// parser skips those without looking inside their strings.
 pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
-    load_with(layout, limits, |seed| {
+    let case = load_with(layout, limits, |seed| {
         let mut de = serde_json::Deserializer::from_slice(json);
         seed.deserialize(&mut de)?;
         de.end()
-    })
+    })?;
+    check_unread_text(json)?;
+    Ok(case)
+}
+
+/// Refuses text the loader skipped without decoding (fields no rule reads) when it is not
+/// JSON: bytes that are not UTF-8, or a `\u` escape of half a surrogate pair. The case then
+/// loads, or does not, the same way whether it is scored whole or as of a moment (which
+/// parses the whole document). Bad text in a field the rules read was refused with its path.
+fn check_unread_text(json: &[u8]) -> Result<(), CaseError> {
+    let refuse = |message: String, line, column| CaseError {
+        path: None,
+        message,
+        line,
+        column,
+    };
+    if let Err(bad) = std::str::from_utf8(json) {
+        let (line, column) = position_of(json, bad.valid_up_to());
+        let message = "the case is not UTF-8 text (JSON must be)".to_string();
+        return Err(refuse(message, line, column));
+    }
+    // Surrogate escapes are rare (ASCII-only writers use them for emoji): only then is the
+    // whole document decoded to check them.
+    let surrogate = |w: &[u8]| w[0] == b'\\' && w[1] == b'u' && w[2].eq_ignore_ascii_case(&b'd');
+    if json.windows(3).any(surrogate) {
+        if let Err(err) = serde_json::from_slice::<serde_json::Value>(json) {
+            let text = err.to_string();
+            let message = text
+                .rfind(" at line ")
+                .map_or(text.clone(), |cut| text[..cut].to_string());
+            return Err(refuse(message, err.line(), err.column()));
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based line and column of byte `at` of `text`, as the JSON parser counts them.
+fn position_of(text: &[u8], at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let column = 1 + before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |n| n + 1);
+    (line, column)
 }
 
 /// Loads a case from a parsed JSON document (a case judged as of a moment, say), as
