@@ -104,6 +104,44 @@ impl Program {
         }
     }
 
+    /// What a condition means in words: the description of the definition it names, when it
+    /// is one definition that has one.
+    pub(crate) fn description_of(&self, node: NodeId) -> Option<&str> {
+        match &self.nodes[node as usize] {
+            Node::Let(l) => self.lets[*l as usize].description.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The scores a condition reads, directly or through definitions, each once, in order.
+    pub(crate) fn scores_read(&self, node: NodeId) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut seen_lets = vec![false; self.lets.len()];
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            let Some(current) = self.nodes.get(node as usize) else {
+                continue;
+            };
+            match current {
+                Node::Score { id, .. } if !out.contains(id) => out.push(*id),
+                Node::Let(l) if !std::mem::replace(&mut seen_lets[*l as usize], true) => {
+                    stack.push(self.lets[*l as usize].node);
+                }
+                Node::Collect(c) => {
+                    let def = &self.collections[*c as usize];
+                    stack.extend(
+                        [Some(def.list), def.projection, def.filter]
+                            .into_iter()
+                            .flatten(),
+                    );
+                }
+                _ => stack.extend(current.operands()),
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
     /// One-line texts of the expressions written over several lines, by node.
     pub(crate) fn one_line_texts(sources: &SourceMap, spans: &[Span]) -> Vec<(NodeId, Box<str>)> {
         spans
@@ -111,17 +149,21 @@ impl Program {
             .enumerate()
             .filter_map(|(node, span)| {
                 let text = sources.snippet(*span);
-                text.contains('\n').then(|| {
-                    let joined: Vec<&str> = text
-                        .split('\n')
-                        .map(str::trim)
-                        .filter(|line| !line.is_empty())
-                        .collect();
-                    (node as NodeId, joined.join(" ").into_boxed_str())
-                })
+                text.contains('\n')
+                    .then(|| (node as NodeId, one_line(text).into_boxed_str()))
             })
             .collect()
     }
+}
+
+/// Source text written over several lines, on one: its lines trimmed and joined by a space.
+pub(crate) fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(" ")
 }
 
 /// Rule-set metadata.
@@ -672,8 +714,33 @@ pub(crate) struct RowDef {
     pub(crate) label: String,
     /// Reason text.
     pub(crate) reason: Vec<TextPart>,
+    /// For a row written with `unless`: its condition and the evidence that defeats it.
+    /// `when C => "a" unless D => "b"` is lowered to two rows, `C and D => "b"` (a conflict)
+    /// then `C => "a"`; `when C => "a" unless D` to one, `C and not D => "a"`.
+    pub(crate) unless: Option<Unless>,
+    /// For the row that holds when evidence defeats an override: what the override would have
+    /// given. The judgement is then in conflict.
+    pub(crate) conflict: Option<Overridden>,
     /// The whole row.
     pub(crate) span: Span,
+}
+
+/// An override row's condition and the evidence that defeats it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unless {
+    /// The override's condition (`C`).
+    pub(crate) condition: NodeId,
+    /// The evidence that defeats it (`D`).
+    pub(crate) defeater: NodeId,
+}
+
+/// What an override defeated by contrary evidence would have given.
+#[derive(Debug)]
+pub(crate) struct Overridden {
+    /// Its label.
+    pub(crate) label: String,
+    /// Its reason text.
+    pub(crate) reason: Vec<TextPart>,
 }
 
 impl DecisionDef {

@@ -60,7 +60,7 @@ fn check_accepts_the_shipped_rules() {
     let out = credence(&["check", "rules/", "--schema", "docs/case.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: claims_of_responsibility 2.1.0"),
+        text(&out.stdout).starts_with("ok: claims_of_responsibility 3.0.0"),
         "{}",
         text(&out.stdout)
     );
@@ -170,7 +170,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     }
     let provenance = &report["provenance"];
     assert_eq!(provenance["ruleset"], "claims_of_responsibility");
-    assert_eq!(provenance["version"], "2.1.0");
+    assert_eq!(provenance["version"], "3.0.0");
     for key in ["rules_hash", "case_hash"] {
         assert!(
             provenance[key]
@@ -371,7 +371,7 @@ fn a_counted_list_is_still_shown_with_its_values() {
     assert_eq!(media["name"], "exclusive_media");
     assert_eq!(
         media["reason"],
-        "The claimant published material not obtainable from the news: [\"pledge_video\", unknown]"
+        "The claim carried material not obtainable from the news: pledge_video, unknown"
     );
     let shown = media["evidence"]
         .as_array()
@@ -492,6 +492,32 @@ fn timeline_shows_the_judgement_change_as_findings_arrive() {
             "2024-06-10T08:00:00Z  the attack began\n    no claim of responsibility yet\n"
         ),
         "{table}"
+    );
+}
+
+/// A fixture is judged over time on its case, as `score` scores it; a document with no time
+/// to start from is an error, not an empty table.
+#[test]
+fn timeline_of_a_fixture_and_of_a_case_without_times() {
+    let of_case = credence(&["timeline", "rules/", "fixtures/real/paris-2015.json"]);
+    let of_fixture = credence(&["timeline", "rules/", "fixtures/paris-2015.json"]);
+    assert_eq!(
+        of_fixture.status.code(),
+        Some(0),
+        "{}",
+        text(&of_fixture.stderr)
+    );
+    assert_eq!(text(&of_fixture.stdout), text(&of_case.stdout));
+    assert!(text(&of_case.stdout).contains("verdict: credible claim: directed attack"));
+    let dir = Scratch::new("timeline-empty");
+    let path = temp_file(&dir, "empty.json", r#"{"id": "empty", "format": 2}"#);
+    let out = credence(&["timeline", "rules/", path.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr)
+            .contains("cannot judge the case over time: it records no time to start from"),
+        "{}",
+        text(&out.stderr)
     );
 }
 

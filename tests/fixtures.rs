@@ -478,7 +478,7 @@ fn golden_traces_ignore_margins_unless_asked() {
         "its band rule changed: {default}"
     );
     assert!(
-        default.contains("+    rule: claims.cred:161 (`>= 24.0%`)"),
+        default.contains("+    rule: claims.cred:166 (`>= 24.0%`)"),
         "{default}"
     );
     let strict = run(&["--golden-margins"]);
@@ -511,4 +511,34 @@ fn without_times(xml: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `expect.settled` pins whether the verdict is settled or open, and says why it is not.
+#[test]
+fn a_fixture_can_pin_a_settled_or_open_verdict() {
+    let dir = Scratch::new("fixture-settled");
+    for (name, settled) in [
+        ("withdrawn-claim-then-members-charged", true),
+        ("claim-withdrawn", false),
+    ] {
+        let text = std::fs::read_to_string(format!("fixtures/{name}.json")).expect("fixture");
+        let mut fixture = Value::from_str(&text).expect("JSON");
+        fixture["expect"] = serde_json::json!({ "settled": settled });
+        std::fs::write(dir.join(format!("{name}.json")), fixture.to_string()).expect("write");
+    }
+    let out = credence(&["test", "rules/", path(&dir)]);
+    let shown = stdout(&out);
+    assert_eq!(out.status.code(), Some(5), "{shown}");
+    assert!(
+        shown.contains("verdict: expected settled, got open"),
+        "the open verdict: {shown}"
+    );
+    assert!(
+        shown.contains("Conflicting evidence on link: \"The claimant withdrew the claim\" would make it \"false\""),
+        "the conflict that keeps it open: {shown}"
+    );
+    assert!(
+        shown.contains("verdict: expected open, got settled"),
+        "the settled verdict: {shown}"
+    );
 }

@@ -3,8 +3,8 @@
 //! - a ```cred block must check without errors, or fail with the code in `cred error=CODE`;
 //! - each ```json case followed by an ```expect block, after a ```cred block and before the
 //!   next, is scored with those rules, and each
-//!   `score.total`, `score.band`, `score.criterion` (contribution or `unknown`) and `verdict`
-//!   line must hold.
+//!   `score.total`, `score.band`, `score.criterion` (contribution or `unknown`), `verdict` and
+//!   `verdict.settled` line must hold.
 
 use credence::trace::Trace;
 use credence::{Options, compile_str};
@@ -41,6 +41,12 @@ fn check_expectation(trace: &Trace<'_>, line: &str) {
     if key == "verdict" {
         let got = trace.verdict().map(|v| v.label());
         assert_eq!(got, Some(want), "{line}");
+        return;
+    }
+    if key == "verdict.settled" {
+        let summary = credence::trace::summary::Summary::of(trace);
+        let got = summary.verdict.as_ref().map(|v| v.settled().to_string());
+        assert_eq!(got.as_deref(), Some(want), "{line}");
         return;
     }
     let (score_name, what) = key.split_once('.').expect("score.part");

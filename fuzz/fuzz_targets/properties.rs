@@ -102,10 +102,10 @@ pub(crate) fn case(data: &[u8]) {
         let _ = credence::trace::text::render(trace);
     });
     check_error(judged.map(|_| ()));
-    if let Some(known) = as_of_day(data) {
-        if let Ok(json) = credence::score_case(shipped(), &known, credence::trace::json::render) {
-            assert_true(&known, &json);
-        }
+    if let Some(known) = as_of_day(data)
+        && let Ok(json) = credence::score_case(shipped(), &known, credence::trace::json::render)
+    {
+        assert_true(&known, &json);
     }
 }
 
@@ -192,22 +192,32 @@ pub(crate) fn lsp(data: &[u8]) {
             "uri": uri, "languageId": "cred", "version": 1, "text": text}}}),
     ];
     for (id, (method, params)) in requests.iter().enumerate() {
-        messages.push(serde_json::json!({"jsonrpc": "2.0", "id": id + 1, "method": method, "params": params}));
+        messages.push(
+            serde_json::json!({"jsonrpc": "2.0", "id": id + 1, "method": method, "params": params}),
+        );
     }
-    messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": changed}]}}));
-    messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {
-        "textDocument": {"uri": uri}}}));
+    messages.push(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": changed}]}}),
+    );
+    messages.push(
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {
+        "textDocument": {"uri": uri}}}),
+    );
     messages.push(serde_json::json!({"jsonrpc": "2.0", "id": 99, "method": "shutdown"}));
     messages.push(serde_json::json!({"jsonrpc": "2.0", "method": "exit"}));
     let mut stream = Vec::new();
     for message in &messages {
         let body = message.to_string();
-        stream.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        stream
+            .extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
     }
     let mut output = Vec::new();
     let ended = credence::lsp::serve(&mut stream.as_slice(), &mut output);
-    assert!(matches!(ended, Ok(true)), "the session did not end cleanly: {ended:?}");
+    assert!(
+        matches!(ended, Ok(true)),
+        "the session did not end cleanly: {ended:?}"
+    );
     let replies = String::from_utf8_lossy(&output);
     for id in (1..=requests.len()).chain([99]) {
         assert!(

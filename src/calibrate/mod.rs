@@ -47,6 +47,9 @@ pub struct Judged {
     pub link: String,
     /// The rules' probability that the claim is genuine, when they have a probability score.
     pub probability: Option<f64>,
+    /// True when the rules called their verdict settled: no unknown or conflicting evidence
+    /// could change it.
+    pub settled: bool,
 }
 
 /// Agreement on one question: cases agreed, cases compared.
@@ -100,6 +103,11 @@ pub struct Figures {
     pub log_loss: Option<f64>,
     /// Predicted probability in five bins against the observed share credible.
     pub reliability: Vec<Bin>,
+    /// Verdicts the rules called settled whose link differs from the label: the promise a
+    /// settled verdict makes, broken.
+    pub settled_wrong: usize,
+    /// Verdicts the rules called settled.
+    pub settled: usize,
 }
 
 /// The figures for `verdicts` against `labels` (case by case, same order).
@@ -108,9 +116,12 @@ pub fn figures(labels: &[&str], verdicts: &[&Judged]) -> Figures {
     let mut five_way = Agreement::default();
     let mut confusion = [[0usize; 6]; 5];
     let mut scored: Vec<(f64, bool)> = Vec::new();
+    let (mut settled, mut settled_wrong) = (0, 0);
     for (label, verdict) in labels.iter().zip(verdicts) {
         five_way.cases += 1;
         five_way.agreed += usize::from(*label == verdict.link);
+        settled += usize::from(verdict.settled);
+        settled_wrong += usize::from(verdict.settled && *label != verdict.link);
         if let Some(row) = LINKS.iter().position(|l| l == label) {
             let column = LINKS.iter().position(|l| *l == verdict.link).unwrap_or(5);
             confusion[row][column] += 1;
@@ -146,7 +157,27 @@ pub fn figures(labels: &[&str], verdicts: &[&Judged]) -> Figures {
         brier,
         log_loss,
         reliability: reliability(&scored),
+        settled_wrong,
+        settled,
     }
+}
+
+/// Agreement in each of `k` folds of the cases (case `i` of the order given is in fold
+/// `i mod k`): the rules are not refitted, so the spread shows how much the figures rest on
+/// a few cases.
+pub fn folds(labels: &[&str], verdicts: &[&Judged], k: usize) -> Vec<Figures> {
+    (0..k.max(1))
+        .map(|fold| {
+            let (l, v): (Vec<&str>, Vec<&Judged>) = labels
+                .iter()
+                .zip(verdicts)
+                .enumerate()
+                .filter(|(i, _)| i % k.max(1) == fold)
+                .map(|(_, (l, v))| (*l, *v))
+                .unzip();
+            figures(&l, &v)
+        })
+        .collect()
 }
 
 /// Five bins of predicted probability (0-20 %, …, 80-100 %).
@@ -181,6 +212,7 @@ mod tests {
         Judged {
             link: link.into(),
             probability: Some(p),
+            settled: true,
         }
     }
 
@@ -231,6 +263,16 @@ mod tests {
         let counts: Vec<usize> = f.reliability.iter().map(|b| b.cases).collect();
         assert_eq!(counts, [1, 1, 0, 1, 1], "0.1 | 0.3 | - | 0.6 | 0.9");
         assert_eq!(f.reliability[4].observed, Some(1.0));
+        assert_eq!(
+            (f.settled, f.settled_wrong),
+            (5, 3),
+            "every verdict settled, 3 wrong"
+        );
+        let per_fold: Vec<usize> = folds(&labels, &refs, 2)
+            .iter()
+            .map(|f| f.five_way.cases)
+            .collect();
+        assert_eq!(per_fold, [3, 2]);
     }
 
     #[test]
@@ -239,6 +281,7 @@ mod tests {
         let verdict = Judged {
             link: "undetermined".into(),
             probability: None,
+            settled: false,
         };
         let f = figures(&labels, &[&verdict]);
         assert_eq!(

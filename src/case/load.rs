@@ -74,14 +74,14 @@ fn check_unread_text(json: &[u8]) -> Result<(), CaseError> {
     // Surrogate escapes are rare (ASCII-only writers use them for emoji): only then is the
     // whole document decoded to check them.
     let surrogate = |w: &[u8]| w[0] == b'\\' && w[1] == b'u' && w[2].eq_ignore_ascii_case(&b'd');
-    if json.windows(3).any(surrogate) {
-        if let Err(err) = serde_json::from_slice::<serde_json::Value>(json) {
-            let text = err.to_string();
-            let message = text
-                .rfind(" at line ")
-                .map_or(text.clone(), |cut| text[..cut].to_string());
-            return Err(refuse(message, err.line(), err.column()));
-        }
+    if json.windows(3).any(surrogate)
+        && let Err(err) = serde_json::from_slice::<serde_json::Value>(json)
+    {
+        let text = err.to_string();
+        let message = text
+            .rfind(" at line ")
+            .map_or(text.clone(), |cut| text[..cut].to_string());
+        return Err(refuse(message, err.line(), err.column()));
     }
     Ok(())
 }

@@ -1,9 +1,11 @@
 //! Checking items: rule-set metadata, scores with their criteria and weights, bands, verdict.
 
 use crate::diagnostic::{Code, Diagnostic, closest};
+use crate::ops::BinOp;
 use crate::program::{
-    Amount, CriterionDef, DecisionDef, Metadata, NodeId, OutcomeDef, Points, RefinementDef, RowDef,
-    RowTestDef, ScoreDef, ScoreMode, TextPart, UnknownPolicy, WeightDef, text_values,
+    Amount, CriterionDef, DecisionDef, Metadata, Node, NodeId, OutcomeDef, Overridden, Points,
+    RefinementDef, RowDef, RowTestDef, ScoreDef, ScoreMode, TextPart, UnknownPolicy, Unless,
+    WeightDef, text_values,
 };
 use crate::ratio::Ratio;
 use crate::source::Span;
@@ -507,25 +509,66 @@ impl<'a> Checker<'a> {
             };
             let reason = self.text(row.reason.as_ref());
             roots.extend(text_values(&reason));
-            let label = match row.label.plain() {
-                Some(label) => label.to_string(),
-                None => {
-                    self.error(
+            let label = self.plain_label(&row.label);
+            let mut unless = None;
+            let mut test = test;
+            if let Some(defeater) = &row.defeater {
+                match test {
+                    RowTestDef::When(condition) => {
+                        let defeat =
+                            self.expect_type(&defeater.cond, Ty::Bool, "an `unless` condition");
+                        roots.push(defeat);
+                        unless = Some(Unless {
+                            condition,
+                            defeater: defeat,
+                        });
+                        match &defeater.outcome {
+                            // Defeated, the row gives another label: a conflict row first.
+                            Some((defeated_label, defeated_reason)) => {
+                                let both = self.push(
+                                    Node::Binary(BinOp::And, condition, defeat),
+                                    defeater.span,
+                                );
+                                let defeated = self.text(defeated_reason.as_ref());
+                                roots.extend(text_values(&defeated));
+                                rows.push(RowDef {
+                                    test: RowTestDef::When(both),
+                                    label: self.plain_label(defeated_label),
+                                    reason: defeated,
+                                    unless,
+                                    conflict: Some(Overridden {
+                                        label: label.clone(),
+                                        reason: reason.clone(),
+                                    }),
+                                    span: defeater.span,
+                                });
+                            }
+                            // Defeated, the row does not apply.
+                            None => {
+                                let not = self.push(Node::Not(defeat), defeater.span);
+                                let both =
+                                    self.push(Node::Binary(BinOp::And, condition, not), row.span);
+                                test = RowTestDef::When(both);
+                            }
+                        }
+                    }
+                    _ => self.error(
                         Diagnostic::new(
-                            Code::MisplacedItem,
-                            row.label.span,
-                            "a label cannot interpolate values",
+                            Code::BadBands,
+                            defeater.span,
+                            "only a `when` row can be defeated",
                         )
-                        .label("interpolation in a label")
-                        .help("put evidence values in the reason text after the label"),
-                    );
-                    String::new()
+                        .label("`unless` after a threshold or `else`")
+                        .help("a threshold row is reached by weighing the criteria; put the evidence in a criterion, or make the override a `when` row"),
+                    ),
                 }
-            };
+            }
             rows.push(RowDef {
                 test,
                 label,
                 reason,
+                unless,
+                conflict: None,
                 span: row.span,
             });
         }
@@ -545,6 +588,25 @@ impl<'a> Checker<'a> {
             rows,
             reads: self.reads(&roots),
             span: decision.span,
+        }
+    }
+
+    /// A row's label, which cannot interpolate values.
+    fn plain_label(&mut self, label: &Template) -> String {
+        match label.plain() {
+            Some(label) => label.to_string(),
+            None => {
+                self.error(
+                    Diagnostic::new(
+                        Code::MisplacedItem,
+                        label.span,
+                        "a label cannot interpolate values",
+                    )
+                    .label("interpolation in a label")
+                    .help("put evidence values in the reason text after the label"),
+                );
+                String::new()
+            }
         }
     }
 

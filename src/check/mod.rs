@@ -8,11 +8,13 @@ mod fold;
 mod items;
 mod load;
 mod lower;
+mod overrides;
 mod paths;
 mod reads;
 mod spelling;
 mod types;
 mod values;
+mod words;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -294,6 +296,8 @@ fn compile_loaded(
         });
     }
     diagnostics.extend(erasure::warn(&program));
+    diagnostics.extend(overrides::warn(&program));
+    diagnostics.extend(words::warn(&program));
     diagnostics.sort_by_key(|d| (d.span == Span::default(), d.span.file.0, d.span.start));
     Ok(Compiled {
         program,
@@ -542,7 +546,14 @@ impl<'a> Checker<'a> {
                         .bands
                         .iter()
                         .flat_map(|b| &b.rows)
-                        .filter_map(|r| r.label.plain().map(str::to_string))
+                        .flat_map(|r| {
+                            std::iter::once(&r.label).chain(
+                                r.defeater
+                                    .as_ref()
+                                    .and_then(|d| d.outcome.as_ref().map(|(label, _)| label)),
+                            )
+                        })
+                        .filter_map(|label| label.plain().map(str::to_string))
                         .collect();
                     let declared = DeclaredScore {
                         index: self.score_names.len(),

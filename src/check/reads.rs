@@ -20,7 +20,7 @@ impl Checker<'_> {
                     for child in children.into_iter().rev() {
                         stack.push(child);
                     }
-                    Some(self.sources.snippet(def.span).to_string())
+                    Some(crate::program::one_line(self.sources.snippet(def.span)))
                 }
                 Node::MatchField { id: m, .. }
                 | Node::MatchSummary { id: m, .. }

@@ -8,6 +8,7 @@ use serde_json::{Value as Json, json};
 
 use crate::ScoreError;
 use crate::files::read_bytes;
+use crate::fixture::{Corpus, load_fixture, reads_as_fixture};
 use crate::program::Program;
 use crate::timeline::{Judgement, Stretch, arrivals, arrivals_text, timeline};
 use crate::trace::{format, json as trace_json};
@@ -51,15 +52,37 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
-    let bytes = match read_bytes(case_path, limits.case_bytes) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            say!("error: cannot read {e}");
-            return Ok(Exit::Io);
+    // A fixture is judged on its case, as `score` does.
+    let bytes = if reads_as_fixture(case_path) {
+        let corpus = Corpus::new(
+            &[case_path.to_path_buf()],
+            &args.rule_args.allow,
+            limits.case_bytes,
+        );
+        match load_fixture(case_path, &corpus) {
+            Ok(fixture) => fixture.case,
+            Err(e) => {
+                say!("error: {e}");
+                return Ok(Exit::InvalidCase);
+            }
+        }
+    } else {
+        match read_bytes(case_path, limits.case_bytes) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                say!("error: cannot read {e}");
+                return Ok(Exit::Io);
+            }
         }
     };
     let name = case_path.display();
     let rows = match timeline(&program, &bytes) {
+        Ok(timeline) if timeline.stretches.is_empty() => {
+            say!(
+                "error: {name}: cannot judge the case over time: it records no time to start from (`incident.started_at`, or `claim.published_at`)"
+            );
+            return Ok(Exit::InvalidCase);
+        }
         Ok(timeline) => timeline.stretches,
         Err(e) => {
             let message = match e {

@@ -76,6 +76,8 @@ codes! {
     UnusedDefinition = "W001", Warning, "unused definition";
     SecondaryErasesPrimary = "W002", Warning, "unknown secondary fact discards known evidence";
     NearPath = "W003", Warning, "case path one letter away from another";
+    UndefendedOverride = "W004", Warning, "a band row overrides criteria that can outweigh it";
+    EstimativeWord = "W005", Warning, "a band uses an ICD 203 word for other probabilities";
 }
 
 /// How serious a diagnostic is.

@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use crate::case::{Case, ListData, NO_SYMBOL, Slot};
 use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::program::{
-    CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowTestDef, ScoreDef,
+    CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowDef, RowTestDef, ScoreDef,
     ScoreMode, ScoreProp, TextPart, WeightDef, per_units, ramp_position,
 };
 use crate::ratio::Ratio;
@@ -294,7 +294,10 @@ impl<'a> Evaluator<'a> {
             // An end of the range is decided exactly only when it is the total itself; near a
             // threshold, the rounding of fixed point leaves the other ends undecided.
             let tolerance = def.criteria.len() as i64 + 2;
+            // A band reached because evidence defeated an override is in conflict: never
+            // settled.
             let settled = band.undecided.is_empty()
+                && bands.rows[band.row as usize].conflict.is_none()
                 && [possible.min, possible.max].into_iter().all(|end| {
                     let end = if end == total {
                         Some(exact)
@@ -308,7 +311,24 @@ impl<'a> Evaluator<'a> {
                             odds: None,
                         })
                     };
-                    end.is_some_and(|end| self.row_at(bands, end) == Some(band.row))
+                    end.is_some_and(|end| {
+                        // The bands may read the score's own value: read the end's.
+                        let own = &mut self.scores[index];
+                        let actual = (own.total, own.odds, own.probability);
+                        own.total = end.units;
+                        own.odds = end.odds;
+                        own.probability = end
+                            .odds
+                            .map(Ratio::probability)
+                            .or_else(|| probability(def.mode, end.units));
+                        let row = self.row_at(bands, end);
+                        let own = &mut self.scores[index];
+                        (own.total, own.odds, own.probability) = actual;
+                        // The same band, by whichever row.
+                        row.is_some_and(|r| {
+                            bands.rows[r as usize].label == bands.rows[band.row as usize].label
+                        })
+                    })
                 });
             result = self.scores.swap_remove(index);
             result.band = Some(band);
@@ -643,7 +663,15 @@ impl<'a> Evaluator<'a> {
                     break;
                 }
                 Some(false) => {}
-                None => undecided.push(index as u32),
+                None => {
+                    undecided.push(index as u32);
+                    // `when C => "a" unless D` with C true and D not yet known: the row
+                    // applies unless D turns out true, so it is shown, and left open.
+                    if self.holds_unless_unknown(row) {
+                        chosen = index;
+                        break;
+                    }
+                }
             }
         }
         let evidence = self.reads(&def.reads);
@@ -656,6 +684,17 @@ impl<'a> Evaluator<'a> {
             undecided,
             evidence,
             reason,
+        }
+    }
+
+    /// Whether a row written `when C => "a" unless D` holds but for its defeater, which is
+    /// unknown (its test, `C and not D`, being unknown).
+    fn holds_unless_unknown(&mut self, row: &'a RowDef) -> bool {
+        match row.unless {
+            Some(unless) if row.conflict.is_none() => {
+                self.eval(unless.condition).truth() == Some(true)
+            }
+            _ => false,
         }
     }
 

@@ -241,7 +241,22 @@ pub(crate) struct DecisionRow {
     pub(crate) label: Template,
     /// Why.
     pub(crate) reason: Option<Template>,
+    /// `unless cond => "label" "reason"`: evidence that defeats the row, and what it gives then.
+    pub(crate) defeater: Option<Defeater>,
     /// The whole row.
+    pub(crate) span: Span,
+}
+
+/// The `unless` part of a decision row: when its condition holds too, the row is defeated;
+/// with a label it gives that label instead (the judgement is then in conflict), without one it
+/// does not apply.
+#[derive(Clone, Debug)]
+pub(crate) struct Defeater {
+    /// The evidence that defeats the row.
+    pub(crate) cond: Expr,
+    /// The label then, and why.
+    pub(crate) outcome: Option<(Template, Option<Template>)>,
+    /// From `unless` to the end.
     pub(crate) span: Span,
 }
 

@@ -89,12 +89,14 @@ fn indent(text: &str, lexed: &Lexed) -> String {
     out
 }
 
-/// True when a line continues the one above: it starts with a binary operator, or refines the
-/// row above (`refine when …`).
+/// True when a line continues the one above: it starts with a binary operator, or refines or
+/// defeats the row above (`refine when …`, `unless …`).
 fn starts_with_operator(line: &str) -> bool {
-    ["and ", "or ", "?? ", "=> ", "+ ", "* ", "/ ", "refine "]
-        .iter()
-        .any(|op| line.starts_with(op))
+    [
+        "and ", "or ", "?? ", "=> ", "+ ", "* ", "/ ", "refine ", "unless ",
+    ]
+    .iter()
+    .any(|op| line.starts_with(op))
 }
 
 /// What a line does to the nesting.

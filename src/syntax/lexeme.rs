@@ -17,6 +17,7 @@ pub(crate) type In<'a> = LocatedSpan<&'a str, FileId>;
 pub(crate) const RESERVED: &[&str] = &[
     "and", "or", "not", "in", "contains", "within", "after", "before", "of", "for", "where",
     "with", "match", "true", "false", "when", "else", "per", "max", "lr", "ramp", "skip", "refine",
+    "unless",
 ];
 
 /// The input after its first `bytes` bytes. (nom's `take` counts characters on text input;

@@ -4,8 +4,9 @@
 //! criteria and tables), so one run reports every syntax error in a file.
 
 use super::ast::{
-    Binding, Criterion, Decision, DecisionRow, Expr, ExprKind, File, Guard, Item, Mode, Outcome,
-    Refinement, RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+    Binding, Criterion, Decision, DecisionRow, Defeater, Expr, ExprKind, File, Guard, Item, Mode,
+    Outcome, Refinement, RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape,
+    WeightUnit,
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
@@ -531,12 +532,39 @@ fn decision_row(i: In<'_>) -> PResult<'_, DecisionRow> {
     let (rest, _) = sym(rest, "=>", "`=>`")?;
     let (rest, label) = template(rest)?;
     let (rest, reason) = opt_template(rest)?;
+    let (rest, defeater) = match opt_sym(rest, "unless") {
+        (after, Some(unless)) => {
+            let (after, cond) = expr(after)?;
+            let (after, outcome) = match opt_sym(after, "=>") {
+                (after, Some(_)) => {
+                    let (after, label) = template(after)?;
+                    let (after, reason) = opt_template(after)?;
+                    (after, Some((label, reason)))
+                }
+                (after, None) => (after, None),
+            };
+            let span = crate::source::Span {
+                end: after.location_offset() as u32,
+                ..unless
+            };
+            (
+                after,
+                Some(Defeater {
+                    cond,
+                    outcome,
+                    span,
+                }),
+            )
+        }
+        (rest, None) => (rest, None),
+    };
     Ok((
         rest,
         DecisionRow {
             test,
             label,
             reason,
+            defeater,
             span: span_between(start, rest),
         },
     ))

@@ -387,7 +387,13 @@ impl<'a> Auditor<'a> {
                 RowTestDef::Threshold { .. } => total.map(|t| t.reaches(&row.test)),
                 test => self.probe.condition(test).flatten(),
             };
-            if applies == Some(true) {
+            // `when C => "a" unless D` applies while D is unknown, C being true.
+            let holds_but_for_unknown = applies.is_none()
+                && row.conflict.is_none()
+                && row
+                    .unless
+                    .is_some_and(|u| self.probe.value(u.condition).truth() == Some(true));
+            if applies == Some(true) || holds_but_for_unknown {
                 chosen = Some(index);
                 break;
             }

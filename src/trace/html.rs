@@ -98,11 +98,22 @@ fn first_screen(
             if let Some(reason) = v.view.reason() {
                 let _ = write!(out, "<p class=\"reason\">{}</p>", esc(&reason));
             }
+            for line in super::summary::decided_by_lines(s) {
+                let _ = write!(out, "<p class=\"decided muted\">{}</p>", esc(&line));
+            }
+            for line in super::summary::conflict_lines(v) {
+                let _ = write!(out, "<p class=\"conflict against\">{}</p>", esc(&line));
+            }
             let _ = write!(out, "</div><div>");
             if v.settled() {
                 let _ = write!(
                     out,
                     "<span class=\"badge settled\" id=\"state\">settled</span><p class=\"muted\">No unknown evidence could change the verdict.</p>"
+                );
+            } else if v.possible.len() == 1 {
+                let _ = write!(
+                    out,
+                    "<span class=\"badge open\" id=\"state\">open</span><p class=\"muted\">The evidence conflicts.</p>"
                 );
             } else {
                 let others: Vec<String> = v.possible[1..]
@@ -393,7 +404,7 @@ fn histogram(out: &mut String, w: &WindowView<'_, '_>, name: &str) {
         w.count(Mark::Counted),
         w.marks().len(),
         esc(w.list()),
-        esc(w.expression()),
+        esc(&w.expression()),
         esc(name),
         esc(&format::duration(span / BINS as i64))
     );

@@ -31,8 +31,10 @@ pub(crate) struct Assessment {
     pub(crate) started_at: Option<i64>,
     pub(crate) verdict: Option<String>,
     pub(crate) reason: Option<String>,
-    /// True when no unknown evidence could change the verdict.
+    /// True when neither unknown nor conflicting evidence could change the verdict.
     pub(crate) settled: bool,
+    /// The conflicts that keep the verdict open, in words ("Conflicting evidence on link: …").
+    pub(crate) conflicts: Vec<String>,
     /// The credibility score's probability and its ICD 203 word.
     pub(crate) probability: Option<(f64, Estimative)>,
     /// The link score's band (`directed`, `inspired`, …).
@@ -73,6 +75,11 @@ impl Assessment {
             verdict: summary.verdict.as_ref().map(|v| v.view.label().to_string()),
             reason: summary.verdict.as_ref().and_then(|v| v.view.reason()),
             settled: summary.verdict.as_ref().is_none_or(|v| v.settled()),
+            conflicts: summary
+                .verdict
+                .as_ref()
+                .map(super::summary::conflict_lines)
+                .unwrap_or_default(),
             probability: credibility
                 .and_then(|s| s.probability())
                 .map(|p| (p, Estimative::of(p))),
@@ -124,6 +131,13 @@ impl Assessment {
     /// The claimant, or a placeholder.
     pub(crate) fn claimant_name(&self) -> &str {
         self.claimant.as_deref().unwrap_or("unknown claimant")
+    }
+
+    /// Why, in words: the verdict's reason, then each conflict that keeps it open.
+    pub(crate) fn why(&self) -> Option<String> {
+        let mut parts: Vec<String> = self.reason.iter().cloned().collect();
+        parts.extend(self.conflicts.iter().cloned());
+        (!parts.is_empty()).then(|| parts.join(". "))
     }
 
     /// The key judgement in words: the verdict, settled or open, and the credibility in ICD 203

@@ -17,7 +17,7 @@ use super::model::{
     ScoreView, WindowView,
 };
 use super::range_test::{End, RangeTestView};
-use super::summary::{Change, Direction, Margin, ScoreSummary};
+use super::summary::{Change, Conflict, Direction, Margin, ScoreSummary};
 use crate::eval::value::{Value, items};
 use crate::eval::{Bounds, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::{Points, ScoreMode};
@@ -113,6 +113,8 @@ impl<'t, 'a> Document<'t, 'a> {
                 decision: DecisionJson::of(v.view),
                 settled: v.settled(),
                 possible: v.possible.clone(),
+                decided_by: v.decided_by.iter().map(|s| s.name()).collect(),
+                conflicts: v.conflicts.iter().map(ConflictJson::of).collect(),
             }),
             scores: summary.scores.iter().map(ScoreJson::of).collect(),
             changes: summary.changes.iter().map(ChangeJson::of).collect(),
@@ -157,6 +159,41 @@ struct VerdictJson<'t, 'a> {
     decision: DecisionJson<'t, 'a>,
     settled: bool,
     possible: Vec<&'a str>,
+    decided_by: Vec<&'a str>,
+    conflicts: Vec<ConflictJson<'a>>,
+}
+
+/// An override defeated by contrary evidence.
+#[derive(Serialize)]
+struct ConflictJson<'a> {
+    score: Option<&'a str>,
+    overridden: OverriddenJson<'a>,
+    defeated_by: &'a str,
+    defeated_by_description: Option<&'a str>,
+    strongest_for: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OverriddenJson<'a> {
+    condition: &'a str,
+    label: &'a str,
+    reason: Option<String>,
+}
+
+impl<'a> ConflictJson<'a> {
+    fn of(c: &Conflict<'_, 'a>) -> ConflictJson<'a> {
+        ConflictJson {
+            score: c.score.map(|s| s.name()),
+            overridden: OverriddenJson {
+                condition: c.view.overridden,
+                label: c.view.overridden_label,
+                reason: c.view.overridden_reason.clone(),
+            },
+            defeated_by: c.view.defeater,
+            defeated_by_description: c.view.defeater_description,
+            strongest_for: c.strongest_for.iter().map(|c| c.name()).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -652,7 +689,7 @@ impl Serialize for WindowJson<'_, '_> {
         let times = w.has_times();
         let mut map = serializer.serialize_map(Some(7 + usize::from(times)))?;
         map.serialize_entry("list", w.list())?;
-        map.serialize_entry("expression", w.expression())?;
+        map.serialize_entry("expression", &w.expression())?;
         map.serialize_entry("items", &w.marks().len())?;
         for (key, mark) in [
             ("counted", Mark::Counted),

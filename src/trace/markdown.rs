@@ -37,11 +37,19 @@ pub(crate) fn render_with(trace: &Trace<'_>, paths: RulePaths) -> String {
             let _ = writeln!(out, "— {}", md(&reason));
         }
         out.push('\n');
+        for line in super::summary::decided_by_lines(&s)
+            .into_iter()
+            .chain(super::summary::conflict_lines(v))
+        {
+            let _ = writeln!(out, "{}\n", md(&line));
+        }
         if v.settled() {
             let _ = writeln!(
                 out,
                 "Settled: no unknown evidence could change the verdict.\n"
             );
+        } else if v.possible.len() == 1 {
+            let _ = writeln!(out, "Open: the evidence conflicts.\n");
         } else {
             let others: Vec<String> = v.possible[1..]
                 .iter()

@@ -85,7 +85,7 @@ fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
                 "Link: {} ({}). {}",
                 a.link.as_deref().unwrap_or("not judged"),
                 if a.settled { "settled" } else { "open" },
-                a.reason.as_deref().unwrap_or(verdict)
+                a.why().unwrap_or_else(|| verdict.to_string())
             ),
             "authors": format!("Credence, rules {} {}", a.ruleset, a.version),
             "object_uuid": event,

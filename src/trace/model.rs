@@ -102,6 +102,20 @@ impl<'t, 'a> ScoreView<'t, 'a> {
         })
     }
 
+    /// The band its total alone gives, by the thresholds and `else` of its bands, when a
+    /// `when` row decided otherwise or not: what the points say.
+    pub fn band_by_points(&self) -> Option<&'a str> {
+        let total = crate::eval::ScoreTotal::new(self.result.total, self.result.odds);
+        let rows = &self.def.bands.as_ref()?.rows;
+        rows.iter()
+            .find(|row| match row.test {
+                RowTestDef::Threshold { .. } => total.reaches(&row.test),
+                RowTestDef::Else => true,
+                RowTestDef::When(_) => false,
+            })
+            .map(|row| row.label.as_str())
+    }
+
     /// Criteria with known evidence, and all criteria.
     pub fn coverage(&self) -> (usize, usize) {
         (self.result.known, self.result.criteria.len())
@@ -390,18 +404,7 @@ impl<'a> AlternativeView<'_, 'a> {
             Some(r) => &row.refinements[r as usize].reason,
             None => &row.reason,
         };
-        if parts.is_empty() {
-            return None;
-        }
-        Some(
-            parts
-                .iter()
-                .map(|p| match p {
-                    TextPart::Text(t) => t.as_str(),
-                    TextPart::Value(_) => "…",
-                })
-                .collect(),
-        )
+        reason_without_values(parts)
     }
 }
 
@@ -691,9 +694,14 @@ impl<'a> WindowView<'_, 'a> {
         self.ev.program.expression(self.def.list)
     }
 
-    /// The collection, as written.
-    pub fn expression(&self) -> &'a str {
-        self.ev.program.sources.snippet(self.def.span)
+    /// The collection, as written (on one line).
+    pub fn expression(&self) -> std::borrow::Cow<'a, str> {
+        let text = self.ev.program.sources.snippet(self.def.span);
+        if text.contains('\n') {
+            std::borrow::Cow::Owned(crate::program::one_line(text))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
     }
 
     /// Indices of the items treated as `mark`.
@@ -743,6 +751,14 @@ impl<'t, 'a> DecisionView<'t, 'a> {
         self.result.row
     }
 
+    /// True when a `when` row decided, not the score's total reaching a threshold.
+    pub fn by_rule(&self) -> bool {
+        matches!(
+            self.def.rows[self.result.row as usize].test,
+            RowTestDef::When(_)
+        )
+    }
+
     /// The row's test, as written.
     pub fn test(&self) -> String {
         self.row_test(self.result.row)
@@ -759,9 +775,30 @@ impl<'t, 'a> DecisionView<'t, 'a> {
                 };
                 format!("{} {value}", if *strict { ">" } else { ">=" })
             }
-            RowTestDef::When(node) => self.ev.program.expression(*node).to_string(),
+            RowTestDef::When(node) => match &self.def.rows[row as usize].unless {
+                Some(unless) => format!(
+                    "{} unless {}",
+                    self.ev.program.expression(unless.condition),
+                    self.ev.program.expression(unless.defeater)
+                ),
+                None => self.ev.program.expression(*node).to_string(),
+            },
             RowTestDef::Else => "else".to_string(),
         }
+    }
+
+    /// When the row that applied is an override defeated by contrary evidence: the conflict.
+    pub fn conflict(&self) -> Option<ConflictView<'a>> {
+        let row = &self.def.rows[self.result.row as usize];
+        let (overridden, unless) = (row.conflict.as_ref()?, row.unless?);
+        let program = self.ev.program;
+        Some(ConflictView {
+            overridden: program.expression(unless.condition),
+            overridden_label: &overridden.label,
+            overridden_reason: reason_without_values(&overridden.reason),
+            defeater: program.expression(unless.defeater),
+            defeater_description: program.description_of(unless.defeater),
+        })
     }
 
     /// Why, with values written in.
@@ -791,6 +828,58 @@ impl<'t, 'a> DecisionView<'t, 'a> {
     }
 }
 
+/// An override that contrary evidence defeated: the judgement is in conflict.
+#[derive(Clone, Debug)]
+pub struct ConflictView<'a> {
+    /// The override's condition, as written: what argued against.
+    pub overridden: &'a str,
+    /// The label it would have given.
+    pub overridden_label: &'a str,
+    /// Its reason, values left out.
+    pub overridden_reason: Option<String>,
+    /// The evidence that defeated it, as written: what argued for.
+    pub defeater: &'a str,
+    /// That evidence in words, when it is a definition with a description.
+    pub defeater_description: Option<&'a str>,
+}
+
+/// A reason text with `…` for its values (shown for a row that did not apply, whose values
+/// were not evaluated).
+fn reason_without_values(parts: &[TextPart]) -> Option<String> {
+    if parts.is_empty() {
+        return None;
+    }
+    Some(
+        parts
+            .iter()
+            .map(|p| match p {
+                TextPart::Text(t) => t.as_str(),
+                TextPart::Value(_) => "…",
+            })
+            .collect(),
+    )
+}
+
+/// A value as a reason sentence shows it: text as it is (made safe), a list of values as
+/// `a, b` (`none` when empty), anything else as the trace writes it.
+fn prose_value(out: &mut String, value: Value<'_>) {
+    match value {
+        Value::Str(s) => out.push_str(&format::clean(s)),
+        Value::List(list) if list.stride == 1 => {
+            if list.is_empty() {
+                out.push_str("none");
+            }
+            for (i, item) in crate::eval::value::items(value).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                prose_value(out, item);
+            }
+        }
+        other => out.push_str(&format::text(other)),
+    }
+}
+
 /// A reason text with its interpolated values written in; case text in it is made safe.
 pub(super) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
     if parts.is_empty() {
@@ -803,10 +892,7 @@ pub(super) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<St
             TextPart::Text(t) => out.push_str(t),
             TextPart::Value(_) => {
                 let value = values.next().copied().unwrap_or(Value::Unknown);
-                match value {
-                    Value::Str(s) => out.push_str(&format::clean(s)),
-                    other => out.push_str(&format::text(other)),
-                }
+                prose_value(&mut out, value);
             }
         }
     }

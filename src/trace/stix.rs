@@ -74,8 +74,8 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
         (None, Some(t)) => format!(", published {}", Rfc3339(t)),
         (None, None) => String::new(),
     };
-    let explanation = match &a.reason {
-        Some(reason) => format!("{} Why: {reason}.", a.key_judgement()),
+    let explanation = match a.why() {
+        Some(why) => format!("{} Why: {why}.", a.key_judgement()),
         None => a.key_judgement(),
     };
     let objects = vec![
@@ -98,7 +98,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "modified": DEFINED,
             "name": "Credence claim assessment",
             "description": "Credence's judgement of a claim of responsibility: the link to the attack, the verdict, whether unknown evidence could still change it, the credibility probability, and the rules and case it comes from.",
-            "schema": "Properties: link (string: directed, inspired, unsubstantiated, false or contested), verdict (string), settled (boolean: no unknown evidence could change the verdict), credibility (number 0-1), ruleset, rules_version, rules_hash, case_hash (strings). See Credence's docs/INTERCHANGE.md.",
+            "schema": "Properties: link (string: directed, inspired, unsubstantiated, false or contested), verdict (string), settled (boolean: neither unknown nor conflicting evidence could change the verdict), credibility (number 0-1), ruleset, rules_version, rules_hash, case_hash (strings). See Credence's docs/INTERCHANGE.md.",
             "version": "1.0.0",
             "extension_types": ["property-extension"],
         }),

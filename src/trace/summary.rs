@@ -37,13 +37,28 @@ pub struct VerdictSummary<'t, 'a> {
     pub view: DecisionView<'t, 'a>,
     /// Every label it could take once the unknown evidence is known, its own first.
     pub possible: Vec<&'a str>,
+    /// The scores read by its row and the rows before it (which had to fail), in order.
+    pub decided_by: Vec<ScoreView<'t, 'a>>,
+    /// Conflicts behind it: its own row's, and those of the bands of the scores it read.
+    pub conflicts: Vec<Conflict<'t, 'a>>,
 }
 
 impl VerdictSummary<'_, '_> {
-    /// True when no unknown evidence could change it.
+    /// True when neither unknown evidence nor conflicting evidence could change it.
     pub fn settled(&self) -> bool {
-        self.possible.len() == 1
+        self.possible.len() == 1 && self.conflicts.is_empty()
     }
+}
+
+/// An override that contrary evidence defeated, where it was, and the strongest evidence on
+/// the side that defeated it.
+pub struct Conflict<'t, 'a> {
+    /// The score whose bands hold the override (none for a verdict row).
+    pub score: Option<ScoreView<'t, 'a>>,
+    /// The override and what defeated it.
+    pub view: super::model::ConflictView<'a>,
+    /// The score's strongest criteria for its band, when it is a score's.
+    pub strongest_for: Vec<CriterionView<'t, 'a>>,
 }
 
 /// One score, summarised.
@@ -76,6 +91,99 @@ pub fn state_note(view: ScoreView<'_, '_>) -> String {
         (false, true) => "open: a band condition is unknown".into(),
         (false, false) => format!("open: {}", span()),
     }
+}
+
+/// What decided the verdict, in words: one line per score its row read, with the score's band
+/// and its strongest criteria each way. A band reached by its total names the points
+/// (`Decided by link: 55 points, band directed; for: exclusive_media +25, acting_in_name +15;
+/// against: none`); a band set by a `when` row names the rule and what the points alone gave
+/// (`Decided by link: band inspired by the rule "…", over its 55 points (alone: directed); …`).
+pub fn decided_by_lines(summary: &Summary<'_, '_>) -> Vec<String> {
+    let Some(verdict) = &summary.verdict else {
+        return Vec::new();
+    };
+    verdict
+        .decided_by
+        .iter()
+        .filter_map(|score| {
+            summary
+                .scores
+                .iter()
+                .find(|s| s.view.index() == score.index())
+        })
+        .map(|s| {
+            let view = s.view;
+            let points = super::format::score_value(view.mode(), view.value());
+            let decided = match view.band() {
+                Some(band) if band.by_rule() => {
+                    let rule = band.reason().unwrap_or_else(|| band.test());
+                    let alone = view
+                        .band_by_points()
+                        .filter(|label| *label != band.label())
+                        .map(|label| format!(" (alone: {label})"))
+                        .unwrap_or_default();
+                    format!(
+                        "band {} by the rule \"{rule}\", over its {points}{alone}",
+                        band.label()
+                    )
+                }
+                Some(band) => format!("{points}, band {}", band.label()),
+                None => points,
+            };
+            format!(
+                "Decided by {}: {decided}; for: {}; against: {}",
+                view.name(),
+                criteria_list(&s.strongest_for),
+                criteria_list(&s.strongest_against)
+            )
+        })
+        .collect()
+}
+
+/// Criteria with their amounts (`exclusive_media +25, acting_in_name +15`), or `none`.
+fn criteria_list(criteria: &[CriterionView<'_, '_>]) -> String {
+    if criteria.is_empty() {
+        return "none".to_string();
+    }
+    criteria
+        .iter()
+        .map(|c| format!("{} {}", c.name(), c.amount()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The conflicts behind a verdict, in words, the strongest line on each side: `Conflicting
+/// evidence on link: "An authority attributed …" would make it "false", but evidence ties the
+/// claimant to the attack (link_evidence): exclusive_media +25` (a definition without a
+/// description is named: "but `link_evidence` holds: …").
+pub fn conflict_lines(verdict: &VerdictSummary<'_, '_>) -> Vec<String> {
+    verdict
+        .conflicts
+        .iter()
+        .map(|c| {
+            let place = c
+                .score
+                .map_or_else(|| "the verdict".to_string(), |s| s.name().to_string());
+            let against = c
+                .view
+                .overridden_reason
+                .as_deref()
+                .unwrap_or(c.view.overridden);
+            let defeater = match c.view.defeater_description {
+                Some(words) => format!("{words} ({})", c.view.defeater),
+                None => format!("`{}` holds", c.view.defeater),
+            };
+            let strongest = if c.strongest_for.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", criteria_list(&c.strongest_for))
+            };
+            format!(
+                "Conflicting evidence on {place}: \"{against}\" would make it \"{}\", but {defeater}{strongest}",
+                c.view.overridden_label
+            )
+        })
+        .collect()
 }
 
 /// Up or down.
@@ -249,9 +357,46 @@ impl<'t, 'a> Summary<'t, 'a> {
     /// Summarises a trace.
     pub fn of(trace: &'t Trace<'a>) -> Summary<'t, 'a> {
         let scores: Vec<ScoreView<'t, 'a>> = trace.scores().collect();
-        let verdict = trace.verdict().map(|view| VerdictSummary {
-            view,
-            possible: possible_verdicts(trace, &scores, view),
+        let verdict = trace.verdict().map(|view| {
+            // The row that applied, and every row before it (which had to fail), decide.
+            let mut read: Vec<u32> = Vec::new();
+            for row in &view.def.rows[..=view.row() as usize] {
+                if let RowTestDef::When(node) = row.test {
+                    for id in trace.program().scores_read(node) {
+                        if !read.contains(&id) {
+                            read.push(id);
+                        }
+                    }
+                }
+            }
+            let decided_by: Vec<ScoreView<'t, 'a>> = read
+                .into_iter()
+                .filter_map(|id| scores.get(id as usize).copied())
+                .collect();
+            let mut conflicts: Vec<Conflict<'t, 'a>> = view
+                .conflict()
+                .map(|view| Conflict {
+                    score: None,
+                    view,
+                    strongest_for: Vec::new(),
+                })
+                .into_iter()
+                .collect();
+            for score in &decided_by {
+                if let Some(conflict) = score.band().and_then(|b| b.conflict()) {
+                    conflicts.push(Conflict {
+                        score: Some(*score),
+                        view: conflict,
+                        strongest_for: score_summary(*score).strongest_for,
+                    });
+                }
+            }
+            VerdictSummary {
+                view,
+                possible: possible_verdicts(trace, &scores, view),
+                decided_by,
+                conflicts,
+            }
         });
         let changes = changes(trace, &scores);
         Summary {
@@ -316,11 +461,19 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
     };
     // The distance to a threshold, in the reader's unit: from the threshold as written.
     let distance = |shown: f64| (shown - view.value()).abs();
+    // The band a total would give: a `when` row reading the score itself (a cap) can keep a
+    // threshold from being a margin at all.
+    let band_at = |total: Points| {
+        let mut totals: Vec<Points> = view.ev.scores.iter().map(|s| s.total).collect();
+        totals[view.index()] = total;
+        view.ev.decide_with(&totals).bands[view.index()].map(|r| rows[r as usize].label.as_str())
+    };
     if let Some(above) = above
         && let RowTestDef::Threshold {
             strict, at, shown, ..
         } = above.test
         && at >= view.total()
+        && band_at(Points(at.0 + i64::from(strict))) == Some(above.label.as_str())
     {
         let needed =
             at.0.saturating_sub(view.total().0)
@@ -340,6 +493,7 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
         && let Some(below) = rows[row + 1..]
             .iter()
             .find(|r| !matches!(r.test, RowTestDef::When(_)))
+        && band_at(Points(at.0 - i64::from(!strict))) == Some(below.label.as_str())
     {
         let needed = view
             .total()
@@ -485,11 +639,12 @@ fn changes<'t, 'a>(trace: &'t Trace<'a>, scores: &[ScoreView<'t, 'a>]) -> Vec<Ch
                     let mut totals = current.clone();
                     totals[score.index] = total;
                     let then = evaluation.decide_with(&totals);
-                    let band = (then.bands[score.index] != now.bands[score.index])
-                        .then(|| band_label(then.bands[score.index]))
+                    // A change of band or verdict, not of the row that gives it.
+                    let band = Some(band_label(then.bands[score.index]))
+                        .filter(|label| *label != band_label(now.bands[score.index]))
                         .flatten();
-                    let verdict = (then.verdict != now.verdict)
-                        .then(|| verdict_label(then.verdict))
+                    let verdict = Some(verdict_label(then.verdict))
+                        .filter(|label| *label != verdict_label(now.verdict))
                         .flatten();
                     if band.is_some() || verdict.is_some() {
                         out.push(Change {

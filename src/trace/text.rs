@@ -35,12 +35,18 @@ pub fn summary(trace: &Trace<'_>) -> String {
             if let Some(reason) = v.view.reason() {
                 let _ = writeln!(out, "  {reason}");
             }
+            for line in super::summary::decided_by_lines(&s) {
+                let _ = writeln!(out, "  {line}");
+            }
+            for line in super::summary::conflict_lines(v) {
+                let _ = writeln!(out, "  {line}");
+            }
             if v.settled() {
                 let _ = writeln!(
                     out,
                     "  Settled: no unknown evidence could change the verdict."
                 );
-            } else {
+            } else if v.possible.len() > 1 {
                 let others: Vec<String> =
                     v.possible[1..].iter().map(|l| format!("\"{l}\"")).collect();
                 let _ = writeln!(
@@ -48,6 +54,8 @@ pub fn summary(trace: &Trace<'_>) -> String {
                     "  Open: once unknown evidence is known it could become {}.",
                     or_list(&others)
                 );
+            } else {
+                let _ = writeln!(out, "  Open: the evidence conflicts.");
             }
         }
         None => {

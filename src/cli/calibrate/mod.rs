@@ -53,6 +53,14 @@ pub(crate) struct Args {
     /// `binary@as-of=80`, `five-way@as-of=60`. Repeat for several.
     #[arg(long, value_name = "KIND=PERCENT", value_parser = threshold)]
     min_agreement: Vec<Threshold>,
+    /// Fail (exit 5) when more than N verdicts the rules called settled differ from the label,
+    /// in either view (0: a settled verdict is never wrong).
+    #[arg(long, value_name = "N")]
+    max_settled_wrong: Option<usize>,
+    /// Also report agreement in K folds of the corpus (the rules are not refitted): how much
+    /// the figures vary, and so how much rests on a few cases.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(2..=100))]
+    folds: Option<u16>,
     /// Also write a reliability diagram (predicted probability against observed share
     /// credible) as an SVG file.
     #[arg(long, value_name = "PATH")]
@@ -270,11 +278,23 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             format::number(threshold.percent)
         );
     }
+    let too_many_wrong = report.settled_wrong_over(args.max_settled_wrong);
+    for (view, wrong) in &too_many_wrong {
+        let verdicts = if *wrong == 1 {
+            "settled verdict is"
+        } else {
+            "settled verdicts are"
+        };
+        say!(
+            "calibration: {wrong} {verdicts} wrong {view}, more than the maximum {}",
+            args.max_settled_wrong.unwrap_or(0)
+        );
+    }
     Ok(if missing {
         Exit::Io
     } else if !report.problems.is_empty() {
         Exit::InvalidCase
-    } else if !failed.is_empty() {
+    } else if !failed.is_empty() || !too_many_wrong.is_empty() {
         Exit::TestsFailed
     } else {
         Exit::Success
@@ -381,10 +401,15 @@ fn verdict(trace: &Trace<'_>, args: &Args) -> Result<Verdict, String> {
                 .map(move |c| format!("{}.{} {}", s.view.name(), c.name(), c.amount()))
         })
         .collect();
+    let settled = summary
+        .verdict
+        .as_ref()
+        .map_or_else(|| link.settled(), |v| v.settled());
     Ok(Verdict {
         judged: Judged {
             link: band.label().to_string(),
             probability,
+            settled,
         },
         decided_by,
     })

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::calibrate::{Agreement, BASELINES, Figures, Judged, LINKS, credible, figures};
+use crate::calibrate::{Agreement, BASELINES, Figures, Judged, LINKS, credible, figures, folds};
 use crate::program::Program;
 use crate::trace::format;
 
@@ -17,6 +17,8 @@ struct View {
     baselines: Vec<Figures>,
     /// Cases judged in this view.
     cases: usize,
+    /// The rules' figures in each fold, when folds were asked for.
+    folds: Vec<Figures>,
 }
 
 /// Everything `calibrate` reports.
@@ -40,11 +42,18 @@ impl Report {
         problems: Vec<Problem>,
     ) -> Report {
         let labels: Vec<&str> = cases.iter().map(|c| c.link.as_str()).collect();
+        let k = args.folds.map_or(0, usize::from);
+        let in_folds = |labels: &[&str], verdicts: &[&Judged]| {
+            if k == 0 {
+                Vec::new()
+            } else {
+                folds(labels, verdicts, k)
+            }
+        };
+        let full_verdicts: Vec<&Judged> = cases.iter().map(|c| &c.full.judged).collect();
         let full = View {
-            rules: figures(
-                &labels,
-                &cases.iter().map(|c| &c.full.judged).collect::<Vec<_>>(),
-            ),
+            rules: figures(&labels, &full_verdicts),
+            folds: in_folds(&labels, &full_verdicts),
             baselines: (0..BASELINES.len())
                 .map(|b| {
                     figures(
@@ -57,14 +66,13 @@ impl Report {
         };
         let early: Vec<&Case> = cases.iter().filter(|c| c.as_of.is_some()).collect();
         let early_labels: Vec<&str> = early.iter().map(|c| c.link.as_str()).collect();
+        let early_verdicts: Vec<&Judged> = early
+            .iter()
+            .filter_map(|c| c.as_of.as_ref().map(|v| &v.judged))
+            .collect();
         let as_of = View {
-            rules: figures(
-                &early_labels,
-                &early
-                    .iter()
-                    .filter_map(|c| c.as_of.as_ref().map(|v| &v.judged))
-                    .collect::<Vec<_>>(),
-            ),
+            rules: figures(&early_labels, &early_verdicts),
+            folds: in_folds(&early_labels, &early_verdicts),
             baselines: (0..BASELINES.len())
                 .map(|b| {
                     let pairs: Vec<(&str, &Judged)> = early
@@ -105,6 +113,21 @@ impl Report {
                 (got * 100.0 + 1e-9 < t.percent).then_some((*t, got))
             })
             .collect()
+    }
+
+    /// Views with more settled-but-wrong verdicts than `max` allows (`None`: no maximum).
+    pub(super) fn settled_wrong_over(&self, max: Option<usize>) -> Vec<(String, usize)> {
+        let Some(max) = max else {
+            return Vec::new();
+        };
+        [
+            ("on full evidence".to_string(), &self.full),
+            (format!("as of {}", self.as_of_text), &self.as_of),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.rules.settled_wrong > max)
+        .map(|(name, v)| (name, v.rules.settled_wrong))
+        .collect()
     }
 
     pub(super) fn text(&self) -> String {
@@ -152,6 +175,19 @@ impl Report {
             Some(self.full.rules.five_way),
             Some(self.as_of.rules.five_way),
         );
+        let _ = writeln!(
+            out,
+            "{:<54} {:>18}   {:>18}",
+            "settled verdicts that are wrong (of settled)",
+            format!(
+                "{} of {}",
+                self.full.rules.settled_wrong, self.full.rules.settled
+            ),
+            format!(
+                "{} of {}",
+                self.as_of.rules.settled_wrong, self.as_of.rules.settled
+            )
+        );
         let number = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
         let _ = writeln!(
             out,
@@ -189,6 +225,63 @@ impl Report {
                 out,
                 "({} cases without a claim time are left out of the early view)",
                 self.cases.len() - self.as_of.cases
+            );
+        }
+        if !self.full.folds.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nIn {} folds (case i in fold i mod {}; the rules are not refitted):",
+                self.full.folds.len(),
+                self.full.folds.len()
+            );
+            let spread = |folds: &[Figures], pick: fn(&Figures) -> Agreement| {
+                let shares: Vec<f64> = folds
+                    .iter()
+                    .map(pick)
+                    .filter(|a| a.cases > 0)
+                    .map(Agreement::share)
+                    .collect();
+                if shares.is_empty() {
+                    return "-".to_string();
+                }
+                let low = shares.iter().copied().fold(f64::INFINITY, f64::min);
+                let high = shares.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+                format!(
+                    "{}-{} (mean {})",
+                    format::percent(low),
+                    format::percent(high),
+                    format::percent(mean)
+                )
+            };
+            for (name, pick) in [
+                (
+                    "binary agreement",
+                    (|f: &Figures| f.binary) as fn(&Figures) -> Agreement,
+                ),
+                ("five-way agreement", |f: &Figures| f.five_way),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "{:<40} {:>28}   {:>28}",
+                    format!("  {name}"),
+                    spread(&self.full.folds, pick),
+                    spread(&self.as_of.folds, pick)
+                );
+            }
+            let wrong = |folds: &[Figures]| {
+                folds
+                    .iter()
+                    .map(|f| f.settled_wrong.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let _ = writeln!(
+                out,
+                "{:<40} {:>28}   {:>28}",
+                "  settled but wrong, per fold",
+                wrong(&self.full.folds),
+                wrong(&self.as_of.folds)
             );
         }
         for (title, view) in [("full evidence", &self.full), ("as of", &self.as_of)] {
@@ -252,11 +345,12 @@ impl Report {
                 };
                 let _ = writeln!(
                     out,
-                    "  {}: label {} ({} confidence), rules {}; {binary}",
+                    "  {}: label {} ({} confidence), rules {} ({}); {binary}",
                     format::clean(&case.id),
                     case.link,
                     format::clean(&case.confidence),
-                    v.judged.link
+                    v.judged.link,
+                    if v.judged.settled { "settled" } else { "open" }
                 );
                 if !v.decided_by.is_empty() {
                     let _ = writeln!(out, "    decided by: {}", v.decided_by.join(", "));
@@ -282,6 +376,8 @@ impl Report {
                 "brier": f.brier,
                 "log_loss": f.log_loss,
                 "reliability": f.reliability,
+                "settled": f.settled,
+                "settled_wrong": f.settled_wrong,
             })
         };
         let view = |v: &View| {
@@ -293,12 +389,18 @@ impl Report {
                     "binary": agreement(f.binary),
                     "five_way": five_way.then(|| agreement(f.five_way)),
                 })).collect::<Vec<_>>(),
+                "folds": (!v.folds.is_empty()).then(|| v.folds.iter().map(|f| json!({
+                    "binary": agreement(f.binary),
+                    "five_way": agreement(f.five_way),
+                    "settled_wrong": f.settled_wrong,
+                })).collect::<Vec<_>>()),
             })
         };
         let verdict = |c: &Case, v: &Verdict| {
             json!({
                 "link": v.judged.link,
                 "probability": v.judged.probability,
+                "settled": v.judged.settled,
                 "agrees_five_way": v.judged.link == c.link,
                 "agrees_binary": credible(&c.link).map(|t| credible(&v.judged.link) == Some(t)),
                 "decided_by": v.decided_by,
