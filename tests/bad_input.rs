@@ -1274,3 +1274,26 @@ fn known_at_times_are_checked_the_same_with_or_without_as_of() {
         text(&out.stdout)
     );
 }
+
+/// A case judged as of a moment is read from its parsed document: its errors name the path,
+/// never a made-up position such as line 0.
+#[test]
+fn a_bad_value_in_a_case_judged_as_of_a_moment_names_its_path() {
+    let dir = scratch("as-of-path");
+    let mut case = small();
+    case["incident"]["facts"]["killed"] = "many".into();
+    std::fs::write(dir.join("bad.json"), line(&case)).expect("write");
+    let out = credence_in(
+        &dir,
+        &["score", "--as-of", "claim+24h", "rules/", "bad.json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .contains("error: bad.json: invalid case: `incident.facts.killed`: expected a number"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(":0:0"), "{stderr}");
+}

@@ -230,7 +230,11 @@ pub(crate) fn lsp(data: &[u8]) {
 fn check_error(result: Result<(), credence::ScoreError>) {
     match result {
         Ok(()) | Err(credence::ScoreError::Eval(_)) => {}
-        Err(credence::ScoreError::Case(e)) => assert!(e.line >= 1 && !e.message.is_empty()),
+        // A line in the text, or (read from a parsed document, as of a moment) a path.
+        Err(credence::ScoreError::Case(e)) => assert!(
+            (e.line >= 1 || e.path.as_deref().is_some_and(|p| !p.is_empty()))
+                && !e.message.is_empty()
+        ),
         Err(credence::ScoreError::Dates(e)) => {
             assert!(!e.path.is_empty() && !e.message.is_empty())
         }

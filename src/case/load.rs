@@ -24,9 +24,10 @@ pub struct CaseError {
     pub path: Option<String>,
     /// What is wrong.
     pub message: String,
-    /// 1-based line in the case text.
+    /// 1-based line in the case text; 0 when the case was read from a parsed document (judged
+    /// as of a moment), which has no lines: the path then names the place.
     pub line: usize,
-    /// 1-based column.
+    /// 1-based column (0 with line 0).
     pub column: usize,
 }
 

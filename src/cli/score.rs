@@ -452,10 +452,11 @@ impl Scorer<'_> {
         }
         let problem = |e: crate::ScoreError| {
             vec![match e {
+                // A case judged as of a moment is read from its parsed document: no line.
                 crate::ScoreError::Case(e) => Problem {
                     path: e.path,
                     message: e.message,
-                    line: Some(e.line),
+                    line: Some(e.line).filter(|&line| line >= 1),
                     column: e.column,
                 },
                 crate::ScoreError::Dates(e) => Problem {
