@@ -140,6 +140,31 @@ fn an_altered_case_value_a_band_or_a_contribution_fails_the_audit() {
     });
 }
 
+/// A conflict left out, one made up, or a conflicted verdict shown settled: each is found.
+#[test]
+fn an_altered_conflict_or_settled_verdict_fails_the_audit() {
+    let program = shipped();
+    let case = std::fs::read("fixtures/real/quetta-2016.json").expect("case");
+    let original = json_trace(&program, &case);
+    assert_eq!(original["verdict"]["conflicts"][0]["score"], "link");
+    assert_eq!(original["verdict"]["settled"], false);
+    audit(&program, &case, &original).expect("the trace is true");
+    let alter = |f: &dyn Fn(&mut Json)| {
+        let mut trace = original.clone();
+        f(&mut trace);
+        audit(&program, &case, &trace).expect_err("the change is found")
+    };
+    alter(&|t| t["verdict"]["conflicts"] = Json::Array(vec![]));
+    alter(&|t| t["verdict"]["settled"] = Json::Bool(true));
+    alter(&|t| t["verdict"]["conflicts"][0]["overridden"]["label"] = "contested".into());
+    alter(&|t| t["verdict"]["decided_by"] = Json::Array(vec![]));
+    let settled = std::fs::read("fixtures/real/paris-2015.json").expect("case");
+    let trace = json_trace(&program, &settled);
+    let mut invented = trace.clone();
+    invented["verdict"]["conflicts"] = original["verdict"]["conflicts"].clone();
+    audit(&program, &settled, &invented).expect_err("an invented conflict is found");
+}
+
 #[test]
 fn a_definition_read_by_another_shows_its_own_value() {
     // Reading `c` evaluates `a` and `b` first; their own reads must not take `c`'s place.

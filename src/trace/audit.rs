@@ -115,12 +115,15 @@ impl<'a> Auditor<'a> {
                 ),
             );
         }
+        let mut band_rows = Vec::with_capacity(scores.len());
         for (index, (def, shown)) in program.scores.iter().zip(scores).enumerate() {
-            self.score(&format!("scores[{index}]"), def, shown);
+            band_rows.push(self.score(&format!("scores[{index}]"), def, shown));
         }
         match (&program.verdict, trace.get("verdict")) {
             (Some(def), Some(shown)) if !shown.is_null() => {
-                self.decision("verdict", def, shown, None);
+                if let Some(row) = self.decision("verdict", def, shown, None) {
+                    self.decided_by(def, row, &band_rows, shown);
+                }
             }
             (Some(_), _) => {
                 self.finding("verdict", "the rules have a verdict the trace leaves out")
@@ -137,7 +140,8 @@ impl<'a> Auditor<'a> {
         }
     }
 
-    fn score(&mut self, place: &str, def: &'a ScoreDef, shown: &Json) {
+    /// Checks a score; the band row that applies, as recomputed.
+    fn score(&mut self, place: &str, def: &'a ScoreDef, shown: &Json) -> Option<usize> {
         self.same(
             place,
             "the name",
@@ -147,7 +151,7 @@ impl<'a> Auditor<'a> {
         let criteria = shown["criteria"].as_array().map_or(&[][..], Vec::as_slice);
         if criteria.len() != def.criteria.len() {
             self.finding(place, "does not show every criterion");
-            return;
+            return None;
         }
         let mut sum = match def.mode {
             ScoreMode::Evidence { prior } => Points::from_f64((prior / (1.0 - prior)).ln()),
@@ -198,10 +202,9 @@ impl<'a> Auditor<'a> {
                 &Json::from(format::estimative(p)),
             );
         }
-        if let Some(bands) = &def.bands {
-            let total = crate::eval::ScoreTotal::new(sum, odds);
-            self.decision(&format!("{place}.band"), bands, &shown["band"], Some(total));
-        }
+        let bands = def.bands.as_ref()?;
+        let total = crate::eval::ScoreTotal::new(sum, odds);
+        self.decision(&format!("{place}.band"), bands, &shown["band"], Some(total))
     }
 
     /// Recomputes a criterion's outcome from its rows, each condition evaluated afresh, and
@@ -380,7 +383,7 @@ impl<'a> Auditor<'a> {
         def: &'a DecisionDef,
         shown: &Json,
         total: Option<crate::eval::ScoreTotal>,
-    ) {
+    ) -> Option<usize> {
         let mut chosen = None;
         for (index, row) in def.rows.iter().enumerate() {
             let applies = match &row.test {
@@ -398,10 +401,11 @@ impl<'a> Auditor<'a> {
                 break;
             }
         }
-        let Some(row) = chosen.map(|i| &def.rows[i]) else {
+        let Some(index) = chosen else {
             self.finding(place, "no row of the table applies");
-            return;
+            return None;
         };
+        let row = &def.rows[index];
         self.same(
             place,
             "the label",
@@ -417,6 +421,63 @@ impl<'a> Auditor<'a> {
             &shown["reason"],
             &Json::from(self.reason(&row.reason)),
         );
+        Some(index)
+    }
+
+    /// Checks what the verdict says decided it and what conflicts keep it open: the scores
+    /// its row and the rows before it read, and each of their bands set by an override that
+    /// contrary evidence outweighed; a verdict with a conflict is never settled.
+    fn decided_by(
+        &mut self,
+        def: &DecisionDef,
+        row: usize,
+        band_rows: &[Option<usize>],
+        shown: &Json,
+    ) {
+        let program = self.program;
+        let mut read: Vec<u32> = Vec::new();
+        for earlier in &def.rows[..=row] {
+            if let RowTestDef::When(node) = earlier.test {
+                for id in program.scores_read(node) {
+                    if !read.contains(&id) {
+                        read.push(id);
+                    }
+                }
+            }
+        }
+        let names: Vec<&str> = read
+            .iter()
+            .map(|&id| program.scores[id as usize].name.as_str())
+            .collect();
+        self.same(
+            "verdict",
+            "decided_by",
+            &shown["decided_by"],
+            &Json::from(names),
+        );
+        let expected: Vec<Json> = read
+            .iter()
+            .filter_map(|&id| {
+                let score = &program.scores[id as usize];
+                let band = &score.bands.as_ref()?.rows[band_rows.get(id as usize).copied()??];
+                let overridden = band.conflict.as_ref()?;
+                Some(serde_json::json!({"score": score.name, "label": overridden.label}))
+            })
+            .collect();
+        let conflicts = shown["conflicts"].as_array().map_or(&[][..], Vec::as_slice);
+        let shown_conflicts: Vec<Json> = conflicts
+            .iter()
+            .map(|c| serde_json::json!({"score": c["score"], "label": c["overridden"]["label"]}))
+            .collect();
+        self.same(
+            "verdict",
+            "the conflicts",
+            &Json::from(shown_conflicts),
+            &Json::from(expected.clone()),
+        );
+        if !expected.is_empty() && shown["settled"] != Json::Bool(false) {
+            self.finding("verdict", "is shown settled, but evidence conflicts");
+        }
     }
 
     /// Checks each value shown as read against a fresh read of it (and, for a case path,
