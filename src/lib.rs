@@ -50,6 +50,7 @@ pub mod fixture;
 mod limits;
 pub mod lsp;
 mod ops;
+mod profile;
 mod program;
 mod ratio;
 mod schema;
@@ -74,6 +75,7 @@ pub use eval::{
 };
 pub use files::FileError;
 pub use limits::Limits;
+pub use profile::{Baseline, Category, Profile, Stance};
 pub use program::{Metadata, Points, Program, ScoreMode};
 pub use schema::{Schema, Violation};
 pub use source::{FileId, SourceFile, SourceMap, Span};
@@ -96,7 +98,60 @@ pub enum ScoreError {
     Eval(EvalError),
     /// Judging it as of a moment needs a time it does not have, or has malformed.
     Dates(as_of::DateError),
+    /// The command needs a part of the rule set's `profile` that it does not declare.
+    Profile(NeedsProfile),
 }
+
+/// What a command needs from a rule set's `profile` (docs/LANGUAGE.md, "The profile").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeedsProfile {
+    /// What cannot be done without it (`judging a case as of a moment`).
+    pub what: &'static str,
+    /// The profile entries it needs (`date …`, `subject …`).
+    pub entries: &'static str,
+    /// The part of a profile that provides it.
+    pub(crate) part: profile::Part,
+}
+
+impl std::fmt::Display for NeedsProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} needs the rule set's `profile` to declare {} (docs/LANGUAGE.md, \"The profile\")",
+            self.what, self.entries
+        )
+    }
+}
+
+impl std::error::Error for NeedsProfile {}
+
+/// What judging as of a moment needs.
+pub(crate) const AS_OF_NEEDS: NeedsProfile = NeedsProfile {
+    what: "judging a case as of a moment",
+    entries: "how its evidence is dated (`date …`), and what `claim` and `start` are (`subject …`, `start …`)",
+    part: profile::Part::Dating,
+};
+
+/// What a timeline needs.
+pub(crate) const TIMELINE_NEEDS: NeedsProfile = NeedsProfile {
+    what: "a timeline",
+    entries: "how the case's evidence is dated (`date …`), what the claim is (`subject …`) and, to begin at the case's start, `start …`",
+    part: profile::Part::Dating,
+};
+
+/// What STIX and MISP exports need.
+pub(crate) const EXPORT_NEEDS: NeedsProfile = NeedsProfile {
+    what: "a STIX or MISP export",
+    entries: "the score that is the claim's probability (`probability …`) and the one whose band is its category, with what each category says of the claim (`category … { … }`)",
+    part: profile::Part::Judgement,
+};
+
+/// What calibration needs.
+pub(crate) const CALIBRATION_NEEDS: NeedsProfile = NeedsProfile {
+    what: "calibration",
+    entries: "the score whose band is the judgement's category, with what each category says of the claim (`category … { … }`), and how evidence is dated for the early view (`subject …`, `date …`)",
+    part: profile::Part::Calibration,
+};
 
 impl std::fmt::Display for ScoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -104,6 +159,7 @@ impl std::fmt::Display for ScoreError {
             ScoreError::Case(e) => e.fmt(f),
             ScoreError::Eval(e) => e.fmt(f),
             ScoreError::Dates(e) => e.fmt(f),
+            ScoreError::Profile(e) => e.fmt(f),
         }
     }
 }
@@ -114,6 +170,7 @@ impl std::error::Error for ScoreError {
             ScoreError::Case(e) => Some(e),
             ScoreError::Eval(e) => Some(e),
             ScoreError::Dates(e) => Some(e),
+            ScoreError::Profile(e) => Some(e),
         }
     }
 }
@@ -145,6 +202,8 @@ pub enum Judged<T> {
 pub struct NotYet {
     /// The case's `id`, as a trace names it ([`Trace::case_id`]).
     pub case: Option<String>,
+    /// What the claim is called (the profile's subject: `claim of responsibility`).
+    pub subject: String,
     /// The moment, milliseconds since the epoch.
     pub at: i64,
     /// When the claim became known.
@@ -158,14 +217,13 @@ impl NotYet {
     /// In words: `no claim of responsibility is known yet (the claim was published …)`.
     pub fn sentence(&self) -> String {
         let known = trace::format::timestamp(self.known_at);
+        let subject = &self.subject;
         match self.published_at {
             Some(published) => format!(
-                "no claim of responsibility is known yet (the claim was published {}, and became known {known})",
+                "no {subject} is known yet (the claim was published {}, and became known {known})",
                 trace::format::timestamp(published)
             ),
-            None => {
-                format!("no claim of responsibility is known yet (the claim was published {known})")
-            }
+            None => format!("no {subject} is known yet (the claim was published {known})"),
         }
     }
 }
@@ -186,14 +244,40 @@ pub fn score_case_as_of<T>(
             column: e.column(),
         })
     })?;
-    let at = when.resolve(&value).map_err(ScoreError::Dates)?;
-    let dated = as_of::dated(&value).map_err(ScoreError::Dates)?;
-    judge_as_of(program, &value, &dated, at, case_hash(json), explain)
+    score_as_of_with(program, &program.profile, value, json, when, explain)
+}
+
+/// [`score_case_as_of`] with the evidence dated, and `claim` and `start` read, by `profile`
+/// (a baseline rule set is judged by the profile of the rules it is compared with). `value` is
+/// `json` parsed.
+pub(crate) fn score_as_of_with<T>(
+    program: &Program,
+    profile: &Profile,
+    value: serde_json::Value,
+    json: &[u8],
+    when: as_of::When,
+    explain: impl FnOnce(&Trace<'_>) -> T,
+) -> Result<Judged<T>, ScoreError> {
+    profile
+        .provides(&AS_OF_NEEDS)
+        .map_err(ScoreError::Profile)?;
+    let at = when.resolve(&value, profile).map_err(ScoreError::Dates)?;
+    let dated = as_of::dated(&value, profile).map_err(ScoreError::Dates)?;
+    judge_as_of(
+        program,
+        profile,
+        &value,
+        &dated,
+        at,
+        case_hash(json),
+        explain,
+    )
 }
 
 /// Judges a parsed case whose evidence is dated (`dated`) on what was known at `at`.
 pub(crate) fn judge_as_of<T>(
     program: &Program,
+    profile: &Profile,
     value: &serde_json::Value,
     dated: &[as_of::Dated],
     at: i64,
@@ -201,9 +285,12 @@ pub(crate) fn judge_as_of<T>(
     explain: impl FnOnce(&Trace<'_>) -> T,
 ) -> Result<Judged<T>, ScoreError> {
     let (known, left_out) = as_of::known_at(value, dated, at);
-    if let Some(claim) = left_out
-        .iter()
-        .find(|d| d.path == [as_of::Step::Key("claim".into())])
+    let subject = profile.subject.as_ref();
+    let subject_path: Vec<as_of::Step> = subject
+        .map(|s| s.path.iter().map(|k| as_of::Step::Key(k.clone())).collect())
+        .unwrap_or_default();
+    if let Some((subject, claim)) =
+        subject.and_then(|s| Some((s, left_out.iter().find(|d| d.path == subject_path)?)))
     {
         let case = value.get("id").and_then(|id| match id {
             serde_json::Value::String(s) => trace::case_name(Value::Str(s)),
@@ -214,12 +301,16 @@ pub(crate) fn judge_as_of<T>(
         });
         // The claim is dated by its own `known_at` when it has one: then it may have been
         // published earlier than it became known.
-        let published_at = value
-            .pointer("/claim/published_at")
-            .and_then(|t| as_of::time_of(t, "claim.published_at").ok().flatten())
+        let time_path = subject.time.join(".");
+        let published_at = subject
+            .time
+            .iter()
+            .try_fold(value, |v, k| v.get(k))
+            .and_then(|t| as_of::time_of(t, &time_path).ok().flatten())
             .filter(|published| *published != claim.known_at);
         return Ok(Judged::NoClaimYet(NotYet {
             case,
+            subject: subject.noun.clone(),
             at,
             known_at: claim.known_at,
             published_at,

@@ -36,6 +36,8 @@ pub struct Program {
     pub(crate) scores: Vec<ScoreDef>,
     /// The combined verdict.
     pub(crate) verdict: Option<DecisionDef>,
+    /// What the engine needs to know of the rule set's domain.
+    pub(crate) profile: crate::profile::Profile,
     /// What to read from a case.
     pub(crate) layout: Layout,
     /// The root slot holding the case's `id`.
@@ -56,6 +58,16 @@ pub(crate) struct Costs {
 }
 
 impl Program {
+    /// The name of score `index` (empty when there is none).
+    pub(crate) fn score_name(&self, index: usize) -> &str {
+        self.scores.get(index).map_or("", |s| s.name.as_str())
+    }
+
+    /// What the rule set's `profile` declares of its domain.
+    pub fn profile(&self) -> &crate::profile::Profile {
+        &self.profile
+    }
+
     /// The rule set's id, version, description, references and content hash.
     pub fn meta(&self) -> &Metadata {
         &self.meta

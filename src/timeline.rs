@@ -11,6 +11,7 @@
 use serde_json::Value as Json;
 
 use crate::as_of::{Dated, Step, When, dated, moments_of};
+use crate::profile::Profile;
 use crate::program::Program;
 use crate::trace::{Trace, format};
 use crate::{Judged, ScoreError, case_hash, judge_as_of};
@@ -136,11 +137,16 @@ fn timeline_within(program: &Program, bytes: &[u8], budget: usize) -> Result<Tim
             column: e.column(),
         })
     })?;
-    let evidence = dated(&case).map_err(ScoreError::Dates)?;
+    let profile = &program.profile;
+    profile
+        .provides(&crate::TIMELINE_NEEDS)
+        .map_err(ScoreError::Profile)?;
+    let evidence = dated(&case, profile).map_err(ScoreError::Dates)?;
     let mut steps = moments_of(&evidence);
-    if let Ok(start) = When::AfterStart(0).resolve(&case) {
+    if let (Some(anchor), Ok(start)) = (&profile.start, When::AfterStart(0).resolve(&case, profile))
+    {
         let began = Dated {
-            path: vec![Step::Key("incident".into()), Step::Key("started_at".into())],
+            path: anchor.path.iter().map(|k| Step::Key(k.clone())).collect(),
             known_at: start,
         };
         match steps.iter().position(|(at, _)| *at >= start) {
@@ -156,11 +162,18 @@ fn timeline_within(program: &Program, bytes: &[u8], budget: usize) -> Result<Tim
     for (at, arrived, judged) in bounded(program, steps, most) {
         let Some(last) = stretches.last_mut().filter(|_| !judged) else {
             judged_moments += 1;
-            let judgement =
-                match judge_as_of(program, &case, &evidence, at, hash.clone(), Judgement::of)? {
-                    Judged::Scored(judgement) => judgement,
-                    Judged::NoClaimYet { .. } => Judgement::NoClaimYet,
-                };
+            let judgement = match judge_as_of(
+                program,
+                profile,
+                &case,
+                &evidence,
+                at,
+                hash.clone(),
+                Judgement::of,
+            )? {
+                Judged::Scored(judgement) => judgement,
+                Judged::NoClaimYet { .. } => Judgement::NoClaimYet,
+            };
             match stretches.last_mut() {
                 Some(last) if last.judgement.same_as(&judgement) => {
                     last.arrived.push((at, arrived));
@@ -258,15 +271,19 @@ pub fn arrivals(arrived: &[Dated]) -> Vec<(String, usize)> {
     out
 }
 
-/// What arrived, in words: `claim`, `posts[] ×12`, `the attack began`.
-pub fn arrivals_text(arrived: &[Dated]) -> String {
+/// What arrived, in words: `claim`, `posts[] ×12`, and the case's start as the profile names
+/// it (`the attack began`).
+pub fn arrivals_text(arrived: &[Dated], profile: &Profile) -> String {
+    let start = profile
+        .start
+        .as_ref()
+        .map(|s| (s.path.join("."), s.label.as_str()));
     arrivals(arrived)
         .iter()
         .map(|(path, n)| {
-            let path = if path == "incident.started_at" {
-                "the attack began".into()
-            } else {
-                format::clean(path)
+            let path = match &start {
+                Some((at, label)) if at == path => std::borrow::Cow::Borrowed(*label),
+                _ => format::clean(path),
             };
             if *n == 1 {
                 path.into_owned()
@@ -292,6 +309,12 @@ mod tests {
             else => 0 "quiet"
           }
           bands { >= 10 => "echoed" else => "quiet" }
+        }
+        profile {
+          subject claim "claim"
+          start incident.started_at "it began"
+          date claim by published_at
+          date posts[] by at
         }
     "#;
 
@@ -350,5 +373,20 @@ mod tests {
             .iter()
             .find(|s| matches!(&s.judgement, Judgement::Scored { scores, .. } if scores[0].band.as_deref() == Some("echoed")));
         assert!(echoed.is_some(), "the change is still found");
+    }
+
+    #[test]
+    fn a_rule_set_without_a_profile_is_told_what_a_timeline_needs() {
+        let bare = RULES.split("profile {").next().expect("rules");
+        let program = compile_str("t.cred", bare, &Options::default())
+            .map(|c| c.program)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let error = timeline(&program, &case(3, 0)).expect_err("needs a profile");
+        assert!(
+            error
+                .to_string()
+                .starts_with("a timeline needs the rule set's `profile`"),
+            "{error}"
+        );
     }
 }

@@ -1297,3 +1297,41 @@ fn a_bad_value_in_a_case_judged_as_of_a_moment_names_its_path() {
     );
     assert!(!stderr.contains(":0:0"), "{stderr}");
 }
+
+/// A baseline the profile names is read as an included file is: inside the rule directory (or
+/// `--allow-path`), never elsewhere.
+#[test]
+fn a_baseline_outside_the_rule_directory_is_refused() {
+    let dir = scratch("baseline-outside");
+    std::fs::write(
+        dir.join("outside.cred"),
+        "ruleset outside { version \"1\" }\n",
+    )
+    .expect("write");
+    let claims = dir.join("rules/claims.cred");
+    let rules = std::fs::read_to_string(&claims).expect("rules");
+    let rules = rules
+        .replace(
+            "\"baselines/official-channel/baseline.cred\"",
+            "\"../outside.cred\"",
+        )
+        .replace(
+            "  baseline \"within 12 h means directed, else inspired\" \"baselines/within-12h/baseline.cred\"\n",
+            "",
+        );
+    std::fs::write(&claims, rules).expect("write");
+    std::fs::create_dir_all(dir.join("corpus")).expect("dir");
+    std::fs::copy(
+        "fixtures/real/trebes-2018.json",
+        dir.join("corpus/trebes.json"),
+    )
+    .expect("copy");
+    let out = credence_in(&dir, &["calibrate", "rules/", "corpus/"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the baseline `official channel means credible`")
+            && stderr.contains("it is outside"),
+        "{stderr}"
+    );
+}

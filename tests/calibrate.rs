@@ -169,7 +169,34 @@ fn rules_cannot_read_the_label() {
     let rules = dir.join("cheat.cred");
     std::fs::write(
         &rules,
-        "ruleset cheat { version \"1\" }\nscore link {\n  additive\n  criterion peek {\n    when label.link == \"directed\" => 50 \"read the answer\"\n    else => 0\n    unknown => 0 \"no label to read\"\n  }\n  bands {\n    >= 40 => \"directed\"\n    else => \"unsubstantiated\"\n  }\n}\n",
+        r#"ruleset cheat { version "1" }
+score link {
+  additive
+  criterion peek {
+    when label.link == "directed" => 50 "read the answer"
+    else => 0
+    unknown => 0 "no label to read"
+  }
+  bands {
+    >= 40 => "directed"
+    >= 30 => "inspired"
+    >= 20 => "false"
+    >= 10 => "contested"
+    else => "unsubstantiated"
+  }
+}
+profile {
+  subject claim "claim"
+  date claim by published_at
+  category link {
+    "directed" => agree strongly
+    "inspired" => agree
+    "unsubstantiated" => disagree
+    "false" => disagree strongly
+    "contested" => neutral
+  }
+}
+"#,
     )
     .expect("write rules");
     let out = credence(&[
@@ -336,4 +363,28 @@ fn folds_show_how_much_agreement_rests_on_few_cases() {
         let refused = credence(&["calibrate", "rules/", "fixtures/real/", "--folds", bad]);
         assert_eq!(refused.status.code(), Some(2), "--folds {bad}");
     }
+}
+
+/// Calibration reads the categories, and the claim's time for the early view, from the rule
+/// set's profile: without one it says what is missing.
+#[test]
+fn rules_without_a_profile_are_told_what_calibration_needs() {
+    let dir = Scratch::new("calibrate-no-profile");
+    let rules = dir.join("bare.cred");
+    std::fs::write(
+        &rules,
+        "ruleset bare { version \"1\" }\nscore link {\n  additive\n  criterion x {\n    else => 0\n  }\n  bands {\n    else => \"unsubstantiated\"\n  }\n}\n",
+    )
+    .expect("write rules");
+    let out = credence(&[
+        "calibrate",
+        rules.to_str().expect("path"),
+        "tests/data/calibration/",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: calibration needs the rule set's `profile` to declare the score whose band is the judgement's category"),
+        "{stderr}"
+    );
 }

@@ -139,7 +139,11 @@ fn fields_of_the_wrong_type_are_named_or_scored() {
             let bytes = serde_json::to_vec(&mutated).expect("serialise");
             match credence::score_case(&program, &bytes, credence::trace::text::render) {
                 Ok(_) => {}
-                Err(error @ (credence::ScoreError::Eval(_) | credence::ScoreError::Dates(_))) => {
+                Err(
+                    error @ (credence::ScoreError::Eval(_)
+                    | credence::ScoreError::Dates(_)
+                    | credence::ScoreError::Profile(_)),
+                ) => {
                     panic!("{path:?}: {error}")
                 }
                 Err(credence::ScoreError::Case(error)) => {

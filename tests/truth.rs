@@ -38,10 +38,14 @@ fn cases(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The case as it was known at claim + 24 h, as bytes to score; `None` without a claim time.
-fn as_of_claim(case: &[u8]) -> Option<Vec<u8>> {
+fn as_of_claim(program: &Program, case: &[u8]) -> Option<Vec<u8>> {
     let value: Json = serde_json::from_slice(case).ok()?;
-    let at = as_of::When::parse("claim+24h").ok()?.resolve(&value).ok()?;
-    let (known, _) = as_of::as_of(&value, at).ok()?;
+    let profile = program.profile();
+    let at = as_of::When::parse("claim+24h")
+        .ok()?
+        .resolve(&value, profile)
+        .ok()?;
+    let (known, _) = as_of::as_of(&value, at, profile).ok()?;
     serde_json::to_vec(&known).ok()
 }
 
@@ -54,7 +58,7 @@ fn every_shipped_trace_shows_what_is_so_in_both_views() {
     let mut failures = Vec::new();
     for path in &paths {
         let case = std::fs::read(path).expect("readable case");
-        let views = [Some(case.clone()), as_of_claim(&case)];
+        let views = [Some(case.clone()), as_of_claim(&program, &case)];
         for (view, bytes) in ["full evidence", "claim + 24 h"].iter().zip(views) {
             let Some(bytes) = bytes else { continue };
             let trace = json_trace(&program, &bytes);

@@ -112,10 +112,11 @@ pub(crate) fn case(data: &[u8]) {
 /// The case as known a day after its claim, as bytes to score.
 fn as_of_day(data: &[u8]) -> Option<Vec<u8>> {
     let value: serde_json::Value = serde_json::from_slice(data).ok()?;
+    let profile = shipped().profile();
     let at = credence::as_of::When::AfterClaim(86_400_000)
-        .resolve(&value)
+        .resolve(&value, profile)
         .ok()?;
-    let (known, _) = credence::as_of::as_of(&value, at).ok()?;
+    let (known, _) = credence::as_of::as_of(&value, at, profile).ok()?;
     serde_json::to_vec(&known).ok()
 }
 
@@ -238,6 +239,8 @@ fn check_error(result: Result<(), credence::ScoreError>) {
         Err(credence::ScoreError::Dates(e)) => {
             assert!(!e.path.is_empty() && !e.message.is_empty())
         }
+        // The shipped rules declare their profile; fuzzed rules may not, and are told so.
+        Err(credence::ScoreError::Profile(e)) => assert!(!e.to_string().is_empty()),
     }
 }
 

@@ -41,6 +41,7 @@ fn problem(e: ScoreError) -> Problem {
         ScoreError::Case(e) => (e.path.clone(), e.message.clone()),
         ScoreError::Dates(e) => (Some(e.path.clone()), e.message.clone()),
         ScoreError::Eval(e) => (None, e.to_string()),
+        ScoreError::Profile(e) => (None, e.to_string()),
     }
 }
 

@@ -4,46 +4,23 @@
 
 use serde::Serialize;
 
-/// The five link verdicts, in the order tables show them.
-pub const LINKS: [&str; 5] = [
-    "directed",
-    "inspired",
-    "unsubstantiated",
-    "false",
-    "contested",
-];
+use crate::profile::Category;
 
 /// The confidences a label may state.
 pub(crate) const CONFIDENCES: [&str; 3] = ["high", "medium", "low"];
 
-/// Baseline rules shipped for comparison: (name, rule text, compared on five-way too).
-pub const BASELINES: [(&str, &str, bool); 2] = [
-    (
-        "official channel means credible",
-        include_str!("baselines/official_channel.cred"),
-        false,
-    ),
-    (
-        "within 12 h means directed, else inspired",
-        include_str!("baselines/within_12h.cred"),
-        true,
-    ),
-];
-
-/// The binary question: credible (directed, inspired), not credible (unsubstantiated, false);
-/// `None` for contested or a label outside the five.
-pub fn credible(link: &str) -> Option<bool> {
-    match link {
-        "directed" | "inspired" => Some(true),
-        "unsubstantiated" | "false" => Some(false),
-        _ => None,
-    }
+/// The credible-or-not question for a category label, by what the rule set's profile says it
+/// says of the claim: `None` for a neutral label (contested, say) or one outside the category.
+pub fn credible(category: &Category, label: &str) -> Option<bool> {
+    category
+        .stance(label)
+        .and_then(crate::profile::Stance::credible)
 }
 
 /// One case's verdict from the rules, beside the label.
 #[derive(Debug, Clone, Serialize)]
 pub struct Judged {
-    /// The link the rules reached (their link score's band).
+    /// The category the rules reached (their category score's band).
     pub link: String,
     /// The rules' probability that the claim is genuine, when they have a probability score.
     pub probability: Option<f64>,
@@ -90,13 +67,13 @@ pub struct Bin {
 /// Every figure for one set of verdicts against the labels.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figures {
-    /// Credible or not, contested cases apart.
+    /// Credible or not, cases with a neutral label (contested, say) apart.
     pub binary: Agreement,
-    /// The five-way link verdict.
+    /// The category (five-way for the shipped pack's link).
     pub five_way: Agreement,
-    /// Counts by label (rows) and verdict (columns), in [`LINKS`] order; a sixth column counts
-    /// verdicts outside the five.
-    pub confusion: [[usize; 6]; 5],
+    /// Counts by label (rows) and verdict (columns), in the category's order; a last column
+    /// counts verdicts outside the category.
+    pub confusion: Vec<Vec<usize>>,
     /// Mean squared error of the probability against credible (1) or not (0).
     pub brier: Option<f64>,
     /// Mean negative log-likelihood of the same (probabilities clamped to 10⁻⁶ from 0 and 1).
@@ -110,11 +87,12 @@ pub struct Figures {
     pub settled: usize,
 }
 
-/// The figures for `verdicts` against `labels` (case by case, same order).
-pub fn figures(labels: &[&str], verdicts: &[&Judged]) -> Figures {
+/// The figures for `verdicts` against `labels` (case by case, same order), in `category`.
+pub fn figures(category: &Category, labels: &[&str], verdicts: &[&Judged]) -> Figures {
     let mut binary = Agreement::default();
     let mut five_way = Agreement::default();
-    let mut confusion = [[0usize; 6]; 5];
+    let order: Vec<&str> = category.labels().collect();
+    let mut confusion = vec![vec![0usize; order.len() + 1]; order.len()];
     let mut scored: Vec<(f64, bool)> = Vec::new();
     let (mut settled, mut settled_wrong) = (0, 0);
     for (label, verdict) in labels.iter().zip(verdicts) {
@@ -122,13 +100,16 @@ pub fn figures(labels: &[&str], verdicts: &[&Judged]) -> Figures {
         five_way.agreed += usize::from(*label == verdict.link);
         settled += usize::from(verdict.settled);
         settled_wrong += usize::from(verdict.settled && *label != verdict.link);
-        if let Some(row) = LINKS.iter().position(|l| l == label) {
-            let column = LINKS.iter().position(|l| *l == verdict.link).unwrap_or(5);
+        if let Some(row) = order.iter().position(|l| l == label) {
+            let column = order
+                .iter()
+                .position(|l| *l == verdict.link)
+                .unwrap_or(order.len());
             confusion[row][column] += 1;
         }
-        if let Some(truth) = credible(label) {
+        if let Some(truth) = credible(category, label) {
             binary.cases += 1;
-            binary.agreed += usize::from(credible(&verdict.link) == Some(truth));
+            binary.agreed += usize::from(credible(category, &verdict.link) == Some(truth));
             if let Some(p) = verdict.probability {
                 scored.push((p, truth));
             }
@@ -165,7 +146,7 @@ pub fn figures(labels: &[&str], verdicts: &[&Judged]) -> Figures {
 /// Agreement in each of `k` folds of the cases (case `i` of the order given is in fold
 /// `i mod k`): the rules are not refitted, so the spread shows how much the figures rest on
 /// a few cases.
-pub fn folds(labels: &[&str], verdicts: &[&Judged], k: usize) -> Vec<Figures> {
+pub fn folds(category: &Category, labels: &[&str], verdicts: &[&Judged], k: usize) -> Vec<Figures> {
     (0..k.max(1))
         .map(|fold| {
             let (l, v): (Vec<&str>, Vec<&Judged>) = labels
@@ -175,7 +156,7 @@ pub fn folds(labels: &[&str], verdicts: &[&Judged], k: usize) -> Vec<Figures> {
                 .filter(|(i, _)| i % k.max(1) == fold)
                 .map(|(_, (l, v))| (*l, *v))
                 .unzip();
-            figures(&l, &v)
+            figures(category, &l, &v)
         })
         .collect()
 }
@@ -208,6 +189,21 @@ fn reliability(scored: &[(f64, bool)]) -> Vec<Bin> {
 mod tests {
     use super::*;
 
+    /// The shipped pack's category, as its profile declares it.
+    fn links() -> Category {
+        use crate::profile::Stance;
+        Category {
+            score: 0,
+            stances: vec![
+                ("directed".into(), Stance::AgreeStrongly),
+                ("inspired".into(), Stance::Agree),
+                ("unsubstantiated".into(), Stance::Disagree),
+                ("false".into(), Stance::DisagreeStrongly),
+                ("contested".into(), Stance::Neutral),
+            ],
+        }
+    }
+
     fn judged(link: &str, p: f64) -> Judged {
         Judged {
             link: link.into(),
@@ -233,7 +229,7 @@ mod tests {
             judged("inspired", 0.3),
         ];
         let refs: Vec<&Judged> = verdicts.iter().collect();
-        let f = figures(&labels, &refs);
+        let f = figures(&links(), &labels, &refs);
         assert_eq!(
             f.five_way,
             Agreement {
@@ -268,7 +264,7 @@ mod tests {
             (5, 3),
             "every verdict settled, 3 wrong"
         );
-        let per_fold: Vec<usize> = folds(&labels, &refs, 2)
+        let per_fold: Vec<usize> = folds(&links(), &labels, &refs, 2)
             .iter()
             .map(|f| f.five_way.cases)
             .collect();
@@ -283,7 +279,7 @@ mod tests {
             probability: None,
             settled: false,
         };
-        let f = figures(&labels, &[&verdict]);
+        let f = figures(&links(), &labels, &[&verdict]);
         assert_eq!(
             f.binary,
             Agreement {

@@ -2,15 +2,15 @@
 //! the moments at which evidence arrived (docs/CASE_FORMAT.md, "Known-at times").
 //!
 //! A piece of evidence is dated by, in order: its own `known_at`; the root `known_at` map (by
-//! path); for `incident.facts.F`, `incident.facts_public_at.F`; by convention, the claim by its
-//! `published_at`, posts, official statements and findings by their `at`, competing and
-//! follow-up claims by their `published_at`. A range is known once its latest end has passed.
-//! Undated evidence is known from the start.
+//! path); the dating rules of the rule set's profile (`date posts[] by at`, `date
+//! incident.facts.* by incident.facts_public_at.*`). A range is known once its latest end has
+//! passed. Undated evidence is known from the start.
 
 use std::collections::HashSet;
 
 use serde_json::Value as Json;
 
+use crate::profile::{DateRule, Profile, Step as ProfileStep};
 use crate::time;
 
 /// One step of a path into a case.
@@ -72,31 +72,41 @@ impl std::fmt::Display for DateError {
 
 impl std::error::Error for DateError {}
 
-/// Objects dated by one of their own fields, by convention: (path with `[]` for list items,
-/// field).
-const DATED_BY: &[(&str, &str)] = &[
-    ("claim", "published_at"),
-    ("posts[]", "at"),
-    ("incident.official_statements[]", "at"),
-    ("incident.findings[]", "at"),
-    ("competing_claims[]", "published_at"),
-    ("follow_up_claims[]", "published_at"),
-];
-
-/// Every dated piece of evidence in a case, in document order.
-pub fn dated(case: &Json) -> Result<Vec<Dated>, DateError> {
+/// Every dated piece of evidence in a case, in document order, by its own `known_at`, the
+/// root `known_at` map and the profile's dating rules.
+pub fn dated(case: &Json, profile: &Profile) -> Result<Vec<Dated>, DateError> {
+    let by_field: Vec<(String, &str)> = profile
+        .dating
+        .iter()
+        .filter_map(|rule| match rule {
+            DateRule::ByField { object, field } => Some((rule_path(&object[..]), field.as_str())),
+            DateRule::Parallel { .. } => None,
+        })
+        .collect();
     let mut out = Vec::new();
-    walk(case, &mut Vec::new(), &mut out)?;
-    if let Some(Json::Object(facts_public)) = pointer(case, &["incident", "facts_public_at"]) {
-        for (field, at) in facts_public {
-            let path = ["incident", "facts_public_at", field.as_str()];
-            if pointer(case, &["incident", "facts", field.as_str()]).is_some()
-                && let Some(known_at) = time_of(at, &path_text(&keys(&path)))?
-            {
-                out.push(Dated {
-                    path: keys(&["incident", "facts", field.as_str()]),
-                    known_at,
-                });
+    walk(case, &mut Vec::new(), &by_field, &mut out)?;
+    for rule in &profile.dating {
+        let DateRule::Parallel { values, times } = rule else {
+            continue;
+        };
+        if let Some(Json::Object(map)) = pointer(case, &strs(&times[..])) {
+            for (field, at) in map {
+                let value_path: Vec<&str> = strs(&values[..])
+                    .into_iter()
+                    .chain([field.as_str()])
+                    .collect();
+                let time_path: Vec<&str> = strs(&times[..])
+                    .into_iter()
+                    .chain([field.as_str()])
+                    .collect();
+                if pointer(case, &value_path).is_some()
+                    && let Some(known_at) = time_of(at, &path_text(&keys(&time_path)))?
+                {
+                    out.push(Dated {
+                        path: keys(&value_path),
+                        known_at,
+                    });
+                }
             }
         }
     }
@@ -104,7 +114,7 @@ pub fn dated(case: &Json) -> Result<Vec<Dated>, DateError> {
         for (path, at) in map {
             let steps = parse_path(path).ok_or_else(|| DateError {
                 path: format!("known_at.{path}"),
-                message: "expected a path such as `incident.attacker.prior_contact`".into(),
+                message: "expected a path such as `event.findings[2].at`".into(),
             })?;
             if let Some(known_at) = time_of(at, &format!("known_at.{path}"))? {
                 out.push(Dated {
@@ -117,7 +127,34 @@ pub fn dated(case: &Json) -> Result<Vec<Dated>, DateError> {
     Ok(out)
 }
 
-fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), DateError> {
+/// Keys as `&str`s.
+fn strs(keys: &[String]) -> Vec<&str> {
+    keys.iter().map(String::as_str).collect()
+}
+
+/// A dating rule's object as [`Dated::list_text`] writes paths (`posts[]`).
+fn rule_path(object: &[ProfileStep]) -> String {
+    let mut out = String::new();
+    for step in object {
+        match step {
+            ProfileStep::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            ProfileStep::Items => out.push_str("[]"),
+        }
+    }
+    out
+}
+
+fn walk(
+    value: &Json,
+    path: &mut Vec<Step>,
+    by_field: &[(String, &str)],
+    out: &mut Vec<Dated>,
+) -> Result<(), DateError> {
     match value {
         Json::Object(fields) => {
             // The root's `known_at` is the map of paths, read by `dated`.
@@ -128,7 +165,7 @@ fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), 
             };
             let by_convention = || {
                 let list = list_path(path);
-                DATED_BY
+                by_field
                     .iter()
                     .find(|(at, _)| *at == list)
                     .and_then(|(_, field)| Some((*field, fields.get(*field)?)))
@@ -145,7 +182,7 @@ fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), 
             for (key, child) in fields {
                 if child.is_object() || child.is_array() {
                     path.push(Step::Key(key.clone()));
-                    walk(child, path, out)?;
+                    walk(child, path, by_field, out)?;
                     path.pop();
                 }
             }
@@ -153,7 +190,7 @@ fn walk(value: &Json, path: &mut Vec<Step>, out: &mut Vec<Dated>) -> Result<(), 
         Json::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 path.push(Step::Index(index));
-                walk(item, path, out)?;
+                walk(item, path, by_field, out)?;
                 path.pop();
             }
         }
@@ -219,14 +256,15 @@ pub(crate) fn time_of(at: &Json, path: &str) -> Result<Option<i64>, DateError> {
     }
 }
 
-/// A moment to judge a case at: a time, or a duration after the claim or the attack start.
+/// A moment to judge a case at: a time, or a duration after the claim or the case's start
+/// (what those are, the rule set's profile says: its `subject` and `start`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
     /// This time (milliseconds since the epoch).
     At(i64),
-    /// This long after the claim was published (`claim+24h`).
+    /// This long after the claim (the profile's subject) was published (`claim+24h`).
     AfterClaim(i64),
-    /// This long after the attack began (`start+6h`).
+    /// This long after the case's start (the attack, say) (`start+6h`).
     AfterStart(i64),
 }
 
@@ -249,15 +287,26 @@ impl When {
         })
     }
 
-    /// The time this is for `case`.
-    pub fn resolve(self, case: &Json) -> Result<i64, DateError> {
+    /// The time this is for `case`, with the anchors `profile` names.
+    pub fn resolve(self, case: &Json, profile: &Profile) -> Result<i64, DateError> {
         let (anchor, after) = match self {
             When::At(at) => return Ok(at),
-            When::AfterClaim(after) => (["claim", "published_at"], after),
-            When::AfterStart(after) => (["incident", "started_at"], after),
+            When::AfterClaim(after) => match &profile.subject {
+                Some(subject) => (&subject.time, after),
+                None => {
+                    return Err(no_anchor(
+                        "claim",
+                        "subject PATH \"…\"` with a `date PATH by …",
+                    ));
+                }
+            },
+            When::AfterStart(after) => match &profile.start {
+                Some(start) => (&start.path, after),
+                None => return Err(no_anchor("start", "start PATH \"…\"")),
+            },
         };
         let path = anchor.join(".");
-        let value = pointer(case, &anchor).unwrap_or(&Json::Null);
+        let value = pointer(case, &strs(anchor)).unwrap_or(&Json::Null);
         match time_of(value, &path)? {
             Some(at) => Ok(at.saturating_add(after)),
             None => Err(DateError {
@@ -268,10 +317,20 @@ impl When {
     }
 }
 
+/// A moment counted from an anchor the profile does not name.
+fn no_anchor(anchor: &str, entry: &str) -> DateError {
+    DateError {
+        path: format!("{anchor}+…"),
+        message: format!(
+            "the rule set's profile does not say what `{anchor}` is: add `{entry}` to its `profile` block"
+        ),
+    }
+}
+
 /// The case as known at `at`: what became known later left out (list items removed, fields
 /// absent), and what was left out.
-pub fn as_of(case: &Json, at: i64) -> Result<(Json, Vec<Dated>), DateError> {
-    Ok(known_at(case, &dated(case)?, at))
+pub fn as_of(case: &Json, at: i64, profile: &Profile) -> Result<(Json, Vec<Dated>), DateError> {
+    Ok(known_at(case, &dated(case, profile)?, at))
 }
 
 /// [`as_of`] with the case's dated evidence ([`dated`]) already found (a timeline judges one case at many
@@ -320,8 +379,8 @@ fn without(value: &Json, path: &mut Vec<Step>, removed: &HashSet<&[Step]>) -> Op
 }
 
 /// The moments at which evidence arrived, in order, each with what arrived.
-pub fn moments(case: &Json) -> Result<Vec<(i64, Vec<Dated>)>, DateError> {
-    Ok(moments_of(&dated(case)?))
+pub fn moments(case: &Json, profile: &Profile) -> Result<Vec<(i64, Vec<Dated>)>, DateError> {
+    Ok(moments_of(&dated(case, profile)?))
 }
 
 /// The moments at which the dated evidence `all` arrived, in order, each with what arrived.
@@ -419,9 +478,49 @@ mod tests {
         time::parse(text).expect("time")
     }
 
+    /// The dating rules of a profile like the shipped pack's.
+    fn profile() -> Profile {
+        use crate::profile::{Start, Subject};
+        let key = |k: &str| ProfileStep::Key(k.into());
+        let by = |object: Vec<ProfileStep>, field: &str| DateRule::ByField {
+            object,
+            field: field.into(),
+        };
+        Profile {
+            declared: true,
+            subject: Some(Subject {
+                path: vec!["claim".into()],
+                noun: "claim".into(),
+                time: vec!["claim".into(), "published_at".into()],
+            }),
+            start: Some(Start {
+                path: vec!["incident".into(), "started_at".into()],
+                label: "it began".into(),
+            }),
+            dating: vec![
+                by(vec![key("claim")], "published_at"),
+                by(vec![key("posts"), ProfileStep::Items], "at"),
+                by(
+                    vec![
+                        key("incident"),
+                        key("official_statements"),
+                        ProfileStep::Items,
+                    ],
+                    "at",
+                ),
+                DateRule::Parallel {
+                    values: vec!["incident".into(), "facts".into()],
+                    times: vec!["incident".into(), "facts_public_at".into()],
+                },
+            ],
+            ..Profile::default()
+        }
+    }
+
     #[test]
     fn before_the_claim_only_what_was_public_remains() {
-        let (known, left_out) = as_of(&case(), at("2024-01-01T12:30:00Z")).expect("dated");
+        let (known, left_out) =
+            as_of(&case(), at("2024-01-01T12:30:00Z"), &profile()).expect("dated");
         assert!(known.get("claim").is_none());
         assert_eq!(
             known["incident"]["official_statements"]
@@ -455,14 +554,14 @@ mod tests {
 
     #[test]
     fn a_range_is_known_once_its_latest_end_has_passed() {
-        let (known, _) = as_of(&case(), at("2024-01-02T03:00:00Z")).expect("dated");
+        let (known, _) = as_of(&case(), at("2024-01-02T03:00:00Z"), &profile()).expect("dated");
         assert_eq!(
             known["incident"]["official_statements"]
                 .as_array()
                 .map(Vec::len),
             Some(1)
         );
-        let (known, _) = as_of(&case(), at("2024-01-02T06:00:00Z")).expect("dated");
+        let (known, _) = as_of(&case(), at("2024-01-02T06:00:00Z"), &profile()).expect("dated");
         assert_eq!(
             known["incident"]["official_statements"]
                 .as_array()
@@ -473,7 +572,7 @@ mod tests {
 
     #[test]
     fn moments_are_the_distinct_times_in_order() {
-        let times: Vec<String> = moments(&case())
+        let times: Vec<String> = moments(&case(), &profile())
             .expect("dated")
             .into_iter()
             .map(|(t, _)| time::format(t))
@@ -496,11 +595,14 @@ mod tests {
     fn moments_relative_to_the_claim_or_the_start() {
         let claim_plus_day = When::parse("claim+24h").expect("parses");
         assert_eq!(
-            claim_plus_day.resolve(&case()),
+            claim_plus_day.resolve(&case(), &profile()),
             Ok(at("2024-01-02T15:00:00Z"))
         );
         let start = When::parse("start+1h30m").expect("parses");
-        assert_eq!(start.resolve(&case()), Ok(at("2024-01-01T11:30:00Z")));
+        assert_eq!(
+            start.resolve(&case(), &profile()),
+            Ok(at("2024-01-01T11:30:00Z"))
+        );
         assert_eq!(
             When::parse("2024-01-01T00:00:00Z"),
             Ok(When::At(at("2024-01-01T00:00:00Z")))
@@ -509,7 +611,9 @@ mod tests {
         assert!(When::parse("tomorrow").is_err());
         let no_claim = serde_json::json!({"incident": {}});
         assert_eq!(
-            claim_plus_day.resolve(&no_claim).map_err(|e| e.path),
+            claim_plus_day
+                .resolve(&no_claim, &profile())
+                .map_err(|e| e.path),
             Err("claim.published_at".to_string())
         );
     }
@@ -518,12 +622,12 @@ mod tests {
     fn bad_times_and_paths_are_named() {
         let bad = serde_json::json!({"claim": {"published_at": "soon"}});
         assert_eq!(
-            dated(&bad).map_err(|e| e.path),
+            dated(&bad, &profile()).map_err(|e| e.path),
             Err("claim.published_at".to_string())
         );
         let bad = serde_json::json!({"known_at": {"a..b": "2024-01-01T00:00:00Z"}});
         assert_eq!(
-            dated(&bad).map_err(|e| e.path),
+            dated(&bad, &profile()).map_err(|e| e.path),
             Err("known_at.a..b".to_string())
         );
         assert_eq!(
@@ -535,5 +639,21 @@ mod tests {
                 Step::Key("at".into())
             ])
         );
+    }
+
+    #[test]
+    fn only_what_the_profile_dates_is_dated() {
+        // Without dating rules, only `known_at` dates evidence; and `claim+…` has no anchor.
+        let bare = Profile::default();
+        let paths: Vec<String> = dated(&case(), &bare)
+            .expect("dated")
+            .iter()
+            .map(Dated::path_text)
+            .collect();
+        assert_eq!(paths, ["incident.attacker.prior_contact"]);
+        let error = When::AfterClaim(0)
+            .resolve(&case(), &bare)
+            .expect_err("no anchor");
+        assert!(error.message.contains("`subject"), "{error}");
     }
 }

@@ -195,7 +195,7 @@ impl Checker<'_> {
                                 "a detail match compares two objects of the case",
                             )
                             .label("not a case path")
-                            .help("write `match claim.details with incident.facts { … }`"),
+                            .help("write `match claim.details with event.facts { … }`"),
                         );
                         Read {
                             label: String::new(),

@@ -496,7 +496,7 @@ impl<'a> Checker<'a> {
                     self.error(
                         Diagnostic::new(Code::BadBands, value.span, "a verdict row tests conditions, not thresholds")
                             .label("threshold in a verdict")
-                            .help("write `when credibility.band == \"likely\" => \"…\"`, or put thresholds in the score's bands"),
+                            .help("write `when score.band == \"high\" => \"…\"`, or put thresholds in the score's bands"),
                     );
                     RowTestDef::Else
                 }

@@ -92,7 +92,7 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::new(Code::TypeMismatch, span, "a case value cannot be a duration")
                         .label("this reads a case value")
-                        .help("durations come from subtracting timestamps, for example `claim.published_at - incident.started_at`"),
+                        .help("durations come from subtracting timestamps, for example `claim.published_at - event.started_at`"),
                 );
             }
             return;

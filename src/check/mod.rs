@@ -10,6 +10,7 @@ mod load;
 mod lower;
 mod overrides;
 mod paths;
+mod profile;
 mod reads;
 mod spelling;
 mod types;
@@ -241,7 +242,7 @@ fn compile_loaded(
     let mut checker = Checker::new(&sources, schema);
     checker.layout = first.layout;
     checker.diags = diagnostics;
-    let (meta, scores, verdict) = checker.run(&items);
+    let (meta, scores, verdict, profile) = checker.run(&items);
     let mut diagnostics = std::mem::take(&mut checker.diags);
     // Located diagnostics in file order; those about the rule set as a whole last.
     diagnostics.sort_by_key(|d| (d.span == Span::default(), d.span.file.0, d.span.start));
@@ -282,6 +283,7 @@ fn compile_loaded(
         matches,
         scores,
         verdict,
+        profile,
         layout,
         case_id: crate::case::ID_SLOT,
         limits: *limits,
@@ -444,6 +446,7 @@ impl<'a> Checker<'a> {
         crate::program::Metadata,
         Vec<crate::program::ScoreDef>,
         Option<crate::program::DecisionDef>,
+        crate::profile::Profile,
     ) {
         self.declare(items);
         if self.reporting {
@@ -451,6 +454,7 @@ impl<'a> Checker<'a> {
         }
         let meta = self.metadata(items);
         let (scores, verdict) = self.scores_and_verdict(items);
+        let profile = self.profile(items, &scores);
         self.lower_remaining_lets();
         // An unused definition is usually the echo of an error (a misspelt use): say it only
         // when there is nothing worse to say.
@@ -458,7 +462,7 @@ impl<'a> Checker<'a> {
             self.warn_unused();
             self.warn_near_paths();
         }
-        (meta, scores, verdict)
+        (meta, scores, verdict, profile)
     }
 
     /// Indexes constants and definitions for "did you mean" (only the reporting pass suggests

@@ -74,7 +74,7 @@ pub(crate) type Out<'a> = dyn Write + 'a;
 #[command(
     name = "credence",
     version,
-    about = "Scores claims of responsibility with explained, testable rules"
+    about = "Judges claims with explained, testable rules"
 )]
 struct Cli {
     /// When to color diagnostics: `auto` colors a terminal unless NO_COLOR is set (or forces

@@ -110,7 +110,10 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let meta = program.meta();
     let title = format!("{} {}", meta.id, meta.version);
     let index = args.out.join("index.html");
-    if let Err(e) = write_own(&index, index::render(&title, &entries).as_bytes()) {
+    if let Err(e) = write_own(
+        &index,
+        index::render(program.profile().title(), &title, &entries).as_bytes(),
+    ) {
         say!("error: cannot write {e}");
         return Ok(Exit::Io);
     }

@@ -102,6 +102,20 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
+    // What the rule set's profile must declare for this run, said once rather than per case.
+    let needs = [
+        (args.as_of.is_some(), crate::AS_OF_NEEDS),
+        (
+            matches!(args.format, Format::Stix | Format::Misp),
+            crate::EXPORT_NEEDS,
+        ),
+    ];
+    for (asked, need) in needs {
+        if asked && let Err(e) = program.profile().provides(&need) {
+            say!("error: {e}");
+            return Ok(Exit::Usage);
+        }
+    }
     let schema = match args
         .schema
         .as_deref()
@@ -466,6 +480,7 @@ impl Scorer<'_> {
                     column: 0,
                 },
                 crate::ScoreError::Eval(e) => Problem::plain(e.to_string()),
+                crate::ScoreError::Profile(e) => Problem::plain(e.to_string()),
             }]
         };
         let rendered = |output: Result<String, String>| output.map_err(|e| vec![Problem::plain(e)]);
@@ -490,11 +505,13 @@ impl Scorer<'_> {
             Format::Json | Format::Stix | Format::Misp => trace_json::no_claim_yet(not_yet, true),
             Format::Text => format!("Case {}: as of {at}, {sentence}.\n", format::clean(case)),
             Format::Markdown => format!(
-                "# Claim assessment: {}\n\n**As of {at}**: {sentence}.\n",
+                "# {}: {}\n\n**As of {at}**: {sentence}.\n",
+                format::markdown(self.program.profile().title()),
                 format::markdown(case)
             ),
             Format::Html => format!(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Claim assessment</title><p>Case {}: as of {at}, {sentence}.</p></html>\n",
+                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{}</title><p>Case {}: as of {at}, {sentence}.</p></html>\n",
+                format::html(self.program.profile().title()),
                 format::html(case)
             ),
         }

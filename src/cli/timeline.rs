@@ -79,7 +79,8 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     let rows = match timeline(&program, &bytes) {
         Ok(timeline) if timeline.stretches.is_empty() => {
             say!(
-                "error: {name}: cannot judge the case over time: it records no time to start from (`incident.started_at`, or `claim.published_at`)"
+                "error: {name}: cannot judge the case over time: it records no time to start from ({})",
+                program.profile().time_paths()
             );
             return Ok(Exit::InvalidCase);
         }
@@ -132,10 +133,12 @@ fn text(id: Option<&str>, program: &Program, rows: &[Stretch]) -> String {
         out.push_str(&format!(
             "{}  {}\n",
             format::timestamp(row.at),
-            arrivals_text(first)
+            arrivals_text(first, &program.profile)
         ));
         match &row.judgement {
-            Judgement::NoClaimYet => out.push_str("    no claim of responsibility yet\n"),
+            Judgement::NoClaimYet => {
+                out.push_str(&format!("    {}\n", program.profile.nothing_yet()))
+            }
             Judgement::Scored { scores, verdict } => {
                 for (score, last) in scores.iter().zip(&row.last_values) {
                     let band = score
@@ -161,7 +164,11 @@ fn text(id: Option<&str>, program: &Program, rows: &[Stretch]) -> String {
                 .iter()
                 .take(SHOWN_LATER)
                 .map(|(at, arrived)| {
-                    format!("{} at {}", arrivals_text(arrived), format::timestamp(*at))
+                    format!(
+                        "{} at {}",
+                        arrivals_text(arrived, &program.profile),
+                        format::timestamp(*at)
+                    )
                 })
                 .collect();
             if later.len() > SHOWN_LATER {

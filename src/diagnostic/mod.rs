@@ -73,6 +73,7 @@ codes! {
     Unclosed = "E026", Error, "block or bracket not closed";
     Unmatched = "E027", Error, "closing bracket closes nothing";
     UnknownValue = "E028", Error, "value the case schema does not allow";
+    BadProfile = "E029", Error, "invalid profile";
     UnusedDefinition = "W001", Warning, "unused definition";
     SecondaryErasesPrimary = "W002", Warning, "unknown secondary fact discards known evidence";
     NearPath = "W003", Warning, "case path one letter away from another";

@@ -43,7 +43,9 @@ const FUNCTIONS: &[(&str, &str)] = &[
 ];
 
 /// Keywords that start a line, by the block the line is in.
-const ITEM_KEYWORDS: &[&str] = &["ruleset", "include", "const", "let", "score", "verdict"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "ruleset", "include", "const", "let", "score", "verdict", "profile",
+];
 const SCORE_KEYWORDS: &[&str] = &["criterion", "bands", "additive", "evidence prior"];
 const CRITERION_KEYWORDS: &[&str] = &["when", "else", "refine when", "unknown", "about"];
 const TABLE_KEYWORDS: &[&str] = &["when", "else", ">="];

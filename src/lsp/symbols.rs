@@ -184,7 +184,7 @@ impl<'f> Walker<'_, 'f> {
                 }
             }
             Item::Verdict(verdict) => self.decision(verdict),
-            Item::Ruleset(_) | Item::Include(_) => {}
+            Item::Ruleset(_) | Item::Include(_) | Item::Profile(_) => {}
         }
     }
 

@@ -63,6 +63,70 @@ pub(crate) enum Item {
     Score(Score),
     /// `verdict "title" { … }`
     Verdict(Decision),
+    /// `profile { … }`: what the engine needs to know of the rule set's domain.
+    Profile(Profile),
+}
+
+/// `profile { title "…" subject … date … }`.
+#[derive(Clone, Debug)]
+pub(crate) struct Profile {
+    /// Its entries, in order.
+    pub(crate) entries: Vec<ProfileEntry>,
+    /// The `profile` keyword.
+    pub(crate) span: Span,
+}
+
+/// One line of a profile.
+#[derive(Clone, Debug)]
+pub(crate) enum ProfileEntry {
+    /// `title "Claim assessment"`: the title of reports.
+    Title(Template),
+    /// `subject claim "claim of responsibility"`: the record a judgement is about.
+    Subject(CasePath, Template),
+    /// `start incident.started_at "the attack began"`: the first moment of a case.
+    Start(CasePath, Template),
+    /// `date posts[] by at`, `date incident.facts.* by incident.facts_public_at.*`.
+    Date(CasePath, CasePath),
+    /// `probability credibility source channel`.
+    Probability(Ident, Option<Ident>),
+    /// `category link { "directed" => agree strongly … }`.
+    Category(Ident, Vec<StanceRow>),
+    /// `actor claim.claimant "terrorist"`.
+    Actor(CasePath, Option<Template>),
+    /// `channel claim.channel`.
+    Channel(CasePath),
+    /// `baseline "name" "file.cred" [binary]`.
+    Baseline(Template, Template, Option<Ident>),
+}
+
+/// A path into a case as a profile writes it: keys, `[]` for the items of a list, `*` for
+/// every field of an object.
+#[derive(Clone, Debug)]
+pub(crate) struct CasePath {
+    /// Its steps.
+    pub(crate) steps: Vec<PathStep>,
+    /// Where it was written.
+    pub(crate) span: Span,
+}
+
+/// A step of a [`CasePath`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PathStep {
+    /// An object field.
+    Key(String),
+    /// Each item of a list (`[]`).
+    Items,
+    /// Each field of an object (`*`).
+    Any,
+}
+
+/// `"label" => agree strongly`: what a category's label says of the claim.
+#[derive(Clone, Debug)]
+pub(crate) struct StanceRow {
+    /// The band label.
+    pub(crate) label: Template,
+    /// The stance, as written.
+    pub(crate) stance: Vec<Ident>,
 }
 
 /// Rule-set metadata.

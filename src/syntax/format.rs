@@ -125,7 +125,8 @@ fn scan(text: &str, lexed: &Lexed, tokens: &[Token]) -> LineScan {
         comment_only: true,
     };
     let mut seen_other = false;
-    let mut last_code = None;
+    let mut last_code: Option<Token> = None;
+    let mut before_last: Option<Token> = None;
     for token in tokens {
         match token.kind {
             TokenKind::Comment => continue,
@@ -143,11 +144,17 @@ fn scan(text: &str, lexed: &Lexed, tokens: &[Token]) -> LineScan {
             seen_other = true;
         }
         scan.comment_only = false;
-        last_code = Some(*token);
+        before_last = last_code.replace(*token);
     }
+    // `A.*` (each field of A, in a profile) ends a path, not an expression.
+    let every_field = |t: &Token| {
+        lexed.text(text, *t) == "*"
+            && before_last.is_some_and(|b| lexed.text(text, b) == "." && b.end == t.start)
+    };
     scan.open_end = last_code.is_some_and(|t| {
         matches!(t.kind, TokenKind::Symbol | TokenKind::Word)
             && OPEN_ENDS.contains(&lexed.text(text, t))
+            && !every_field(&t)
     });
     scan
 }

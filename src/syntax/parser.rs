@@ -4,13 +4,13 @@
 //! criteria and tables), so one run reports every syntax error in a file.
 
 use super::ast::{
-    Binding, Criterion, Decision, DecisionRow, Defeater, Expr, ExprKind, File, Guard, Item, Mode,
-    Outcome, Refinement, RowTest, Ruleset, Score, Template, UnknownArm, Weight, WeightShape,
-    WeightUnit,
+    Binding, CasePath, Criterion, Decision, DecisionRow, Defeater, Expr, ExprKind, File, Guard,
+    Item, Mode, Outcome, PathStep, Profile, ProfileEntry, Refinement, RowTest, Ruleset, Score,
+    StanceRow, Template, UnknownArm, Weight, WeightShape, WeightUnit,
 };
 use super::error::{PError, PResult};
 use super::expr::{additive, expr, name, template};
-use super::lexeme::{In, ident, opt_sym, peek, skip, span_between, split, sym, ws};
+use super::lexeme::{In, at_line_end, ident, opt_sym, peek, skip, span_between, split, sym, ws};
 use super::structure::{BodyEnd, Structure, structure};
 use super::token::{is_name_char, tokenize};
 use crate::diagnostic::{Code, Diagnostic};
@@ -153,7 +153,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     let (rest, keyword) = ident(start).map_err(|_| {
         nom::Err::Error(PError::expected(
             start,
-            "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)",
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`)",
         ))
     })?;
     match keyword.name.as_str() {
@@ -165,6 +165,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         "const" => binding(rest, parser).map(|(r, b)| (r, Item::Const(b))),
         "let" => binding(rest, parser).map(|(r, b)| (r, Item::Let(b))),
         "score" => score(rest, parser),
+        "profile" => profile(keyword.span, rest, parser),
         "verdict" => {
             let (rest, title) = opt_template(rest)?;
             let (rest, (rows, incomplete)) = decision_rows(rest, parser)?;
@@ -180,7 +181,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         }
         _ => Err(nom::Err::Error(PError::expected(
             start,
-            "an item (`score`, `let`, `const`, `include`, `ruleset`, `verdict`)",
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`)",
         ))),
     }
 }
@@ -202,6 +203,136 @@ fn ruleset<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         Ok((i, (key, value)))
     })?;
     Ok((rest, Item::Ruleset(Ruleset { id, entries })))
+}
+
+/// The words that start a profile entry.
+const PROFILE_ENTRIES: &[&str] = &[
+    "title",
+    "subject",
+    "start",
+    "date",
+    "probability",
+    "category",
+    "actor",
+    "channel",
+    "baseline",
+];
+
+fn profile<'a>(keyword: crate::source::Span, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+    let (rest, entries) = parser.block(i, PROFILE_ENTRIES, |parser, i| profile_entry(i, parser))?;
+    Ok((
+        rest,
+        Item::Profile(Profile {
+            entries,
+            span: keyword,
+        }),
+    ))
+}
+
+fn profile_entry<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ProfileEntry> {
+    let start = ws(i);
+    let expected = || {
+        nom::Err::Error(PError::expected(
+            start,
+            "`title`, `subject`, `start`, `date`, `probability`, `category`, `actor`, `channel`, `baseline` or `}`",
+        ))
+    };
+    let (rest, keyword) = ident(start).map_err(|_| expected())?;
+    match keyword.name.as_str() {
+        "title" => template(rest).map(|(r, t)| (r, ProfileEntry::Title(t))),
+        "subject" => {
+            let (rest, path) = case_path(rest)?;
+            let (rest, noun) = template(rest)?;
+            Ok((rest, ProfileEntry::Subject(path, noun)))
+        }
+        "start" => {
+            let (rest, path) = case_path(rest)?;
+            let (rest, label) = template(rest)?;
+            Ok((rest, ProfileEntry::Start(path, label)))
+        }
+        "date" => {
+            let (rest, what) = case_path(rest)?;
+            let (rest, _) = sym(rest, "by", "`by`")?;
+            let (rest, by) = case_path(rest)?;
+            Ok((rest, ProfileEntry::Date(what, by)))
+        }
+        "probability" => {
+            let (rest, score) = name(rest)?;
+            let (rest, source) = match opt_sym(rest, "source") {
+                (after, Some(_)) => name(after).map(|(r, n)| (r, Some(n)))?,
+                (rest, None) => (rest, None),
+            };
+            Ok((rest, ProfileEntry::Probability(score, source)))
+        }
+        "category" => {
+            let (rest, score) = name(rest)?;
+            let (rest, rows) = parser.block(rest, &[], |_, i| stance_row(i))?;
+            Ok((rest, ProfileEntry::Category(score, rows)))
+        }
+        "actor" => {
+            let (rest, path) = case_path(rest)?;
+            let (rest, kind) = opt_template(rest)?;
+            Ok((rest, ProfileEntry::Actor(path, kind)))
+        }
+        "channel" => case_path(rest).map(|(r, p)| (r, ProfileEntry::Channel(p))),
+        "baseline" => {
+            let (rest, title) = template(rest)?;
+            let (rest, file) = template(rest)?;
+            let (rest, only) = if at_line_end(rest) || peek(rest, "}") {
+                (rest, None)
+            } else {
+                ident(rest).map(|(r, word)| (r, Some(word)))?
+            };
+            Ok((rest, ProfileEntry::Baseline(title, file, only)))
+        }
+        _ => Err(expected()),
+    }
+}
+
+/// `"label" => agree strongly`: the words up to the line's end.
+fn stance_row(i: In<'_>) -> PResult<'_, StanceRow> {
+    let (mut rest, label) = template(i)?;
+    (rest, _) = sym(rest, "=>", "`=>`")?;
+    let mut stance = Vec::new();
+    loop {
+        let (after, word) = ident(rest)?;
+        stance.push(word);
+        rest = after;
+        if at_line_end(rest) || peek(rest, "}") {
+            return Ok((rest, StanceRow { label, stance }));
+        }
+    }
+}
+
+/// A case path as a profile writes it: `posts[]`, `incident.facts.*`, `claim.published_at`.
+fn case_path(i: In<'_>) -> PResult<'_, CasePath> {
+    let start = ws(i);
+    let (mut rest, first) = ident(start)?;
+    let mut steps = vec![PathStep::Key(first.name)];
+    loop {
+        if rest.fragment().starts_with("[]") {
+            rest = skip(rest, 2);
+            steps.push(PathStep::Items);
+        } else if rest.fragment().starts_with(".*") {
+            rest = skip(rest, 2);
+            steps.push(PathStep::Any);
+        } else if rest.fragment().starts_with('.') {
+            let (after, key) = ident(skip(rest, 1)).map_err(|_| {
+                nom::Err::Error(PError::expected(skip(rest, 1), "a field name, `*` or `[]`"))
+            })?;
+            steps.push(PathStep::Key(key.name));
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    Ok((
+        rest,
+        CasePath {
+            steps,
+            span: span_between(start, rest),
+        },
+    ))
 }
 
 /// `name "description" = value`. A value that does not parse is reported and the name still

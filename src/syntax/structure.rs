@@ -294,8 +294,9 @@ impl Matcher<'_> {
             "score" => named(true, true),
             "criterion" => named(false, false),
             "ruleset" => named(true, false),
-            "verdict" => bare(true),
+            "verdict" | "profile" => bare(true),
             "bands" => bare(false),
+            "category" => named(false, false),
             "let" | "const" => next_word.map(|_| Header {
                 kind: None,
                 top_level: true,

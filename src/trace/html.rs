@@ -50,7 +50,8 @@ pub fn render(trace: &Trace<'_>, over_time: Option<&Timeline>) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Claim assessment: {}</title><style>{STYLE}</style></head><body><main>\n",
+         <title>{}: {}</title><style>{STYLE}</style></head><body><main>\n",
+        esc(trace.program().profile().title()),
         esc(&case)
     );
     let summary = trace.summary();
@@ -85,7 +86,8 @@ fn first_screen(
 ) {
     let _ = write!(
         out,
-        "<header><div><h1>Claim assessment · {}</h1>",
+        "<header><div><h1>{} · {}</h1>",
+        esc(trace.program().profile().title()),
         esc(case)
     );
     match &s.verdict {
@@ -286,6 +288,7 @@ fn timeline(out: &mut String, trace: &Trace<'_>, timeline: &Timeline) {
         "<table id=\"judgements\"><tr><th>from</th><th>what arrived</th><th>verdict</th><th>scores</th></tr>"
     );
     let as_of = trace.as_of().map(|a| a.at);
+    let profile = &trace.program().profile;
     let mut previous: Option<&Judgement> = None;
     for (i, stretch) in stretches.iter().enumerate() {
         let until = stretches.get(i + 1).map(|next| next.at);
@@ -293,9 +296,10 @@ fn timeline(out: &mut String, trace: &Trace<'_>, timeline: &Timeline) {
         let arrived = stretch
             .arrived
             .first()
-            .map(|(_, arrived)| crate::timeline::arrivals_text(arrived))
+            .map(|(_, arrived)| crate::timeline::arrivals_text(arrived, profile))
             .unwrap_or_default();
-        let verdict = verdict_of(&stretch.judgement).unwrap_or("no claim of responsibility yet");
+        let nothing_yet = profile.nothing_yet();
+        let verdict = verdict_of(&stretch.judgement).unwrap_or(&nothing_yet);
         let verdict = if verdict_of(&stretch.judgement) != previous.and_then(verdict_of) {
             format!("<b>{}</b>", esc(verdict))
         } else {

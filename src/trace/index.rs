@@ -50,17 +50,20 @@ impl Judgement {
     }
 }
 
-/// The index page: `title` (the rule set and corpus), then a table of `entries` in order.
-pub fn render(title: &str, entries: &[IndexEntry]) -> String {
+/// The index page: `heading` (the rule set's report title, made plural), `title` (the rule set
+/// and corpus), then a table of `entries` in order.
+pub fn render(heading: &str, title: &str, entries: &[IndexEntry]) -> String {
     let mut out = String::with_capacity(4096 + entries.len() * 256);
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Claim assessments: {}</title><style>{STYLE}</style></head><body><main>\n\
-         <header><div><h1>Claim assessments</h1><p class=\"verdict\">{}</p></div></header>\n",
+         <title>{}s: {}</title><style>{STYLE}</style></head><body><main>\n\
+         <header><div><h1>{}s</h1><p class=\"verdict\">{}</p></div></header>\n",
+        esc(heading),
         esc(title),
+        esc(heading),
         esc(title)
     );
     let scored = entries.iter().filter(|e| e.outcome.is_ok()).count();

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use super::Trace;
 use super::format::Estimative;
 use super::model::{CriterionView, ScoreView};
+use crate::profile::Stance;
 use crate::program::ScoreMode;
 
 /// The namespace of every identifier Credence derives (UUID version 5).
@@ -21,24 +22,34 @@ pub(crate) struct Assessment {
     /// The case's id, or its hash when it has none.
     pub(crate) case: String,
     pub(crate) description: Option<String>,
-    /// Who claimed the attack (`claim.claimant`).
+    /// What the claim is called (the profile's subject: `claim of responsibility`).
+    pub(crate) subject: String,
+    /// Who made the claim (the profile's `actor`).
     pub(crate) claimant: Option<String>,
-    /// Where (`claim.channel`).
+    /// What kind of threat actor a claimant is, in STIX's vocabulary (the profile's `actor`).
+    pub(crate) actor_kind: Option<String>,
+    /// Where (the profile's `channel`).
     pub(crate) channel: Option<String>,
-    /// When the claim was published, and when the attack began (the earliest possible time
+    /// When the claim was published, and when the case began (the earliest possible time
     /// when only a range is known), in milliseconds.
     pub(crate) claimed_at: Option<i64>,
     pub(crate) started_at: Option<i64>,
+    /// Where those times are in a case (`claim.published_at`), for messages.
+    claimed_path: String,
+    started_path: String,
     pub(crate) verdict: Option<String>,
     pub(crate) reason: Option<String>,
     /// True when neither unknown nor conflicting evidence could change the verdict.
     pub(crate) settled: bool,
     /// The conflicts that keep the verdict open, in words ("Conflicting evidence on link: …").
     pub(crate) conflicts: Vec<String>,
-    /// The credibility score's probability and its ICD 203 word.
+    /// The probability score's probability and its ICD 203 word.
     pub(crate) probability: Option<(f64, Estimative)>,
-    /// The link score's band (`directed`, `inspired`, …).
-    pub(crate) link: Option<String>,
+    /// The category score's name (`link`), its band (`directed`, `inspired`, …), and what
+    /// that says of the claim.
+    pub(crate) category_score: String,
+    pub(crate) category: Option<String>,
+    pub(crate) stance: Option<Stance>,
     /// Admiralty grades: source reliability `a`–`f`, information credibility `1`–`6`.
     pub(crate) source_reliability: &'static str,
     pub(crate) information_credibility: &'static str,
@@ -51,13 +62,22 @@ pub(crate) struct Assessment {
 }
 
 impl Assessment {
-    /// The assessment of a scored case; `case` is the case document as read.
-    pub(crate) fn of(trace: &Trace<'_>, case: &Json) -> Assessment {
+    /// The assessment of a scored case; `case` is the case document as read. The rule set's
+    /// profile must name its probability and category scores (`crate::EXPORT_NEEDS`).
+    pub(crate) fn of(trace: &Trace<'_>, case: &Json) -> Result<Assessment, String> {
+        let program = trace.program();
+        let profile = program.profile();
+        profile
+            .provides(&crate::EXPORT_NEEDS)
+            .map_err(|e| e.to_string())?;
+        let (Some(probability), Some(category)) = (&profile.probability, &profile.category) else {
+            return Err(crate::EXPORT_NEEDS.to_string());
+        };
         let summary = trace.summary();
-        let credibility = credibility_score(trace);
+        let credibility = trace.scores().nth(probability.score);
         let p = trace.provenance();
         // An empty or blank text names nothing.
-        let text = |path: &[&str]| {
+        let text = |path: &[String]| {
             path.iter()
                 .try_fold(case, |v, k| v.get(k))
                 .and_then(Json::as_str)
@@ -65,13 +85,34 @@ impl Assessment {
                 .map(str::to_string)
         };
         let case_hash = p.case_hash.unwrap_or("").to_string();
-        Assessment {
+        let band = trace
+            .scores()
+            .nth(category.score)
+            .and_then(|s| s.band())
+            .map(|b| b.label().to_string());
+        Ok(Assessment {
             case: trace.case_id().unwrap_or_else(|| case_hash.clone()),
-            description: text(&["description"]),
-            claimant: text(&["claim", "claimant"]),
-            channel: text(&["claim", "channel"]),
-            claimed_at: earliest(case, &["claim", "published_at"]),
-            started_at: earliest(case, &["incident", "started_at"]),
+            description: text(&["description".to_string()]),
+            subject: profile
+                .subject
+                .as_ref()
+                .map_or("claim".to_string(), |s| s.noun.clone()),
+            claimant: profile.actor.as_ref().and_then(|a| text(&a.path)),
+            actor_kind: profile.actor.as_ref().and_then(|a| a.kind.clone()),
+            channel: profile.channel.as_deref().and_then(text),
+            claimed_at: profile
+                .subject
+                .as_ref()
+                .and_then(|s| earliest(case, &s.time)),
+            started_at: profile.start.as_ref().and_then(|s| earliest(case, &s.path)),
+            claimed_path: profile
+                .subject
+                .as_ref()
+                .map_or(String::new(), |s| s.time.join(".")),
+            started_path: profile
+                .start
+                .as_ref()
+                .map_or(String::new(), |s| s.path.join(".")),
             verdict: summary.verdict.as_ref().map(|v| v.view.label().to_string()),
             reason: summary.verdict.as_ref().and_then(|v| v.view.reason()),
             settled: summary.verdict.as_ref().is_none_or(|v| v.settled()),
@@ -83,18 +124,19 @@ impl Assessment {
             probability: credibility
                 .and_then(|s| s.probability())
                 .map(|p| (p, Estimative::of(p))),
-            link: trace
-                .score("link")
-                .and_then(|s| s.band())
-                .map(|b| b.label().to_string()),
-            source_reliability: credibility.map_or("f", source_reliability),
-            information_credibility: credibility.map_or("6", information_credibility),
+            stance: band.as_deref().and_then(|b| category.stance(b)),
+            category_score: program.score_name(category.score).to_string(),
+            category: band,
+            source_reliability: credibility
+                .map_or("f", |s| source_reliability(s, probability.source)),
+            information_credibility: credibility
+                .map_or("6", |s| information_credibility(s, probability.source)),
             ruleset: p.ruleset.to_string(),
             version: p.version.to_string(),
             rules_hash: p.rules_hash.to_string(),
             case_hash,
             markdown: super::markdown::render_with(trace, super::markdown::RulePaths::Relative),
-        }
+        })
     }
 
     /// A deterministic identifier for one kind of object about this judgement: the same rules
@@ -112,9 +154,9 @@ impl Assessment {
         const FIRST: i64 = -62_135_596_800_000; // 0001-01-01T00:00:00Z
         const LAST: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
         for (what, time) in [
-            ("the moment judged at", at),
-            ("`claim.published_at`", self.claimed_at),
-            ("`incident.started_at`", self.started_at),
+            ("the moment judged at".to_string(), at),
+            (format!("`{}`", self.claimed_path), self.claimed_at),
+            (format!("`{}`", self.started_path), self.started_at),
         ] {
             if let Some(time) = time
                 && !(FIRST..=LAST).contains(&time)
@@ -126,6 +168,16 @@ impl Assessment {
             }
         }
         Ok(())
+    }
+
+    /// What the claim is called, as a sentence begins it (`Claim of responsibility`).
+    pub(crate) fn subject_title(&self) -> String {
+        capitalised(&self.subject)
+    }
+
+    /// The category score's name as a sentence begins it (`Link`).
+    pub(crate) fn category_title(&self) -> String {
+        capitalised(&self.category_score)
     }
 
     /// The claimant, or a placeholder.
@@ -143,22 +195,27 @@ impl Assessment {
     /// The key judgement in words: the verdict, settled or open, and the credibility in ICD 203
     /// terms ("Credible claim: inspired attack (open). It is almost certain (95.5%) that …").
     pub(crate) fn key_judgement(&self) -> String {
-        let verdict = self.verdict.as_deref().unwrap_or("no verdict");
-        let mut letters = verdict.chars();
-        let verdict: String = letters
-            .next()
-            .map(|first| first.to_uppercase().chain(letters).collect())
-            .unwrap_or_default();
+        let verdict = capitalised(self.verdict.as_deref().unwrap_or("no verdict"));
         let state = if self.settled { "settled" } else { "open" };
         match self.probability {
             Some((p, word)) => format!(
-                "{verdict} ({state}). It is {word} ({}) that the claim of responsibility by {} is genuine.",
+                "{verdict} ({state}). It is {word} ({}) that the {} by {} is genuine.",
                 super::format::percent(p),
+                self.subject,
                 self.claimant_name()
             ),
             None => format!("{verdict} ({state})."),
         }
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut letters = text.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
 }
 
 /// A deterministic identifier for an object that does not depend on one judgement (the
@@ -180,27 +237,17 @@ pub(crate) fn stix_confidence(word: Estimative) -> u8 {
     }
 }
 
-/// The score whose probability is the claim's credibility: `credibility`, else the first
-/// evidence score.
-fn credibility_score<'t, 'a>(trace: &'t Trace<'a>) -> Option<ScoreView<'t, 'a>> {
-    trace.score("credibility").or_else(|| {
-        trace
-            .scores()
-            .find(|s| matches!(s.mode(), ScoreMode::Evidence { .. }))
-    })
+/// The source criterion of the probability score, when the profile names one.
+fn source<'t, 'a>(score: ScoreView<'t, 'a>, at: Option<usize>) -> Option<CriterionView<'t, 'a>> {
+    score.criteria().nth(at?)
 }
 
-/// The channel criterion of the credibility score, when the rules have one.
-fn channel<'t, 'a>(score: ScoreView<'t, 'a>) -> Option<CriterionView<'t, 'a>> {
-    score.criteria().find(|c| c.name() == "channel")
-}
-
-/// Source reliability, from the likelihood ratio the channel criterion gave: `b` usually
+/// Source reliability, from the likelihood ratio the source criterion gave: `b` usually
 /// reliable (≥ 2: the group's own outlet), `c` fairly reliable (≥ 1.5), `d` not usually
-/// reliable (≥ 0.9), `e` unreliable (below), `f` when the channel is unknown or not judged. A
+/// reliable (≥ 0.9), `e` unreliable (below), `f` when the source is unknown or not judged. A
 /// claimant's outlet is never `a`: it speaks for itself.
-fn source_reliability(score: ScoreView<'_, '_>) -> &'static str {
-    let Some(c) = channel(score).filter(|c| !c.outcome().is_unknown()) else {
+fn source_reliability(score: ScoreView<'_, '_>, at: Option<usize>) -> &'static str {
+    let Some(c) = source(score, at).filter(|c| !c.outcome().is_unknown()) else {
         return "f";
     };
     match c.likelihood_ratio() {
@@ -212,15 +259,21 @@ fn source_reliability(score: ScoreView<'_, '_>) -> &'static str {
     }
 }
 
-/// Information credibility, from the probability the other criteria give without the channel:
+/// Information credibility, from the probability the other criteria give without the source:
 /// `1` confirmed by other sources (≥ 95 %), `2` probably true (≥ 80 %), `3` possibly true
-/// (≥ 55 %), `4` doubtful (≥ 25 %), `5` improbable (below), `6` when no criterion but the channel
+/// (≥ 55 %), `4` doubtful (≥ 25 %), `5` improbable (below), `6` when no criterion but the source
 /// has known evidence.
-fn information_credibility(score: ScoreView<'_, '_>) -> &'static str {
+fn information_credibility(score: ScoreView<'_, '_>, at: Option<usize>) -> &'static str {
     let ScoreMode::Evidence { .. } = score.mode() else {
         return "6";
     };
-    let others = || score.criteria().filter(|c| c.name() != "channel");
+    let others = || {
+        score
+            .criteria()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != at)
+            .map(|(_, c)| c)
+    };
     if others().all(|c| c.outcome().is_unknown()) {
         return "6";
     }
@@ -235,7 +288,7 @@ fn information_credibility(score: ScoreView<'_, '_>) -> &'static str {
 }
 
 /// The time at `path`: a timestamp, or the earliest end of a range.
-fn earliest(case: &Json, path: &[&str]) -> Option<i64> {
+fn earliest(case: &Json, path: &[String]) -> Option<i64> {
     let value = path.iter().try_fold(case, |v, k| v.get(k))?;
     let text = match value {
         Json::String(s) => s.as_str(),

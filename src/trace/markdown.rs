@@ -30,7 +30,8 @@ pub(crate) fn render_with(trace: &Trace<'_>, paths: RulePaths) -> String {
     let mut out = String::new();
     let s = trace.summary();
     let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
-    let _ = writeln!(out, "# Claim assessment: {}\n", md(&case));
+    let title = trace.program().profile().title();
+    let _ = writeln!(out, "# {}: {}\n", md(title), md(&case));
     if let Some(v) = &s.verdict {
         let _ = writeln!(out, "**Verdict: {}**", md(v.view.label()));
         if let Some(reason) = v.view.reason() {

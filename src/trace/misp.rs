@@ -2,8 +2,8 @@
 //! claim (`admiralty-scale:source-reliability` from the channel, `admiralty-scale:
 //! information-credibility` from the other criteria, `estimative-language:
 //! likelihood-probability` from the credibility); the claimant is a `threat-actor` attribute;
-//! the key judgement is an analyst note, the link an analyst opinion (0–100), and the full trace
-//! an event report in Markdown.
+//! the key judgement is an analyst note, the category (what it says of the claim, by the rule
+//! set's profile) an analyst opinion (0–100), and the full trace an event report in Markdown.
 //!
 //! Identifiers are UUID version 5 from the rules and case hashes, and the date is the attack's,
 //! so the same judgement exported twice is byte-identical. docs/INTERCHANGE.md documents the
@@ -13,6 +13,7 @@ use serde_json::{Value as Json, json};
 
 use super::Trace;
 use super::interchange::Assessment;
+use crate::profile::Stance;
 use crate::time::Rfc3339;
 
 /// The event of one scored case, as indented JSON. `case` is the case document as read.
@@ -26,7 +27,7 @@ pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
 }
 
 fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
-    let a = Assessment::of(trace, case);
+    let a = Assessment::of(trace, case)?;
     a.exportable(trace.as_of().map(|as_of| as_of.at))?;
     let event = a.id("misp-event").to_string();
     let date = a
@@ -52,7 +53,7 @@ fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     let verdict = a.verdict.as_deref().unwrap_or("no verdict");
     let mut object = json!({
         "uuid": event,
-        "info": format!("Claim of responsibility by {} for {}: {verdict}", a.claimant_name(), a.case),
+        "info": format!("{} by {} for {}: {verdict}", a.subject_title(), a.claimant_name(), a.case),
         "threat_level_id": "4",
         "analysis": "2",
         "distribution": "0",
@@ -82,8 +83,9 @@ fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "uuid": a.id("misp-opinion").to_string(),
             "opinion": opinion(&a).to_string(),
             "comment": format!(
-                "Link: {} ({}). {}",
-                a.link.as_deref().unwrap_or("not judged"),
+                "{}: {} ({}). {}",
+                a.category_title(),
+                a.category.as_deref().unwrap_or("not judged"),
                 if a.settled { "settled" } else { "open" },
                 a.why().unwrap_or_else(|| verdict.to_string())
             ),
@@ -104,14 +106,15 @@ fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     Ok(json!({ "Event": object }))
 }
 
-/// The opinion on the claim, 0 (strongly disagree) to 100 (strongly agree): directed 100,
-/// inspired 75, contested or open 50, unsubstantiated and settled 25, false 0.
+/// The opinion on the claim, 0 (strongly disagree) to 100 (strongly agree), from what the
+/// category says of it (the profile's stances): agree strongly 100, agree 75, neutral (or a
+/// disagreement still open) 50, disagree and settled 25, disagree strongly 0.
 fn opinion(a: &Assessment) -> u8 {
-    match a.link.as_deref() {
-        Some("directed") => 100,
-        Some("inspired") => 75,
-        Some("false") => 0,
-        Some("unsubstantiated") if a.settled => 25,
+    match a.stance {
+        Some(Stance::AgreeStrongly) => 100,
+        Some(Stance::Agree) => 75,
+        Some(Stance::DisagreeStrongly) => 0,
+        Some(Stance::Disagree) if a.settled => 25,
         _ => 50,
     }
 }

@@ -1,9 +1,10 @@
-//! STIX 2.1: a bundle per case for threat-intelligence platforms (OpenCTI and others). The
-//! attack is an `incident`, the claimant a `threat-actor`, the claim of responsibility an
-//! `attributed-to` relationship between them whose `confidence` is the credibility on the DNI
-//! scale; an `opinion` on the relationship carries the link judgement, and a `note` the key
-//! judgement and the full Markdown trace. Credence's own fields (link, verdict, settled, rules
-//! and their hash) are in one property extension, defined in the bundle.
+//! STIX 2.1: a bundle per case for threat-intelligence platforms (OpenCTI and others). The case
+//! is an `incident`, the claimant a `threat-actor`, the claim an `attributed-to` relationship
+//! between them whose `confidence` is the probability on the DNI scale; an `opinion` on the
+//! relationship carries what the category says of the claim, and a `note` the key judgement
+//! and the full Markdown trace. Credence's own fields (category, verdict, settled, rules and
+//! their hash) are in one property extension, defined in the bundle. What the claim is called,
+//! who made it and which scores judge it come from the rule set's profile.
 //!
 //! Identifiers are UUID version 5 from the rules and case hashes, and timestamps are the moment
 //! the judgement speaks for, so the same judgement exported twice is byte-identical.
@@ -14,6 +15,7 @@ use serde_json::{Value as Json, json};
 use super::Trace;
 use super::format::Estimative;
 use super::interchange::{Assessment, stable_id, stix_confidence};
+use crate::profile::Stance;
 use crate::time::Rfc3339;
 
 /// When Credence's own identity and extension definition were first published: they are the
@@ -32,7 +34,7 @@ pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
 }
 
 fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
-    let a = Assessment::of(trace, case);
+    let a = Assessment::of(trace, case)?;
     a.exportable(trace.as_of().map(|as_of| as_of.at))?;
     let when = stamp(
         trace
@@ -58,7 +60,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     let credence_fields = json!({
         extension.as_str(): {
             "extension_type": "property-extension",
-            "link": a.link,
+            "link": a.category,
             "verdict": a.verdict,
             "settled": a.settled,
             "credibility": a.probability.map(|(p, _)| p),
@@ -86,7 +88,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "created": DEFINED,
             "modified": DEFINED,
             "name": "Credence",
-            "description": "Claim-verification rule engine: scores claims of responsibility with explained, testable rules.",
+            "description": "Claim-verification rule engine: judges claims with explained, testable rules.",
             "identity_class": "system",
         }),
         json!({
@@ -97,8 +99,8 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "created": DEFINED,
             "modified": DEFINED,
             "name": "Credence claim assessment",
-            "description": "Credence's judgement of a claim of responsibility: the link to the attack, the verdict, whether unknown evidence could still change it, the credibility probability, and the rules and case it comes from.",
-            "schema": "Properties: link (string: directed, inspired, unsubstantiated, false or contested), verdict (string), settled (boolean: neither unknown nor conflicting evidence could change the verdict), credibility (number 0-1), ruleset, rules_version, rules_hash, case_hash (strings). See Credence's docs/INTERCHANGE.md.",
+            "description": "Credence's judgement of a claim: its category (the band of the rule set's category score), the verdict, whether unknown or conflicting evidence could still change it, the probability that the claim is true, and the rules and case it comes from.",
+            "schema": "Properties: link (string: the category, a band label of the rule set's category score), verdict (string), settled (boolean: neither unknown nor conflicting evidence could change the verdict), credibility (number 0-1: the probability score's), ruleset, rules_version, rules_hash, case_hash (strings). See Credence's docs/INTERCHANGE.md.",
             "version": "1.0.0",
             "extension_types": ["property-extension"],
         }),
@@ -110,7 +112,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "created": DEFINED,
             "modified": DEFINED,
             "name": a.claimant_name(),
-            "threat_actor_types": ["terrorist"],
+            "threat_actor_types": a.actor_kind.as_ref().map(|kind| [kind]),
         }),
         json!({
             "type": "incident",
@@ -132,7 +134,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "relationship_type": "attributed-to",
             "source_ref": incident,
             "target_ref": actor,
-            "description": format!("Claim of responsibility by {}{claim}", a.claimant_name()),
+            "description": format!("{} by {}{claim}", a.subject_title(), a.claimant_name()),
             "confidence": stix_confidence(word),
             "extensions": credence_fields,
         }),
@@ -171,15 +173,15 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
     }))
 }
 
-/// The opinion on the claim: strongly agree for a directed link, agree for inspired, neutral
-/// while contested or open, disagree when unsubstantiated and settled, strongly disagree when
-/// false.
+/// The opinion on the claim, from what the category says of it (the profile's stances):
+/// strongly agree, agree, neutral (also a disagreement still open), disagree once settled,
+/// strongly disagree.
 fn opinion(a: &Assessment) -> &'static str {
-    match a.link.as_deref() {
-        Some("directed") => "strongly-agree",
-        Some("inspired") => "agree",
-        Some("false") => "strongly-disagree",
-        Some("unsubstantiated") if a.settled => "disagree",
+    match a.stance {
+        Some(Stance::AgreeStrongly) => "strongly-agree",
+        Some(Stance::Agree) => "agree",
+        Some(Stance::DisagreeStrongly) => "strongly-disagree",
+        Some(Stance::Disagree) if a.settled => "disagree",
         _ => "neutral",
     }
 }

@@ -10,11 +10,11 @@ use serde_json::Value as Json;
 
 use crate::Judged as AsOfJudged;
 use crate::as_of::When;
-use crate::calibrate::{BASELINES, CONFIDENCES, Judged, LINKS};
+use crate::calibrate::{CONFIDENCES, Judged};
 use crate::files::{read_bytes, write_output};
 use crate::program::Program;
 use crate::trace::{Trace, format};
-use crate::{Options, compile_str, score_case, score_case_as_of};
+use crate::{Disk, Options, compile, score_case};
 
 use super::inputs::classify;
 use super::rules::program;
@@ -43,12 +43,6 @@ pub(crate) struct Args {
     /// The early view: judge each case also as of this long after its claim (`24h`, `2d`).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = duration)]
     as_of_claim: Duration,
-    /// The score whose band is the link verdict.
-    #[arg(long, value_name = "SCORE", default_value = "link")]
-    link_score: String,
-    /// The evidence score whose probability is calibrated.
-    #[arg(long, value_name = "SCORE", default_value = "credibility")]
-    credibility_score: String,
     /// Fail (exit 5) below this agreement, in percent: `binary=90`, `five-way=75`,
     /// `binary@as-of=80`, `five-way@as-of=60`. Repeat for several.
     #[arg(long, value_name = "KIND=PERCENT", value_parser = threshold)]
@@ -175,18 +169,19 @@ struct Problem {
     message: String,
 }
 
-/// True for a `.json` file holding a case with a `label`.
+/// True for a `.json` file holding a case with a `label` (a fixture, which has a `case`, is
+/// not one).
 fn is_labelled(path: &Path) -> bool {
     #[derive(serde::Deserialize)]
     struct Probe {
         label: Option<serde::de::IgnoredAny>,
-        incident: Option<serde::de::IgnoredAny>,
+        case: Option<serde::de::IgnoredAny>,
     }
     let Ok(file) = crate::files::open_stream(path) else {
         return false;
     };
     serde_json::from_reader::<_, Probe>(std::io::BufReader::new(file))
-        .is_ok_and(|p| p.label.is_some() && p.incident.is_some())
+        .is_ok_and(|p| p.label.is_some() && p.case.is_none())
 }
 
 /// Runs `calibrate`.
@@ -212,14 +207,25 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
-    let baselines: Vec<Program> = BASELINES
-        .iter()
-        .map(|(name, text, _)| {
-            compile_str(&format!("{name}.cred"), text, &Options::default())
-                .map(|c| c.program)
-                .unwrap_or_else(|e| panic!("the shipped baseline `{name}` compiles: {e}"))
-        })
-        .collect();
+    let profile = program.profile();
+    if let Err(e) = profile.provides(&crate::CALIBRATION_NEEDS) {
+        say!("error: {e}");
+        return Ok(Exit::Usage);
+    }
+    let mut baselines: Vec<Program> = Vec::new();
+    for baseline in profile.baselines() {
+        match compile_baseline(&baseline.path, &inputs.rules, &args.rule_args, limits) {
+            Ok(compiled) => baselines.push(compiled),
+            Err(message) => {
+                say!(
+                    "error: the baseline `{}` ({}): {message}",
+                    baseline.name,
+                    baseline.path.display()
+                );
+                return Ok(Exit::InvalidRules);
+            }
+        }
+    }
     let mut cases: Vec<Case> = Vec::new();
     let mut problems = Vec::new();
     for path in &inputs.files {
@@ -301,6 +307,26 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     })
 }
 
+/// Compiles a baseline the profile names: a rule file of its own, read as an included file is
+/// (inside the rule directories given, or `--allow-path`).
+fn compile_baseline(
+    path: &Path,
+    rules: &[PathBuf],
+    rule_args: &RuleArgs,
+    limits: crate::Limits,
+) -> Result<Program, String> {
+    let disk = Disk::new(rules, &rule_args.allow, limits.rule_file_bytes);
+    crate::FileSource::read(&disk, path, true).map_err(|e| e.to_string())?;
+    let files = [path.to_path_buf()];
+    let options = Options {
+        limits,
+        ..Options::default()
+    };
+    compile(&files, &disk, &options)
+        .map(|compiled| compiled.program)
+        .map_err(|e| e.to_string())
+}
+
 /// Scores one labelled case (label removed, so rules cannot read it) with the rules and the
 /// baselines, on full evidence and as of the chosen time after its claim.
 fn judge(
@@ -316,11 +342,14 @@ fn judge(
         .as_object_mut()
         .and_then(|o| o.remove("label"))
         .ok_or("no `label`")?;
+    // The label names a category of the profile's category score (`label.link`).
+    let (category, key) = categories(program).ok_or(crate::CALIBRATION_NEEDS.to_string())?;
+    let labels: Vec<&str> = category.labels().collect();
     let link = label
-        .get("link")
+        .get(key)
         .and_then(Json::as_str)
-        .filter(|l| LINKS.contains(l))
-        .ok_or_else(|| format!("`label.link` must be one of {}", LINKS.join(", ")))?
+        .filter(|l| labels.contains(l))
+        .ok_or_else(|| format!("`label.{key}` must be one of {}", labels.join(", ")))?
         .to_string();
     let confidence = label
         .get("confidence")
@@ -339,20 +368,33 @@ fn judge(
         .map_or_else(|| path.display().to_string(), str::to_string);
     let unlabelled = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
     let when = When::AfterClaim(args.as_of_claim.ms);
+    let profile = program.profile();
+    let names = Names {
+        category: key,
+        probability: profile.probability_score().map(|i| program.score_name(i)),
+    };
     let score_full = |p: &Program| -> Result<Verdict, String> {
-        score_case(p, &unlabelled, |t| verdict(t, args))
+        score_case(p, &unlabelled, |t| verdict(t, &names))
             .map_err(|e| e.to_string())
             .and_then(|v| v)
     };
     // Without a claim time there is no early view; any other failure is the case's error.
-    let claim_dated = value
-        .pointer("/claim/published_at")
-        .is_some_and(|t| !t.is_null());
+    let claim_dated = program.profile().subject.as_ref().is_some_and(|subject| {
+        subject
+            .time
+            .iter()
+            .try_fold(&value, |v, k| v.get(k))
+            .is_some_and(|t| !t.is_null())
+    });
     let score_as_of = |p: &Program| -> Result<Option<Verdict>, String> {
         if !claim_dated {
             return Ok(None);
         }
-        match score_case_as_of(p, &unlabelled, when, |t| verdict(t, args)) {
+        // Every rule set is judged by the rules' profile: a baseline dates no evidence itself.
+        let judged = crate::score_as_of_with(p, profile, value.clone(), &unlabelled, when, |t| {
+            verdict(t, &names)
+        });
+        match judged {
             Ok(AsOfJudged::Scored(verdict)) => verdict.map(Some),
             Ok(AsOfJudged::NoClaimYet { .. }) => Ok(None),
             Err(e) => Err(format!("as of claim + {}: {e}", args.as_of_claim.text)),
@@ -378,16 +420,32 @@ fn judge(
     })
 }
 
-/// The link and probability the rules gave, and the criteria that weighed most.
-fn verdict(trace: &Trace<'_>, args: &Args) -> Result<Verdict, String> {
+/// The category score of the rule set `program` judges by, from its profile (checked by the
+/// command first), and its name, which a label's key is.
+pub(super) fn categories(program: &Program) -> Option<(&crate::Category, &str)> {
+    let category = program.profile().category()?;
+    Some((category, program.score_name(category.score)))
+}
+
+/// The scores a verdict is read from: the profile's category and probability scores, by name
+/// (a baseline names its scores the same way).
+struct Names<'p> {
+    category: &'p str,
+    probability: Option<&'p str>,
+}
+
+/// The category and probability the rules (or a baseline) gave, and the criteria that weighed
+/// most. A baseline's scores are those named like the profile's.
+fn verdict(trace: &Trace<'_>, names: &Names<'_>) -> Result<Verdict, String> {
     let link = trace
-        .score(&args.link_score)
-        .ok_or_else(|| format!("the rules have no score `{}`", args.link_score))?;
+        .score(names.category)
+        .ok_or_else(|| format!("the rules have no score `{}`", names.category))?;
     let band = link
         .band()
-        .ok_or_else(|| format!("score `{}` has no bands", args.link_score))?;
-    let probability = trace
-        .score(&args.credibility_score)
+        .ok_or_else(|| format!("score `{}` has no bands", names.category))?;
+    let probability = names
+        .probability
+        .and_then(|name| trace.score(name))
         .and_then(|s| s.probability());
     let summary = trace.summary();
     let decided_by = summary

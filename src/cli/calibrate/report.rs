@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::calibrate::{Agreement, BASELINES, Figures, Judged, LINKS, credible, figures, folds};
+use crate::calibrate::{Agreement, Figures, Judged, credible, figures, folds};
+use crate::profile::{Baseline, Category};
 use crate::program::Program;
 use crate::trace::format;
 
@@ -23,6 +24,11 @@ struct View {
 
 /// Everything `calibrate` reports.
 pub(super) struct Report {
+    /// The rule set's category: its labels, and what each says of the claim.
+    category: Category,
+    /// The score whose probability is calibrated, by name.
+    probability: String,
+    baselines: Vec<Baseline>,
     ruleset: String,
     version: String,
     rules_hash: String,
@@ -41,22 +47,26 @@ impl Report {
         cases: Vec<Case>,
         problems: Vec<Problem>,
     ) -> Report {
+        let profile = program.profile();
+        let category = profile.category().cloned().unwrap_or_default();
+        let baselines = profile.baselines().to_vec();
         let labels: Vec<&str> = cases.iter().map(|c| c.link.as_str()).collect();
         let k = args.folds.map_or(0, usize::from);
         let in_folds = |labels: &[&str], verdicts: &[&Judged]| {
             if k == 0 {
                 Vec::new()
             } else {
-                folds(labels, verdicts, k)
+                folds(&category, labels, verdicts, k)
             }
         };
         let full_verdicts: Vec<&Judged> = cases.iter().map(|c| &c.full.judged).collect();
         let full = View {
-            rules: figures(&labels, &full_verdicts),
+            rules: figures(&category, &labels, &full_verdicts),
             folds: in_folds(&labels, &full_verdicts),
-            baselines: (0..BASELINES.len())
+            baselines: (0..baselines.len())
                 .map(|b| {
                     figures(
+                        &category,
                         &labels,
                         &cases.iter().map(|c| &c.baselines[b].0).collect::<Vec<_>>(),
                     )
@@ -71,22 +81,27 @@ impl Report {
             .filter_map(|c| c.as_of.as_ref().map(|v| &v.judged))
             .collect();
         let as_of = View {
-            rules: figures(&early_labels, &early_verdicts),
+            rules: figures(&category, &early_labels, &early_verdicts),
             folds: in_folds(&early_labels, &early_verdicts),
-            baselines: (0..BASELINES.len())
+            baselines: (0..baselines.len())
                 .map(|b| {
                     let pairs: Vec<(&str, &Judged)> = early
                         .iter()
                         .filter_map(|c| Some((c.link.as_str(), c.baselines[b].1.as_ref()?)))
                         .collect();
                     let (l, j): (Vec<&str>, Vec<&Judged>) = pairs.into_iter().unzip();
-                    figures(&l, &j)
+                    figures(&category, &l, &j)
                 })
                 .collect(),
             cases: early.len(),
         };
         let meta = program.meta();
         Report {
+            probability: profile
+                .probability_score()
+                .map_or(String::new(), |i| program.score_name(i).to_string()),
+            category,
+            baselines,
             ruleset: meta.id.clone(),
             version: meta.version.clone(),
             rules_hash: meta.content_hash.clone(),
@@ -132,10 +147,11 @@ impl Report {
 
     pub(super) fn text(&self) -> String {
         let mut out = String::new();
-        let labels = LINKS
-            .iter()
+        let labels = self
+            .category
+            .labels()
             .map(|l| {
-                let n = self.cases.iter().filter(|c| c.link == *l).count();
+                let n = self.cases.iter().filter(|c| c.link == l).count();
                 format!("{l} {n}")
             })
             .collect::<Vec<_>>()
@@ -163,15 +179,26 @@ impl Report {
                 };
                 let _ = writeln!(out, "{name:<54} {:>18}   {:>18}", cell(full), cell(early));
             };
+        let apart: Vec<&str> = self
+            .category
+            .labels()
+            .filter(|l| credible(&self.category, l).is_none())
+            .collect();
+        let binary = if apart.is_empty() {
+            "binary agreement".to_string()
+        } else {
+            format!("binary agreement ({} apart)", apart.join(", "))
+        };
+        let n_way = n_way(self.category.labels().count());
         row(
             &mut out,
-            "binary agreement (contested apart)",
+            &binary,
             Some(self.full.rules.binary),
             Some(self.as_of.rules.binary),
         );
         row(
             &mut out,
-            "five-way agreement",
+            &format!("{n_way} agreement"),
             Some(self.full.rules.five_way),
             Some(self.as_of.rules.five_way),
         );
@@ -203,18 +230,21 @@ impl Report {
             number(self.full.rules.log_loss),
             number(self.as_of.rules.log_loss)
         );
-        let _ = writeln!(out, "baselines on the same cases:");
-        for (b, (name, _, five_way)) in BASELINES.iter().enumerate() {
+        if !self.baselines.is_empty() {
+            let _ = writeln!(out, "baselines on the same cases:");
+        }
+        for (b, baseline) in self.baselines.iter().enumerate() {
+            let name = &baseline.name;
             row(
                 &mut out,
                 &format!("  {name}: binary"),
                 Some(self.full.baselines[b].binary),
                 Some(self.as_of.baselines[b].binary),
             );
-            if *five_way {
+            if !baseline.binary_only {
                 row(
                     &mut out,
-                    &format!("  {name}: five-way"),
+                    &format!("  {name}: {n_way}"),
                     Some(self.full.baselines[b].five_way),
                     Some(self.as_of.baselines[b].five_way),
                 );
@@ -259,8 +289,13 @@ impl Report {
                     "binary agreement",
                     (|f: &Figures| f.binary) as fn(&Figures) -> Agreement,
                 ),
-                ("five-way agreement", |f: &Figures| f.five_way),
+                ("category agreement", |f: &Figures| f.five_way),
             ] {
+                let name = if name == "category agreement" {
+                    format!("{n_way} agreement")
+                } else {
+                    name.to_string()
+                };
                 let _ = writeln!(
                     out,
                     "{:<40} {:>28}   {:>28}",
@@ -291,20 +326,26 @@ impl Report {
                 title.to_string()
             };
             let _ = writeln!(out, "\nConfusion, {title} (rows: label; columns: rules)");
+            // Each column as wide as its label and two spaces; the row labels as the longest.
+            let columns: Vec<&str> = self.category.labels().chain(["other"]).collect();
+            let first = columns.iter().map(|c| c.len()).max().unwrap_or(0) + 1;
+            let mut header = format!("  {:<first$}", "");
+            for c in &columns {
+                header.push_str(&format!("{c:>width$}", width = c.len() + 2));
+            }
+            let _ = writeln!(out, "{header}");
+            for (label, counts) in self.category.labels().zip(&view.rules.confusion) {
+                let mut line = format!("  {label:<first$}");
+                for (c, n) in columns.iter().zip(counts) {
+                    line.push_str(&format!("{n:>width$}", width = c.len() + 2));
+                }
+                let _ = writeln!(out, "{line}");
+            }
             let _ = writeln!(
                 out,
-                "  {:<16}{:>10}{:>10}{:>17}{:>7}{:>11}{:>7}",
-                "", "directed", "inspired", "unsubstantiated", "false", "contested", "other"
+                "\nReliability, {title} (the {} probability)",
+                self.probability
             );
-            for (i, l) in LINKS.iter().enumerate() {
-                let c = view.rules.confusion[i];
-                let _ = writeln!(
-                    out,
-                    "  {l:<16}{:>10}{:>10}{:>17}{:>7}{:>11}{:>7}",
-                    c[0], c[1], c[2], c[3], c[4], c[5]
-                );
-            }
-            let _ = writeln!(out, "\nReliability, {title} (the credibility probability)");
             let _ = writeln!(
                 out,
                 "  {:<11}{:>7}{:>17}{:>20}",
@@ -338,10 +379,13 @@ impl Report {
             };
             let _ = writeln!(out, "\nMisses, {title}: {}", misses.len());
             for (case, v) in misses {
-                let binary = match (credible(&case.link), credible(&v.judged.link)) {
-                    (Some(a), Some(b)) if a == b => "binary agrees",
-                    (None, _) => "binary: contested apart",
-                    _ => "binary misses too",
+                let binary = match (
+                    credible(&self.category, &case.link),
+                    credible(&self.category, &v.judged.link),
+                ) {
+                    (Some(a), Some(b)) if a == b => "binary agrees".to_string(),
+                    (None, _) => format!("binary: {} apart", case.link),
+                    _ => "binary misses too".to_string(),
                 };
                 let _ = writeln!(
                     out,
@@ -369,8 +413,8 @@ impl Report {
                 "binary": agreement(f.binary),
                 "five_way": agreement(f.five_way),
                 "confusion": {
-                    "labels": LINKS,
-                    "columns": LINKS.iter().copied().chain(["other"]).collect::<Vec<_>>(),
+                    "labels": self.category.labels().collect::<Vec<_>>(),
+                    "columns": self.category.labels().chain(["other"]).collect::<Vec<_>>(),
                     "counts": f.confusion,
                 },
                 "brier": f.brier,
@@ -384,10 +428,10 @@ impl Report {
             json!({
                 "cases": v.cases,
                 "rules": figures(&v.rules),
-                "baselines": BASELINES.iter().zip(&v.baselines).map(|((name, _, five_way), f)| json!({
-                    "name": name,
+                "baselines": self.baselines.iter().zip(&v.baselines).map(|(baseline, f)| json!({
+                    "name": baseline.name,
                     "binary": agreement(f.binary),
-                    "five_way": five_way.then(|| agreement(f.five_way)),
+                    "five_way": (!baseline.binary_only).then(|| agreement(f.five_way)),
                 })).collect::<Vec<_>>(),
                 "folds": (!v.folds.is_empty()).then(|| v.folds.iter().map(|f| json!({
                     "binary": agreement(f.binary),
@@ -402,7 +446,8 @@ impl Report {
                 "probability": v.judged.probability,
                 "settled": v.judged.settled,
                 "agrees_five_way": v.judged.link == c.link,
-                "agrees_binary": credible(&c.link).map(|t| credible(&v.judged.link) == Some(t)),
+                "agrees_binary": credible(&self.category, &c.link)
+                    .map(|t| credible(&self.category, &v.judged.link) == Some(t)),
                 "decided_by": v.decided_by,
             })
         };
@@ -498,5 +543,16 @@ impl Report {
             format::html(&self.as_of_text)
         );
         out
+    }
+}
+
+/// `five-way` for five categories: the number in words up to ten.
+fn n_way(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    match WORDS.get(n) {
+        Some(word) => format!("{word}-way"),
+        None => format!("{n}-way"),
     }
 }
