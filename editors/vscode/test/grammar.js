@@ -61,6 +61,13 @@ score credibility {
     refine when count(p in posts where p.at >= 2018-03-23T09:10:00Z) > 3 => lr 4 "wave"
     unknown => skip "not recorded"
   }
+  bands {
+    when rival_found => "false" unless contact_found => "contested"
+    else => "open"
+  }
+}
+profile {
+  subject claim "claim"
 }
 `;
 
@@ -85,6 +92,8 @@ const EXPECTED = [
   ['in', null, 'keyword.operator.word.cred'],
   ['2018-03-23T09:10:00Z', null, 'constant.other.timestamp.cred'],
   ['skip', null, 'keyword.control.cred'],
+  ['unless', null, 'keyword.control.cred'],
+  ['profile', null, 'storage.modifier.cred'],
 ];
 
 (async () => {
