@@ -524,11 +524,13 @@ impl<'a> Auditor<'a> {
         );
     }
 
-    /// A case path's value against the case document itself.
+    /// A case path's value against the case document itself. A field inside a `null` object is
+    /// not known either: it reads as null, as the loader reads it.
     fn document(&mut self, place: &str, path: &str, shown: &Json) {
-        let raw = path
-            .split('.')
-            .try_fold(&self.document, |v, key| v.as_object()?.get(key));
+        let raw = path.split('.').try_fold(&self.document, |v, key| match v {
+            Json::Null => Some(v),
+            _ => v.as_object()?.get(key),
+        });
         let agrees = match raw {
             None => shown["state"] == "missing",
             Some(Json::Null) => shown["state"] == "null",
