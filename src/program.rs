@@ -38,6 +38,9 @@ pub struct Program {
     pub(crate) verdict: Option<DecisionDef>,
     /// What the engine needs to know of the rule set's domain.
     pub(crate) profile: crate::profile::Profile,
+    /// The case schema the header declares: its path and text (a decision log keeps it, so
+    /// that the rules compile again as they did).
+    pub(crate) declared_schema: Option<(String, String)>,
     /// What to read from a case.
     pub(crate) layout: Layout,
     /// The root slot holding the case's `id`.

@@ -8,12 +8,12 @@
 //! evidence stays under [`EVIDENCE_BUDGET`]: runs of moments at which only list items arrived
 //! (posts, say) are taken together.
 
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
 use crate::as_of::{Dated, Step, When, dated, moments_of};
 use crate::profile::Profile;
 use crate::program::Program;
-use crate::trace::{Trace, format};
+use crate::trace::{Trace, format, json as trace_json};
 use crate::{Judged, ScoreError, case_hash, judge_as_of};
 
 /// The most moments a timeline judges.
@@ -293,6 +293,122 @@ pub fn arrivals_text(arrived: &[Dated], profile: &Profile) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How many later arrivals of a stretch the text lists before eliding.
+const SHOWN_LATER: usize = 6;
+
+/// A timeline as text: one entry per stretch of one judgement (`credence timeline`).
+pub(crate) fn render_text(id: Option<&str>, program: &Program, rows: &[Stretch]) -> String {
+    let meta = program.meta();
+    let mut out = format!(
+        "Case {}: the judgement over time (rules {} {})\n\n",
+        format::clean(id.unwrap_or("(no id)")),
+        meta.id,
+        meta.version
+    );
+    for row in rows {
+        let (first, later) = row
+            .arrived
+            .split_first()
+            .map_or((&[][..], &[][..]), |(f, l)| (&f.1[..], l));
+        out.push_str(&format!(
+            "{}  {}\n",
+            format::timestamp(row.at),
+            arrivals_text(first, &program.profile)
+        ));
+        match &row.judgement {
+            Judgement::NoClaimYet => {
+                out.push_str(&format!("    {}\n", program.profile.nothing_yet()))
+            }
+            Judgement::Scored { scores, verdict } => {
+                for (score, last) in scores.iter().zip(&row.last_values) {
+                    let band = score
+                        .band
+                        .as_deref()
+                        .map(|b| format!(", band {b}"))
+                        .unwrap_or_default();
+                    let state = if score.settled { "settled" } else { "open" };
+                    let value = if *last == score.value {
+                        score.value.clone()
+                    } else {
+                        format!("{} → {last}", score.value)
+                    };
+                    out.push_str(&format!("    {} {value}{band} ({state})\n", score.name));
+                }
+                if let Some(verdict) = verdict {
+                    out.push_str(&format!("    verdict: {verdict}\n"));
+                }
+            }
+        }
+        if !later.is_empty() {
+            let mut listed: Vec<String> = later
+                .iter()
+                .take(SHOWN_LATER)
+                .map(|(at, arrived)| {
+                    format!(
+                        "{} at {}",
+                        arrivals_text(arrived, &program.profile),
+                        format::timestamp(*at)
+                    )
+                })
+                .collect();
+            if later.len() > SHOWN_LATER {
+                listed.push(format!("{} more moments", later.len() - SHOWN_LATER));
+            }
+            out.push_str(&format!(
+                "    then, with no change: {}\n",
+                listed.join("; ")
+            ));
+        }
+    }
+    out
+}
+
+/// The timeline of `bytes`, a case, as its JSON document (the case's `id` named in it).
+pub(crate) fn json_of(program: &Program, bytes: &[u8]) -> Result<Json, ScoreError> {
+    let stretches = timeline(program, bytes)?.stretches;
+    let id = case_id(bytes);
+    Ok(render_json(id.as_deref(), program, &stretches))
+}
+
+/// A case's `id`, when it is a string.
+pub(crate) fn case_id(bytes: &[u8]) -> Option<String> {
+    serde_json::from_slice::<Json>(bytes)
+        .ok()
+        .and_then(|v| v.get("id").and_then(Json::as_str).map(str::to_string))
+}
+
+/// A timeline as JSON (`credence timeline --format json`; docs/CASE_FORMAT.md).
+pub(crate) fn render_json(id: Option<&str>, program: &Program, rows: &[Stretch]) -> Json {
+    let meta = program.meta();
+    json!({
+        "format_version": trace_json::FORMAT_VERSION,
+        "case": id,
+        "rules": {"ruleset": meta.id, "version": meta.version, "rules_hash": meta.content_hash},
+        "moments": rows.iter().map(|row| {
+            let arrived: Vec<Json> = row.arrived.iter().flat_map(|(at, arrived)| {
+                arrivals(arrived).into_iter().map(move |(path, count)| {
+                    json!({"at": format::timestamp(*at), "path": path, "count": count})
+                })
+            }).collect();
+            let judgement = match &row.judgement {
+                Judgement::NoClaimYet => json!({"claim_known": false}),
+                Judgement::Scored { scores, verdict } => json!({
+                    "claim_known": true,
+                    "scores": scores.iter().zip(&row.last_values).map(|(s, last)| json!({
+                        "name": s.name,
+                        "value": s.value,
+                        "value_at_end": last,
+                        "band": s.band,
+                        "settled": s.settled,
+                    })).collect::<Vec<_>>(),
+                    "verdict": verdict,
+                }),
+            };
+            json!({"at": format::timestamp(row.at), "arrived": arrived, "judgement": judgement})
+        }).collect::<Vec<_>>(),
+    })
 }
 
 #[cfg(test)]

@@ -151,9 +151,13 @@ pub(crate) fn analyze(
     options: &Options,
 ) -> Result<Analysis, FileError> {
     let mut loaded = load::load(paths, fs)?;
+    let declared = declared_schema(&mut loaded, fs);
+    let declared_text = declared
+        .as_ref()
+        .map(|(_, path, text)| (path.clone(), text.clone()));
     let schema = match &options.schema {
         Some(schema) => Some(schema.clone()),
-        None => declared_schema(&mut loaded, fs),
+        None => declared.map(|(schema, _, _)| schema),
     };
     let load::Loaded {
         sources,
@@ -166,7 +170,11 @@ pub(crate) fn analyze(
         diagnostics,
         schema.as_ref(),
         &options.limits,
-    );
+    )
+    .map(|mut compiled| {
+        compiled.program.declared_schema = declared_text;
+        compiled
+    });
     Ok(Analysis {
         files,
         schema,
@@ -176,7 +184,10 @@ pub(crate) fn analyze(
 
 /// The case schema a rule set declares in its header (`schema "path"`, relative to the file),
 /// so that `check` validates case paths without being asked.
-fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Schema> {
+fn declared_schema(
+    loaded: &mut load::Loaded,
+    fs: &dyn FileSource,
+) -> Option<(Schema, String, String)> {
     let (file, value) = loaded.files.iter().find_map(|(id, file)| {
         file.items.iter().find_map(|item| match item {
             Item::Ruleset(r) => r
@@ -200,7 +211,7 @@ fn declared_schema(loaded: &mut load::Loaded, fs: &dyn FileSource) -> Option<Sch
     };
     let (problem, detail) = match read {
         Ok(text) => match Schema::parse(&text) {
-            Ok(schema) => return Some(schema),
+            Ok(schema) => return Some((schema, path.display().to_string(), text)),
             Err(e) => (
                 format!("`{}` is not a usable JSON Schema", path.display()),
                 e,
@@ -285,6 +296,7 @@ fn compile_loaded(
         verdict,
         profile,
         layout,
+        declared_schema: None,
         case_id: crate::case::ID_SLOT,
         limits: *limits,
         costs: Default::default(),

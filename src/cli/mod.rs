@@ -7,9 +7,11 @@ mod check;
 mod diff;
 mod fmt;
 mod inputs;
+mod log;
 mod report;
 mod rules;
 mod score;
+mod serve;
 mod test;
 mod timeline;
 
@@ -151,6 +153,10 @@ enum Command {
     Calibrate(calibrate::Args),
     /// Writes the HTML report of every case of a corpus, with an index page.
     Report(report::Args),
+    /// Runs the engine as an HTTP service, with a decision log.
+    Serve(serve::Args),
+    /// Reads the decision log: lists, shows, replays and exports decisions.
+    Log(log::Args),
     /// Serves the language server protocol on standard input and output (for editors).
     Lsp,
     /// Prints a shell's completion script: `credence completions bash > …`.
@@ -242,6 +248,8 @@ pub fn run() -> ExitCode {
         Command::Timeline(args) => timeline::run(&args, &mut out),
         Command::Calibrate(args) => calibrate::run(&args, &mut out),
         Command::Report(args) => report::run(&args, &mut out),
+        Command::Serve(args) => serve::run(&args),
+        Command::Log(args) => log::run(&args, &mut out),
         Command::Lsp => language_server(),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -12,28 +12,13 @@ use crate::files::{FileError, open_stream, read_limited};
 use crate::fixture::{Corpus, load_fixture, reads_as_fixture};
 use crate::program::Program;
 use crate::schema::Schema;
-use crate::trace::{Trace, format, html, json as trace_json, markdown, misp, stix, text};
+use crate::trace::{Trace, json as trace_json, output};
 
 use super::inputs::{case_files, split_rules};
 use super::rules::{program, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
-/// Output formats of `score`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Format {
-    /// The explanation trace, for a terminal: a summary, then the detail.
-    Text,
-    /// Stable JSON (one object per line for batches); see docs/TRACE.md.
-    Json,
-    /// A Markdown report for reviewers.
-    Markdown,
-    /// A self-contained HTML page for reviewers.
-    Html,
-    /// A STIX 2.1 bundle per case; see docs/INTERCHANGE.md.
-    Stix,
-    /// A MISP event (core format) per case; see docs/INTERCHANGE.md.
-    Misp,
-}
+pub(crate) use crate::trace::output::Format;
 
 /// How to read the case input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -68,12 +53,22 @@ pub(crate) struct Args {
     brief: bool,
     /// Judge each case on what was known at a moment: an RFC 3339 time, `claim+24h` or
     /// `start+6h`; evidence known later is left out and listed (docs/CASE_FORMAT.md).
-    #[arg(long, value_name = "WHEN", value_parser = When::parse)]
-    as_of: Option<When>,
+    #[arg(long, value_name = "WHEN", value_parser = as_of)]
+    as_of: Option<(When, String)>,
+    /// Record every decision in the decision log (`credence log` reads it).
+    #[arg(long)]
+    log: bool,
+    #[command(flatten)]
+    log_db: super::log::LogDb,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
     case_args: CaseArgs,
+}
+
+/// `--as-of`: the moment, and the text that wrote it (kept for the decision log).
+fn as_of(text: &str) -> Result<(When, String), String> {
+    When::parse(text).map(|when| (when, text.to_string()))
 }
 
 /// Runs `score`.
@@ -128,6 +123,17 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             return Ok(Exit::Io);
         }
     };
+    let log = if args.log {
+        match crate::decisions::DecisionLog::open(&args.log_db.path) {
+            Ok(log) => Some(std::sync::Mutex::new(log)),
+            Err(e) => {
+                say!("error: {e}");
+                return Ok(Exit::Io);
+            }
+        }
+    } else {
+        None
+    };
     let pool = match batch::pool() {
         Ok(pool) => pool,
         Err(e) => {
@@ -145,7 +151,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             schema: schema.as_ref(),
             format: args.format,
             brief: args.brief,
-            as_of: args.as_of,
+            as_of: args.as_of.as_ref().map(|(when, _)| *when),
+            as_of_text: args.as_of.as_ref().map(|(_, text)| text.clone()),
+            log: log.as_ref(),
             name: if case == Path::new("-") {
                 "stdin".to_string()
             } else {
@@ -226,6 +234,10 @@ struct Scorer<'p> {
     format: Format,
     brief: bool,
     as_of: Option<When>,
+    /// The moment as the command line wrote it, for the decision log.
+    as_of_text: Option<String>,
+    /// The decision log, with `--log`.
+    log: Option<&'p std::sync::Mutex<crate::decisions::DecisionLog>>,
     name: String,
     /// More than one input: JSON is written one case per line, as for a batch.
     several: bool,
@@ -416,22 +428,8 @@ impl Scorer<'_> {
     /// Scores one case: its rendered trace, or why it cannot be scored.
     fn outcome(&self, json: &[u8], in_batch: bool) -> Outcome {
         let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
-        // The interchange formats also describe the case (claimant, channel, dates), from the
-        // document itself: rules need not read those fields.
-        let document = || serde_json::from_slice(json).unwrap_or_default();
-        // The HTML page shows the judgement over time.
-        let over_time = || crate::timeline::timeline(self.program, json).ok();
-        self.scored(json, |trace| match self.format {
-            Format::Text if self.brief => Ok(text::summary(trace)),
-            Format::Text => Ok(text::render(trace)),
-            Format::Markdown => Ok(markdown::render(trace)),
-            Format::Html => Ok(html::render(trace, over_time().as_ref())),
-            Format::Json if in_batch => Ok(trace_json::render_line(trace)),
-            Format::Json => Ok(trace_json::render(trace)),
-            Format::Stix if in_batch => stix::render_line(trace, &document()),
-            Format::Stix => stix::render(trace, &document()),
-            Format::Misp if in_batch => misp::render_line(trace, &document()),
-            Format::Misp => misp::render(trace, &document()),
+        self.scored(json, |trace| {
+            output::write(trace, self.program, json, self.format, self.brief, in_batch)
         })
     }
 
@@ -484,37 +482,57 @@ impl Scorer<'_> {
             }]
         };
         let rendered = |output: Result<String, String>| output.map_err(|e| vec![Problem::plain(e)]);
-        let Some(when) = self.as_of else {
-            return crate::score_case(self.program, json, render)
-                .map_err(problem)
-                .and_then(rendered);
+        // With `--log`, the JSON trace too, for the decision log.
+        let logging = self.log.is_some();
+        let render = |trace: &Trace<'_>| {
+            (
+                render(trace),
+                logging.then(|| trace_json::render_line(trace)),
+            )
         };
-        match crate::score_case_as_of(self.program, json, when, render).map_err(problem)? {
-            Judged::Scored(output) => rendered(output),
-            Judged::NoClaimYet(not_yet) => Ok(self.no_claim_yet(&not_yet)),
+        let (output, logged) = match self.as_of {
+            None => {
+                let (output, line) =
+                    crate::score_case(self.program, json, render).map_err(problem)?;
+                (rendered(output)?, line)
+            }
+            Some(when) => {
+                match crate::score_case_as_of(self.program, json, when, render).map_err(problem)? {
+                    Judged::Scored((output, line)) => (rendered(output)?, line),
+                    Judged::NoClaimYet(not_yet) => (
+                        self.no_claim_yet(&not_yet),
+                        logging.then(|| trace_json::no_claim_yet(&not_yet, false)),
+                    ),
+                }
+            }
+        };
+        if let (Some(log), Some(trace)) = (self.log, logged) {
+            let decision = crate::decisions::Decision {
+                source: "score".into(),
+                case: json.to_vec(),
+                as_of: self.as_of_text.clone(),
+                trace,
+            };
+            let recorded = log
+                .lock()
+                .map_err(|_| "the decision log is unusable after a failure".to_string())
+                .and_then(|mut log| {
+                    log.record(
+                        self.program,
+                        &[decision],
+                        &crate::decisions::CasePolicy::Whole,
+                    )
+                });
+            if let Err(e) = recorded {
+                return Err(vec![Problem::plain(e)]);
+            }
         }
+        Ok(output)
     }
 
     /// The output for a case judged at a moment before its claim was known.
     fn no_claim_yet(&self, not_yet: &crate::NotYet) -> String {
-        let at = format::timestamp(not_yet.at);
-        let sentence = not_yet.sentence();
-        let case = not_yet.case.as_deref().unwrap_or("(no id)");
-        match self.format {
-            // Before the claim there is no judgement to export.
-            Format::Json | Format::Stix | Format::Misp => trace_json::no_claim_yet(not_yet, true),
-            Format::Text => format!("Case {}: as of {at}, {sentence}.\n", format::clean(case)),
-            Format::Markdown => format!(
-                "# {}: {}\n\n**As of {at}**: {sentence}.\n",
-                format::markdown(self.program.profile().title()),
-                format::markdown(case)
-            ),
-            Format::Html => format!(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{}</title><p>Case {}: as of {at}, {sentence}.</p></html>\n",
-                format::html(self.program.profile().title()),
-                format::html(case)
-            ),
-        }
+        output::nothing_yet(self.program, not_yet, self.format, false)
     }
 }
 

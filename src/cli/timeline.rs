@@ -4,14 +4,10 @@
 
 use std::path::PathBuf;
 
-use serde_json::{Value as Json, json};
-
 use crate::ScoreError;
 use crate::files::read_bytes;
 use crate::fixture::{Corpus, load_fixture, reads_as_fixture};
-use crate::program::Program;
-use crate::timeline::{Judgement, Stretch, arrivals, arrivals_text, timeline};
-use crate::trace::{format, json as trace_json};
+use crate::timeline::{render_json, render_text, timeline};
 
 use super::inputs::rules_then_case;
 use super::rules::program;
@@ -35,6 +31,11 @@ pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Record the timeline in the decision log (`credence log` reads it).
+    #[arg(long)]
+    log: bool,
+    #[command(flatten)]
+    log_db: super::log::LogDb,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -97,13 +98,27 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             return Ok(Exit::InvalidCase);
         }
     };
-    let id = serde_json::from_slice::<Json>(&bytes)
-        .ok()
-        .and_then(|v| v.get("id").and_then(Json::as_str).map(str::to_string));
+    let id = crate::timeline::case_id(&bytes);
+    if args.log {
+        let decision = crate::decisions::Decision {
+            source: "timeline".into(),
+            case: bytes.clone(),
+            as_of: None,
+            trace: render_json(id.as_deref(), &program, &rows).to_string(),
+        };
+        let recorded =
+            crate::decisions::DecisionLog::open(&args.log_db.path).and_then(|mut log| {
+                log.record(&program, &[decision], &crate::decisions::CasePolicy::Whole)
+            });
+        if let Err(e) = recorded {
+            say!("error: {e}");
+            return Ok(Exit::Io);
+        }
+    }
     match args.format {
-        Format::Text => write!(out, "{}", text(id.as_deref(), &program, &rows))?,
+        Format::Text => write!(out, "{}", render_text(id.as_deref(), &program, &rows))?,
         Format::Json => {
-            let document = document(id.as_deref(), &program, &rows);
+            let document = render_json(id.as_deref(), &program, &rows);
             writeln!(
                 out,
                 "{}",
@@ -112,104 +127,4 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         }
     }
     Ok(Exit::Success)
-}
-
-/// How many later arrivals of a stretch the text lists before eliding.
-const SHOWN_LATER: usize = 6;
-
-fn text(id: Option<&str>, program: &Program, rows: &[Stretch]) -> String {
-    let meta = program.meta();
-    let mut out = format!(
-        "Case {}: the judgement over time (rules {} {})\n\n",
-        format::clean(id.unwrap_or("(no id)")),
-        meta.id,
-        meta.version
-    );
-    for row in rows {
-        let (first, later) = row
-            .arrived
-            .split_first()
-            .map_or((&[][..], &[][..]), |(f, l)| (&f.1[..], l));
-        out.push_str(&format!(
-            "{}  {}\n",
-            format::timestamp(row.at),
-            arrivals_text(first, &program.profile)
-        ));
-        match &row.judgement {
-            Judgement::NoClaimYet => {
-                out.push_str(&format!("    {}\n", program.profile.nothing_yet()))
-            }
-            Judgement::Scored { scores, verdict } => {
-                for (score, last) in scores.iter().zip(&row.last_values) {
-                    let band = score
-                        .band
-                        .as_deref()
-                        .map(|b| format!(", band {b}"))
-                        .unwrap_or_default();
-                    let state = if score.settled { "settled" } else { "open" };
-                    let value = if *last == score.value {
-                        score.value.clone()
-                    } else {
-                        format!("{} → {last}", score.value)
-                    };
-                    out.push_str(&format!("    {} {value}{band} ({state})\n", score.name));
-                }
-                if let Some(verdict) = verdict {
-                    out.push_str(&format!("    verdict: {verdict}\n"));
-                }
-            }
-        }
-        if !later.is_empty() {
-            let mut listed: Vec<String> = later
-                .iter()
-                .take(SHOWN_LATER)
-                .map(|(at, arrived)| {
-                    format!(
-                        "{} at {}",
-                        arrivals_text(arrived, &program.profile),
-                        format::timestamp(*at)
-                    )
-                })
-                .collect();
-            if later.len() > SHOWN_LATER {
-                listed.push(format!("{} more moments", later.len() - SHOWN_LATER));
-            }
-            out.push_str(&format!(
-                "    then, with no change: {}\n",
-                listed.join("; ")
-            ));
-        }
-    }
-    out
-}
-
-fn document(id: Option<&str>, program: &Program, rows: &[Stretch]) -> Json {
-    let meta = program.meta();
-    json!({
-        "format_version": trace_json::FORMAT_VERSION,
-        "case": id,
-        "rules": {"ruleset": meta.id, "version": meta.version, "rules_hash": meta.content_hash},
-        "moments": rows.iter().map(|row| {
-            let arrived: Vec<Json> = row.arrived.iter().flat_map(|(at, arrived)| {
-                arrivals(arrived).into_iter().map(move |(path, count)| {
-                    json!({"at": format::timestamp(*at), "path": path, "count": count})
-                })
-            }).collect();
-            let judgement = match &row.judgement {
-                Judgement::NoClaimYet => json!({"claim_known": false}),
-                Judgement::Scored { scores, verdict } => json!({
-                    "claim_known": true,
-                    "scores": scores.iter().zip(&row.last_values).map(|(s, last)| json!({
-                        "name": s.name,
-                        "value": s.value,
-                        "value_at_end": last,
-                        "band": s.band,
-                        "settled": s.settled,
-                    })).collect::<Vec<_>>(),
-                    "verdict": verdict,
-                }),
-            };
-            json!({"at": format::timestamp(row.at), "arrived": arrived, "judgement": judgement})
-        }).collect::<Vec<_>>(),
-    })
 }

@@ -12,6 +12,7 @@ pub mod json;
 pub mod markdown;
 pub mod misp;
 pub mod model;
+pub mod output;
 pub mod range_test;
 pub mod stix;
 pub mod summary;
