@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Value as Json, json};
 
 use crate::program::Program;
@@ -82,10 +82,25 @@ pub struct Logged {
 }
 
 impl DecisionLog {
-    /// Opens (or creates) the log at `path`.
+    /// Opens (or creates) the log at `path`: a regular file, never a link, a device or a FIFO
+    /// (written through), and a path, never an SQLite URI.
     pub fn open(path: &Path) -> Result<DecisionLog, String> {
+        if let Ok(meta) = std::fs::symlink_metadata(path)
+            && !meta.file_type().is_file()
+        {
+            return Err(format!(
+                "{} is {}: the decision log must be a regular file, and is not written through \
+                 anything else",
+                path.display(),
+                crate::files::kind_of(meta.file_type())
+            ));
+        }
         let problem = |e: rusqlite::Error| format!("the decision log {}: {e}", path.display());
-        let connection = Connection::open(path).map_err(problem)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags).map_err(problem)?;
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;

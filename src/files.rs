@@ -162,7 +162,11 @@ pub(crate) fn bytes(n: u64) -> String {
     }
 }
 
-fn kind_of(file_type: std::fs::FileType) -> &'static str {
+/// What a file that is not a regular file is, for a message: "a FIFO", "a link", ….
+pub(crate) fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_symlink() {
+        return "a link";
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -672,6 +672,52 @@ fn fifos_named_by_rules_and_fixtures_are_refused_without_blocking() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn the_decision_log_is_never_written_through_a_link_a_fifo_or_a_device() {
+    let dir = scratch("log-special");
+    std::fs::write(dir.join("case.json"), line(&small())).expect("case");
+    std::fs::write(dir.join("target"), "untouched\n").expect("target");
+    std::os::unix::fs::symlink("target", dir.join("link.db")).expect("link");
+    let status = Command::new("mkfifo")
+        .arg(dir.join("fifo.db"))
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    for (db, kind) in [
+        ("link.db", "a link"),
+        ("fifo.db", "a FIFO"),
+        ("/dev/null", "a device"),
+    ] {
+        let args = ["score", "--log", "--log-db", db, "rules/", "case.json"];
+        let out = credence_in(&dir, &args, None);
+        assert_eq!(out.status.code(), Some(4), "{db}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&format!("{db} is {kind}")), "{stderr}");
+        let served = credence_in(
+            &dir,
+            &["serve", "--listen", "127.0.0.1:0", "--log-db", db, "rules/"],
+            None,
+        );
+        assert_eq!(served.status.code(), Some(4), "{db}");
+        assert!(
+            text(&served.stderr).contains(kind),
+            "{}",
+            text(&served.stderr)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("target")).expect("target"),
+        "untouched\n"
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join("link.db"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+}
+
 #[test]
 fn files_that_are_not_rule_files_on_the_command_line() {
     let dir = scratch("not-rules");

@@ -163,6 +163,21 @@ fn case(name: &str) -> Vec<u8> {
     std::fs::read(format!("fixtures/real/{name}.json")).expect("case")
 }
 
+/// Checks `value` against the OpenAPI document's schema `name` (docs/openapi.json), with the
+/// engine's own JSON Schema validator.
+fn conforms(value: &Value, name: &str) {
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string("docs/openapi.json").expect("openapi"))
+            .expect("JSON");
+    let defs = document["components"]["schemas"]
+        .to_string()
+        .replace("#/components/schemas/", "#/$defs/");
+    let schema = format!(r##"{{"$defs": {defs}, "$ref": "#/$defs/{name}"}}"##);
+    let schema = credence::Schema::parse(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let violations = schema.validate(value);
+    assert!(violations.is_empty(), "{name}: {violations:?}");
+}
+
 fn credence(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_credence"))
         .args(args)
@@ -175,8 +190,16 @@ fn every_endpoint_answers_as_the_command_line_does() {
     let dir = Scratch::new("serve-endpoints");
     let service = start(&dir, "rules/", &[]);
     let port = service.port;
-    assert_eq!(get(port, "/health").status, 200);
+    let health = get(port, "/health");
+    assert_eq!(health.status, 200);
+    conforms(&health.json(), "Health");
+    assert!(
+        std::panic::catch_unwind(|| conforms(&serde_json::json!({"status": "ok"}), "Health"))
+            .is_err(),
+        "the check can fail"
+    );
     let rules = get(port, "/v1/rules").json();
+    conforms(&rules, "Rules");
     assert_eq!(rules["ruleset"], "claims_of_responsibility");
     // One case: the JSON trace, byte for byte what `credence score --format json` writes.
     let scored = post(port, "/v1/score", &case("paris-2015"));
@@ -190,6 +213,7 @@ fn every_endpoint_answers_as_the_command_line_does() {
         "fixtures/real/paris-2015.json",
     ]);
     assert_eq!(scored.body, cli.stdout);
+    conforms(&scored.json(), "Trace");
     let id = scored
         .header("x-credence-decision")
         .expect("decision id")
@@ -214,6 +238,7 @@ fn every_endpoint_answers_as_the_command_line_does() {
         String::from_utf8_lossy(&case("munich-2016"))
     );
     let batch = post(port, "/v1/score", array.as_bytes()).json();
+    conforms(&batch, "Batch");
     let items = batch.as_array().expect("items");
     assert_eq!(items.len(), 3);
     assert_eq!(items[0]["output"]["case"], "trebes-2018");
@@ -244,9 +269,11 @@ fn every_endpoint_answers_as_the_command_line_does() {
         "bundle"
     );
     let timeline = post(port, "/v1/timeline", &case("paris-2015")).json();
+    conforms(&timeline, "Timeline");
     assert_eq!(timeline["case"], "paris-2015");
     let checked = post(port, "/v1/check?name=t.cred", b"ruleset t { version \"1\" }\nscore s {\n  criterion c {\n    when claim.x == 1 => 1 \"x\"\n    else => 0\n  }\n  bands { else => \"x\" }\n}\nlet y = 1 +\n");
     let checked = checked.json();
+    conforms(&checked, "Check");
     assert_eq!(checked["ok"], false);
     assert_eq!(checked["diagnostics"][0]["code"], "E001");
     assert_eq!(
@@ -257,7 +284,12 @@ fn every_endpoint_answers_as_the_command_line_does() {
         post(port, "/v1/score?as_of=tomorrow", &case("paris-2015")).status,
         400
     );
-    assert_eq!(post(port, "/v1/score", b"{\"claim\": 3}").status, 422);
+    let bad_case = post(port, "/v1/score", b"{\"claim\": 3}");
+    assert_eq!(bad_case.status, 422);
+    conforms(&bad_case.json(), "CaseErrors");
+    assert_eq!(bad_case.json()["errors"][0]["path"], "claim");
+    let bad_format = post(port, "/v1/score?format=pdf", &case("paris-2015"));
+    conforms(&bad_format.json(), "Error");
     assert_eq!(get(port, "/nothing").status, 404);
     let metrics = get(port, "/metrics").text();
     assert!(
@@ -307,6 +339,7 @@ fn a_bad_reload_keeps_the_rules_in_force_and_a_good_one_swaps_them() {
     std::fs::write(&claims, format!("{text}\nscore broken {{\n")).expect("write");
     let refused = post(port, "/v1/rules/reload", b"");
     assert_eq!(refused.status, 422);
+    conforms(&refused.json(), "ReloadRefused");
     assert_eq!(refused.json()["diagnostics"][0]["code"], "E026");
     assert_eq!(get(port, "/v1/rules").json()["rules_hash"], before);
     assert_eq!(post(port, "/v1/score", &case("paris-2015")).status, 200);
@@ -319,6 +352,24 @@ fn a_bad_reload_keeps_the_rules_in_force_and_a_good_one_swaps_them() {
     assert_eq!(swapped["reloaded"], true);
     assert_eq!(swapped["version"], "3.0.1");
     assert_ne!(swapped["rules_hash"], before);
+}
+
+#[test]
+fn rules_that_do_not_compile_stop_the_service_before_it_starts() {
+    let dir = Scratch::new("serve-bad-rules");
+    let rules = dir.join("broken.cred");
+    std::fs::write(&rules, "score broken {\n").expect("write");
+    let output = credence(&[
+        "serve",
+        "--no-log",
+        "--listen",
+        "127.0.0.1:0",
+        rules.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "exit 1, as `credence check`");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("E026"), "the diagnostic is shown: {stderr}");
+    assert!(!stderr.contains("serving"), "nothing was served: {stderr}");
 }
 
 #[test]

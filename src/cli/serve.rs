@@ -68,6 +68,12 @@ pub(crate) struct Args {
 
 /// Runs `serve` until SIGTERM or Ctrl-C.
 pub(crate) fn run(args: &Args) -> std::io::Result<Exit> {
+    let limits = args.rule_args.limits(Some(&args.case_args));
+    // Rules that do not compile stop the service before it starts, with the diagnostics and the
+    // exit code `credence check` gives; reloads later keep the old rules instead.
+    if let Err(exit) = super::rules::program(&args.rules, None, &args.rule_args, limits) {
+        return Ok(exit);
+    }
     let token = match &args.token_file {
         None => None,
         Some(path) => match crate::files::read_text(path, 4096) {
@@ -93,7 +99,7 @@ pub(crate) fn run(args: &Args) -> std::io::Result<Exit> {
         addr: args.listen,
         rules: args.rules.clone(),
         allow: args.rule_args.allow.clone(),
-        limits: args.rule_args.limits(Some(&args.case_args)),
+        limits,
         log: (!args.no_log).then(|| args.log_db.path.clone()),
         cases,
         token,
