@@ -35,7 +35,7 @@ use crate::limits::Limits;
 use crate::program::{CollectionDef, LetDef, MatchDef, Node, NodeId, Program};
 use crate::schema::{Schema, SchemaNode};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::{Binding, File, Item};
+use crate::syntax::ast::{Binding, File, Item, Template};
 use types::Ty;
 
 /// Options for [`compile`].
@@ -151,13 +151,19 @@ pub(crate) fn analyze(
     options: &Options,
 ) -> Result<Analysis, FileError> {
     let mut loaded = load::load(paths, fs)?;
-    let declared = declared_schema(&mut loaded, fs);
-    let declared_text = declared
-        .as_ref()
-        .map(|(_, path, text)| (path.clone(), text.clone()));
-    let schema = match &options.schema {
-        Some(schema) => Some(schema.clone()),
-        None => declared.map(|(schema, _, _)| schema),
+    // A schema given overrides the one the header declares, which is then not read; the
+    // program keeps the text of the schema in force under the header's path, so that the
+    // decision log can replay it.
+    let (schema, declared_text) = match (&options.schema, schema_header(&loaded)) {
+        (Some(given), header) => (
+            Some(given.clone()),
+            header.map(|(path, _)| (path.display().to_string(), given.text())),
+        ),
+        (None, Some((path, value))) => match read_schema(&mut loaded, fs, &path, &value) {
+            Some((schema, text)) => (Some(schema), Some((path.display().to_string(), text))),
+            None => (None, None),
+        },
+        (None, None) => (None, None),
     };
     let load::Loaded {
         sources,
@@ -182,12 +188,9 @@ pub(crate) fn analyze(
     })
 }
 
-/// The case schema a rule set declares in its header (`schema "path"`, relative to the file),
-/// so that `check` validates case paths without being asked.
-fn declared_schema(
-    loaded: &mut load::Loaded,
-    fs: &dyn FileSource,
-) -> Option<(Schema, String, String)> {
+/// Where the case schema a rule set declares in its header (`schema "path"`) is, relative to
+/// the file that declares it, and the string that names it.
+fn schema_header(loaded: &load::Loaded) -> Option<(PathBuf, Template)> {
     let (file, value) = loaded.files.iter().find_map(|(id, file)| {
         file.items.iter().find_map(|item| match item {
             Item::Ruleset(r) => r
@@ -204,14 +207,25 @@ fn declared_schema(
         .parent()
         .unwrap_or(std::path::Path::new(""))
         .join(&relative);
+    Some((path, value))
+}
+
+/// Reads the schema a header declares, so that `check` validates case paths without being
+/// asked: the schema and its text, or a diagnostic at the header's string.
+fn read_schema(
+    loaded: &mut load::Loaded,
+    fs: &dyn FileSource,
+    path: &std::path::Path,
+    value: &Template,
+) -> Option<(Schema, String)> {
     let read = if path.extension().is_some_and(|x| x == "json") {
-        fs.read(&path, true).map_err(|e| e.problem())
+        fs.read(path, true).map_err(|e| e.problem())
     } else {
         Err("a case schema is a `.json` file".to_string())
     };
     let (problem, detail) = match read {
         Ok(text) => match Schema::parse(&text) {
-            Ok(schema) => return Some((schema, path.display().to_string(), text)),
+            Ok(schema) => return Some((schema, text)),
             Err(e) => (
                 format!("`{}` is not a usable JSON Schema", path.display()),
                 e,

@@ -41,6 +41,11 @@ impl Schema {
         Ok(Schema { root })
     }
 
+    /// The schema as JSON text (what [`Schema::parse`] reads back to the same schema).
+    pub(crate) fn text(&self) -> String {
+        self.root.to_string()
+    }
+
     fn resolve<'s>(&'s self, node: &'s Json) -> &'s Json {
         let mut node = node;
         for _ in 0..32 {
