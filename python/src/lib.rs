@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use credence::as_of::When;
 use credence::batch::{self, Record};
+use credence::trace::output::{self, Format};
 use credence::{Disk, Judged, Limits, Options, Program, ScoreError};
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -236,6 +237,52 @@ impl Rules {
                 Err(interrupt)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Scores one case and writes its trace as `format`, exactly as `credence score --format`
+    /// prints it: `"text"`, `"json"`, `"markdown"`, `"html"`, `"stix"` (a STIX 2.1 bundle) or
+    /// `"misp"` (a MISP event). `as_of` as for `score`. Raises `CaseError`, or `ValueError` for
+    /// an unknown format or an export the format cannot hold.
+    #[pyo3(signature = (case, format="text", as_of=None))]
+    fn render(
+        &self,
+        py: Python<'_>,
+        case: &Bound<'_, PyAny>,
+        format: &str,
+        as_of: Option<&str>,
+    ) -> PyResult<String> {
+        let format = Format::named(format).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "unknown format `{format}`: text, json, markdown, html, stix or misp"
+            ))
+        })?;
+        let when = as_of.map(parse_when).transpose()?;
+        let json = within_limit(case_bytes(py, case)?, self.program.limits().case_bytes)
+            .map_err(|problem| case_error(py, &[problem]))?;
+        let program = &self.program;
+        let written = py.detach(|| {
+            let write = |trace: &credence::Trace<'_>| {
+                output::write(trace, program, &json, format, false, false)
+            };
+            match when {
+                None => credence::score_case(program, &json, write),
+                Some(when) => {
+                    credence::score_case_as_of(program, &json, when, write).map(|judged| {
+                        match judged {
+                            Judged::Scored(written) => written,
+                            Judged::NoClaimYet(not_yet) => {
+                                Ok(output::nothing_yet(program, &not_yet, format, false))
+                            }
+                        }
+                    })
+                }
+            }
+        });
+        match written {
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(refused)) => Err(PyValueError::new_err(refused)),
+            Err(e) => Err(case_error(py, &[problem(e)])),
         }
     }
 
