@@ -130,9 +130,10 @@ impl<R: BufRead> Iterator for Records<R> {
     }
 }
 
-/// A worker pool with main-thread-sized stacks.
-pub fn pool() -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+/// A worker pool with main-thread-sized stacks: `threads` workers, or one per core for 0.
+pub fn pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .stack_size(WORKER_STACK)
         .build()
 }
@@ -254,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_panic_is_confined_to_its_record() {
-        let pool = pool().expect("pool");
+        let pool = pool(0).expect("pool");
         let input = b"1\n2\n3\n";
         let mut seen = Vec::new();
         run::<_, io::Error>(

@@ -8,7 +8,7 @@
 //! are SQLite transactions in WAL mode: a process killed mid-write leaves a database that opens,
 //! passes `PRAGMA integrity_check`, and holds only whole decisions.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Value as Json, json};
@@ -143,16 +143,9 @@ impl DecisionLog {
         let meta = program.meta();
         // The rule files in load order (the main file first), then the schema they declare.
         let files: Vec<Json> = program
-            .sources()
-            .files()
-            .iter()
-            .map(|f| json!({"name": &*f.name, "text": &*f.text}))
-            .chain(
-                program
-                    .declared_schema
-                    .iter()
-                    .map(|(name, text)| json!({"name": name, "text": text})),
-            )
+            .source_files()
+            .into_iter()
+            .map(|(name, text)| json!({"name": name, "text": text}))
             .collect();
         let at = crate::time::format(now_ms());
         let transaction = self.connection.transaction().map_err(problem)?;
@@ -303,18 +296,8 @@ impl DecisionLog {
         if files.is_empty() {
             return Err(format!("rule set {} has no files", logged.rules_hash));
         }
-        let mut memory = crate::Memory::default();
-        for (name, text) in &files {
-            memory.0.insert(PathBuf::from(name), text.clone());
-        }
-        // Every rule file given, in the order they were loaded: the same load order, so the
-        // same program and hash (the schema is read through the header that declares it).
-        let given: Vec<PathBuf> = files
-            .iter()
-            .map(|(name, _)| PathBuf::from(name))
-            .filter(|path| path.extension().is_some_and(|x| x == "cred"))
-            .collect();
-        let program = crate::compile(&given, &memory, &crate::Options::default())
+        // The same files in the same load order: the same program and hash.
+        let program = crate::compile_sources(&files, &crate::Options::default())
             .map_err(|e| format!("the stored rules no longer compile: {e}"))?
             .program;
         if logged.source == "timeline" {

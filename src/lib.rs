@@ -64,7 +64,8 @@ pub mod trace;
 
 pub use case::{CASE_FORMAT, Case, CaseError, as_of};
 pub use check::{
-    CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_str,
+    CompileError, Compiled, Disk, Failed, FileSource, Memory, Options, compile, compile_sources,
+    compile_str,
 };
 pub use diagnostic::{
     Code, DIAGNOSTICS_FORMAT_VERSION, Diagnostic, DiagnosticJson, Fix, Label, Patch, Severity,

@@ -66,6 +66,11 @@ impl Program {
         self.scores.get(index).map_or("", |s| s.name.as_str())
     }
 
+    /// The names of the rule set's scores, in the order traces list them.
+    pub fn score_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.scores.iter().map(|s| s.name.as_str())
+    }
+
     /// What the rule set's `profile` declares of its domain.
     pub fn profile(&self) -> &crate::profile::Profile {
         &self.profile
@@ -79,6 +84,18 @@ impl Program {
     /// The rule files, for rendering diagnostics.
     pub fn sources(&self) -> &SourceMap {
         &self.sources
+    }
+
+    /// The rule set as text: each rule file in load order, then the case schema its header
+    /// declares, as (name, text). [`crate::compile_sources`] compiles them again to the same
+    /// program and content hash (the decision log stores them; the Python package pickles them).
+    pub fn source_files(&self) -> Vec<(String, String)> {
+        self.sources
+            .files()
+            .iter()
+            .map(|f| (f.name.to_string(), f.text.to_string()))
+            .chain(self.declared_schema.iter().cloned())
+            .collect()
     }
 
     /// The limits the program was compiled with.

@@ -251,6 +251,25 @@ pub fn compile_str(name: &str, text: &str, options: &Options) -> Result<Compiled
     compile(&[PathBuf::from(name)], &memory, options)
 }
 
+/// Compiles a rule set held in memory as (name, text) pairs, such as
+/// [`Program::source_files`] gives: every `.cred` file is given in order (includes are read
+/// from the pairs too), and a header's `schema "…"` names one of the pairs.
+pub fn compile_sources(
+    files: &[(String, String)],
+    options: &Options,
+) -> Result<Compiled, CompileError> {
+    let mut memory = Memory::default();
+    let mut given = Vec::new();
+    for (name, text) in files {
+        let path = PathBuf::from(name);
+        if load::is_rule_file(&path) && !memory.0.contains_key(&path) {
+            given.push(path.clone());
+        }
+        memory.0.insert(path, text.clone());
+    }
+    compile(&given, &memory, options)
+}
+
 fn compile_loaded(
     sources: SourceMap,
     files: &[(FileId, File)],

@@ -134,7 +134,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     } else {
         None
     };
-    let pool = match batch::pool() {
+    let pool = match batch::pool(0) {
         Ok(pool) => pool,
         Err(e) => {
             say!("error: cannot start worker threads: {e}");

@@ -43,38 +43,60 @@ pub fn render_line(trace: &Trace<'_>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Writes the JSON trace to any serde serializer, as [`render`] writes it as text (the Python
+/// package builds its objects this way, with no JSON text in between).
+pub fn serialize<S: Serializer>(trace: &Trace<'_>, serializer: S) -> Result<S::Ok, S::Error> {
+    Document::of(trace).serialize(serializer)
+}
+
 /// The JSON for a case judged at a moment before its claim was known: nothing to judge yet.
 /// `pretty` indents it as [`render`] does; otherwise one line, as [`render_line`].
 pub fn no_claim_yet(not_yet: &crate::NotYet, pretty: bool) -> String {
-    #[derive(Serialize)]
-    struct NoClaimYet<'c> {
-        format_version: u32,
-        case: Option<&'c str>,
-        as_of: AtJson,
-        claim_known: bool,
-        claim_published_at: Stamp,
-        claim_known_at: Stamp,
-    }
-    #[derive(Serialize)]
-    struct AtJson {
-        at: Stamp,
-    }
-    let document = NoClaimYet {
-        format_version: FORMAT_VERSION,
-        case: not_yet.case.as_deref(),
-        as_of: AtJson {
-            at: Stamp(not_yet.at),
-        },
-        claim_known: false,
-        claim_published_at: Stamp(not_yet.published_at.unwrap_or(not_yet.known_at)),
-        claim_known_at: Stamp(not_yet.known_at),
-    };
+    let document = NoClaimYet::of(not_yet);
     let text = if pretty {
         serde_json::to_string_pretty(&document)
     } else {
         serde_json::to_string(&document)
     };
     text.unwrap_or_default() + "\n"
+}
+
+/// Writes [`no_claim_yet`]'s document to any serde serializer.
+pub fn serialize_no_claim_yet<S: Serializer>(
+    not_yet: &crate::NotYet,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    NoClaimYet::of(not_yet).serialize(serializer)
+}
+
+#[derive(Serialize)]
+struct NoClaimYet<'c> {
+    format_version: u32,
+    case: Option<&'c str>,
+    as_of: AtJson,
+    claim_known: bool,
+    claim_published_at: Stamp,
+    claim_known_at: Stamp,
+}
+
+#[derive(Serialize)]
+struct AtJson {
+    at: Stamp,
+}
+
+impl<'c> NoClaimYet<'c> {
+    fn of(not_yet: &'c crate::NotYet) -> NoClaimYet<'c> {
+        NoClaimYet {
+            format_version: FORMAT_VERSION,
+            case: not_yet.case.as_deref(),
+            as_of: AtJson {
+                at: Stamp(not_yet.at),
+            },
+            claim_known: false,
+            claim_published_at: Stamp(not_yet.published_at.unwrap_or(not_yet.known_at)),
+            claim_known_at: Stamp(not_yet.known_at),
+        }
+    }
 }
 
 #[derive(Serialize)]
