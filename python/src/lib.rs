@@ -259,8 +259,8 @@ impl Rules {
         }
     }
 
-    /// The columns `score_arrow` returns: fixed ones, then one per score.
-    fn arrow_schema(&self) -> PyResult<Schema> {
+    /// The columns `score_arrow` returns: fixed ones, one per score, the trace when asked.
+    fn arrow_schema(&self, with_trace: bool) -> PyResult<Schema> {
         let mut fields = vec![
             Field::new("id", DataType::Utf8, true),
             Field::new("verdict", DataType::Utf8, true),
@@ -274,7 +274,9 @@ impl Rules {
             }
             fields.push(Field::new(name, DataType::Float64, true));
         }
-        fields.push(Field::new("trace", DataType::Utf8, true));
+        if with_trace {
+            fields.push(Field::new("trace", DataType::Utf8, true));
+        }
         fields.push(Field::new("error", DataType::Utf8, true));
         Ok(Schema::new(fields))
     }
@@ -295,7 +297,7 @@ struct ArrowRow {
 }
 
 impl ArrowRow {
-    fn of(outcome: Outcome<'_, '_>, score_names: &[&str]) -> ArrowRow {
+    fn of(outcome: Outcome<'_, '_>, score_names: &[&str], with_trace: bool) -> ArrowRow {
         match outcome {
             Outcome::Scored(trace) => {
                 let summary = trace.summary();
@@ -307,18 +309,19 @@ impl ArrowRow {
                         .iter()
                         .map(|name| trace.score(name).map(|s| s.value()))
                         .collect(),
-                    trace: Some(trace_json::render_line(trace).trim_end().to_string()),
+                    trace: with_trace
+                        .then(|| trace_json::render_line(trace).trim_end().to_string()),
                     error: None,
                 }
             }
             Outcome::NotYet(not_yet) => ArrowRow {
                 id: not_yet.case.clone(),
                 scores: vec![None; score_names.len()],
-                trace: Some(
+                trace: with_trace.then(|| {
                     trace_json::no_claim_yet(not_yet, false)
                         .trim_end()
-                        .to_string(),
-                ),
+                        .to_string()
+                }),
                 ..ArrowRow::default()
             },
         }
@@ -378,6 +381,13 @@ impl Rules {
             meta.version.clone(),
             meta.content_hash.clone(),
         )
+    }
+
+    /// The names of the rule set's scores, in the order traces list them (and `score_arrow`'s
+    /// columns).
+    #[getter]
+    fn score_names(&self) -> Vec<String> {
+        self.program.score_names().map(str::to_string).collect()
     }
 
     /// The rule set as text: (name, text) of each rule file in load order, then the case schema
@@ -484,9 +494,10 @@ impl Rules {
     /// say) whose column `column` holds one case's JSON per row (string or binary), in parallel
     /// without the GIL, and returns a `pyarrow.RecordBatch` with a row per case in input order:
     /// `id`, `verdict`, `settled`, one float64 column per score (the probability of an evidence
-    /// score, the points of an additive one), `trace` (the JSON trace, one line) and `error`
-    /// (what was wrong with a case that could not be scored; its other columns are null).
-    #[pyo3(signature = (batch, column="case", as_of=None, threads=None))]
+    /// score, the points of an additive one), `trace` (the JSON trace, one line; left out with
+    /// `trace=False`) and `error` (what was wrong with a case that could not be scored; its
+    /// other columns are null).
+    #[pyo3(signature = (batch, column="case", as_of=None, threads=None, trace=true))]
     fn score_arrow<'py>(
         &self,
         py: Python<'py>,
@@ -494,10 +505,11 @@ impl Rules {
         column: &str,
         as_of: Option<&str>,
         threads: Option<usize>,
+        trace: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let when = as_of.map(parse_when).transpose()?;
         let pool = shared_pool(threads)?;
-        let schema = Arc::new(self.arrow_schema()?);
+        let schema = Arc::new(self.arrow_schema(trace)?);
         let input = batch.into_inner();
         let array = input.column_by_name(column).ok_or_else(|| {
             PyKeyError::new_err(format!("the record batch has no column `{column}`"))
@@ -526,7 +538,7 @@ impl Rules {
                             return ArrowRow::failed(message, &names);
                         }
                         let scored = batch::isolated(|| {
-                            self.judge(json, when, |outcome| ArrowRow::of(outcome, &names))
+                            self.judge(json, when, |outcome| ArrowRow::of(outcome, &names, trace))
                         });
                         match scored {
                             Ok(Ok(row)) => row,
@@ -537,7 +549,7 @@ impl Rules {
                     .collect()
             })
         });
-        let batch = arrow_batch(schema, &rows, names.len())?;
+        let batch = arrow_batch(schema, &rows, names.len(), trace)?;
         PyRecordBatch::new(batch).into_pyarrow(py)
     }
 
@@ -563,7 +575,12 @@ impl Rules {
 }
 
 /// Builds the record batch of `score_arrow`'s rows.
-fn arrow_batch(schema: Arc<Schema>, rows: &[ArrowRow], scores: usize) -> PyResult<RecordBatch> {
+fn arrow_batch(
+    schema: Arc<Schema>,
+    rows: &[ArrowRow],
+    scores: usize,
+    with_trace: bool,
+) -> PyResult<RecordBatch> {
     let text = |pick: fn(&ArrowRow) -> Option<&str>| {
         let mut builder = StringBuilder::with_capacity(rows.len(), 0);
         for row in rows {
@@ -587,7 +604,9 @@ fn arrow_batch(schema: Arc<Schema>, rows: &[ArrowRow], scores: usize) -> PyResul
         }
         columns.push(Arc::new(values.finish()));
     }
-    columns.push(text(|r| r.trace.as_deref()));
+    if with_trace {
+        columns.push(text(|r| r.trace.as_deref()));
+    }
     columns.push(text(|r| r.error.as_deref()));
     RecordBatch::try_new(schema, columns).map_err(|e| PyRuntimeError::new_err(e.to_string()))
 }

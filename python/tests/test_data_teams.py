@@ -98,6 +98,7 @@ def test_arrow_in_arrow_out_in_order_with_bad_rows_in_place(rules):
     batch = pa.record_batch({"case": pa.array(column, pa.string())})
     out = rules.score_arrow(batch, threads=1)
     assert isinstance(out, pa.RecordBatch)
+    assert rules.score_names == ["credibility", "link"]
     assert out.schema.names == ["id", "verdict", "settled", "credibility", "link", "trace", "error"]
     assert out.schema.field("credibility").type == pa.float64()
     rows = out.to_pylist()
@@ -127,3 +128,12 @@ def test_arrow_takes_binary_and_other_column_names_and_says_what_is_wrong(rules)
         rules.score_arrow(binary)
     with pytest.raises(TypeError, match="string or binary"):
         rules.score_arrow(binary, column="id")
+
+
+def test_arrow_without_traces_gives_the_same_judgements(rules):
+    texts = [p.read_text() for p in real_cases()]
+    batch = pa.record_batch({"case": pa.array(texts)})
+    full = rules.score_arrow(batch)
+    lean = rules.score_arrow(batch, trace=False)
+    assert "trace" not in lean.schema.names
+    assert lean.to_pylist() == full.drop_columns(["trace"]).to_pylist()
