@@ -7,6 +7,8 @@
 mod keywords;
 mod validate;
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 
 pub use validate::Violation;
@@ -47,18 +49,48 @@ impl Schema {
     }
 
     fn resolve<'s>(&'s self, node: &'s Json) -> &'s Json {
-        let mut node = node;
+        self.resolve_at(String::new(), node).1
+    }
+
+    /// `node` (at JSON pointer `pointer`) with its `$ref`s followed, and where it ends up.
+    fn resolve_at<'s>(&'s self, pointer: String, node: &'s Json) -> (String, &'s Json) {
+        let (mut pointer, mut node) = (pointer, node);
         for _ in 0..32 {
-            match node.get("$ref").and_then(Json::as_str) {
-                Some(pointer) => match pointer.strip_prefix('#').and_then(|p| self.root.pointer(p))
-                {
-                    Some(target) => node = target,
-                    None => return node,
-                },
-                None => return node,
+            let Some(target) = node.get("$ref").and_then(Json::as_str) else {
+                break;
+            };
+            match target
+                .strip_prefix('#')
+                .and_then(|p| Some((p, self.root.pointer(p)?)))
+            {
+                Some((at, found)) => (pointer, node) = (at.to_string(), found),
+                None => break,
             }
         }
-        node
+        (pointer, node)
+    }
+
+    /// The schema at a position (`Value::pointer` would allocate for every step).
+    fn at(&self, node: &SchemaNode) -> &Json {
+        static NOTHING: Json = Json::Null;
+        let mut at = &self.root;
+        for token in node.0.split('/').skip(1) {
+            let token = if token.contains('~') {
+                Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+            } else {
+                Cow::Borrowed(token)
+            };
+            let next = match at {
+                Json::Object(fields) => fields.get(token.as_ref()),
+                Json::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            match next {
+                Some(next) => at = next,
+                None => return &NOTHING,
+            }
+        }
+        at
     }
 
     fn types(node: &Json) -> Vec<&str> {
@@ -75,11 +107,22 @@ impl Schema {
         from: Option<&SchemaNode>,
         segments: &[&str],
     ) -> Result<(Kind, SchemaNode), PathError> {
-        let mut node = self.resolve(from.map_or(&self.root, |n| &n.0));
+        let (mut pointer, mut node) = match from {
+            Some(from) => self.resolve_at(from.0.clone(), self.at(from)),
+            None => self.resolve_at(String::new(), &self.root),
+        };
         for (index, seg) in segments.iter().enumerate() {
             let properties = node.get("properties").and_then(Json::as_object);
             match properties.and_then(|p| p.get(*seg)) {
-                Some(child) => node = self.resolve(child),
+                Some(child) => {
+                    let escaped = if seg.contains(['~', '/']) {
+                        Cow::Owned(seg.replace('~', "~0").replace('/', "~1"))
+                    } else {
+                        Cow::Borrowed(*seg)
+                    };
+                    (pointer, node) =
+                        self.resolve_at(format!("{pointer}/properties/{escaped}"), child);
+                }
                 None => {
                     return Err(PathError {
                         segment: index,
@@ -91,7 +134,7 @@ impl Schema {
                 }
             }
         }
-        Ok((self.kind_of(node), SchemaNode(node.clone())))
+        Ok((self.kind_of(node), SchemaNode(pointer)))
     }
 
     /// The branches of an `anyOf` or `oneOf`, resolved.
@@ -135,7 +178,7 @@ impl Schema {
     /// The strings a value at `node` may be, when the schema lists them (`enum`, in every
     /// branch of an `anyOf` that is not `null`); `None` when any string is allowed.
     pub(crate) fn enum_strings(&self, node: &SchemaNode) -> Option<Vec<String>> {
-        self.enum_of(self.resolve(&node.0), 0)
+        self.enum_of(self.resolve(self.at(node)), 0)
     }
 
     fn enum_of(&self, node: &Json, depth: usize) -> Option<Vec<String>> {
@@ -165,7 +208,7 @@ impl Schema {
     /// The fields of the object at `node` (the root when `None`) with their descriptions, for
     /// completion.
     pub(crate) fn properties(&self, node: Option<&SchemaNode>) -> Vec<(String, Option<String>)> {
-        let node = self.resolve(node.map_or(&self.root, |n| &n.0));
+        let node = self.resolve(node.map_or(&self.root, |n| self.at(n)));
         let mut out = Vec::new();
         for candidate in std::iter::once(node).chain(self.branches(node).into_iter().flatten()) {
             let fields = candidate.get("properties").and_then(Json::as_object);
@@ -185,7 +228,7 @@ impl Schema {
         &self,
         node: &SchemaNode,
     ) -> (Option<String>, String, Option<Vec<String>>) {
-        let resolved = self.resolve(&node.0);
+        let resolved = self.resolve(self.at(node));
         let mut types: Vec<String> = Self::types(resolved)
             .iter()
             .map(|t| t.to_string())
@@ -217,15 +260,18 @@ impl Schema {
 
     /// The schema of a list's items, when the node is an array.
     pub(crate) fn items(&self, node: &SchemaNode) -> Option<SchemaNode> {
-        let node = self.resolve(&node.0);
-        node.get("items")
-            .map(|i| SchemaNode(self.resolve(i).clone()))
+        let (pointer, node) = self.resolve_at(node.0.clone(), self.at(node));
+        let items = node.get("items")?;
+        Some(SchemaNode(
+            self.resolve_at(format!("{pointer}/items"), items).0,
+        ))
     }
 }
 
 /// How deeply `anyOf` branches are followed when listing allowed values.
 const MAX_BRANCH_DEPTH: usize = 8;
 
-/// A position in the schema (the schema of a list's items, say).
+/// A position in the schema (the schema of a list's items, say): a JSON pointer into it, so a
+/// position costs a short string, never a copy of the schema below it.
 #[derive(Debug, Clone)]
-pub(crate) struct SchemaNode(Json);
+pub(crate) struct SchemaNode(String);
