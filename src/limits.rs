@@ -19,7 +19,7 @@ pub(crate) const NOMINAL_ITEMS: u64 = 1_000;
 pub(crate) const FUZZY_CHARS: usize = 256;
 
 /// Configurable limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest rule or schema file, in bytes.
     pub rule_file_bytes: u64,

@@ -2,7 +2,7 @@
 //! evaluation never depends on the parser's types.
 
 /// Binary operators, loosest binding first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BinOp {
     /// `??`: the left value, or the right when the left is unknown.
     Otherwise,
@@ -60,7 +60,7 @@ impl BinOp {
 }
 
 /// Which side of the anchor a time window lies on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum WindowSide {
     /// `within d after t`: t ≤ x ≤ t + d
     After,
@@ -71,7 +71,7 @@ pub(crate) enum WindowSide {
 }
 
 /// Collection operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CollectOp {
     /// Items whose filter holds.
     Count,
@@ -91,6 +91,7 @@ pub(crate) enum CollectOp {
 
 /// An aggregate over a list of the case, as the parser, the checker's suggestions, the trace
 /// and the documentation know it: the one list of aggregates.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Aggregate {
     /// The operation.
     pub(crate) op: CollectOp,
@@ -188,7 +189,7 @@ impl CollectOp {
 }
 
 /// What a matcher takes after its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MatcherArgument {
     /// Nothing.
     None,
@@ -202,6 +203,7 @@ pub(crate) enum MatcherArgument {
 
 /// A matcher of detail matches, as the checker, the trace and the documentation know it: the one
 /// list of matchers.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct MatcherInfo {
     /// Its name.
     pub(crate) name: &'static str,

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 /// A rule set's profile. Every part is optional; a command that needs a missing part says so.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     /// True when the rule set has a `profile` block (which may be empty).
     pub(crate) declared: bool,
@@ -35,7 +35,7 @@ pub struct Profile {
 }
 
 /// The record a judgement is about (`subject claim "claim of responsibility"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Subject {
     /// Its path in a case (`claim`).
     pub(crate) path: Vec<String>,
@@ -46,7 +46,7 @@ pub(crate) struct Subject {
 }
 
 /// Who makes the claim (`actor claim.claimant "terrorist"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Actor {
     /// The path of its name in a case.
     pub(crate) path: Vec<String>,
@@ -55,7 +55,7 @@ pub(crate) struct Actor {
 }
 
 /// The first moment of a case (`start incident.started_at "the attack began"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Start {
     /// The path of its time.
     pub(crate) path: Vec<String>,
@@ -64,7 +64,7 @@ pub(crate) struct Start {
 }
 
 /// One way evidence is dated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) enum DateRule {
     /// `date posts[] by at`: the object at `object` (`[]`: each item of a list) is dated by its
     /// own field `field`.
@@ -85,7 +85,7 @@ pub(crate) enum DateRule {
 }
 
 /// A step of a dated object's path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
     /// An object field.
     Key(String),
@@ -94,7 +94,7 @@ pub(crate) enum Step {
 }
 
 /// The probability of a judgement (`probability credibility source channel`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Probability {
     /// The evidence score, by index.
     pub(crate) score: usize,
@@ -103,7 +103,7 @@ pub(crate) struct Probability {
 }
 
 /// The category of a judgement: a score's band, and what each label says of the claim.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Category {
     /// The score, by index.
     pub(crate) score: usize,
@@ -127,7 +127,7 @@ impl Category {
 }
 
 /// What a category says of the claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stance {
     /// The claim is true, strongly (`agree strongly`).
     AgreeStrongly,
@@ -164,7 +164,7 @@ impl Stance {
 /// A baseline rule set calibration compares the rules with (`baseline "official channel means
 /// credible" "baselines/official-channel/baseline.cred" binary`): a rule file whose score named
 /// like the profile's category gives a band among the category's labels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
     /// Its name in reports.
     pub name: String,
@@ -176,7 +176,7 @@ pub struct Baseline {
 }
 
 /// A part of a profile a command relies on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     /// Dating evidence: a subject dated by a rule (as-of judgements, timelines).
     Dating,

@@ -14,7 +14,7 @@ use crate::source::{SourceMap, Span};
 pub(crate) type NodeId = u32;
 
 /// A compiled rule set, ready to score cases.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub struct Program {
     /// The rule files, for line numbers and snippets in traces.
     pub(crate) sources: SourceMap,
@@ -52,7 +52,7 @@ pub struct Program {
 }
 
 /// Estimated evaluation cost of a program (see `check::cost`).
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub(crate) struct Costs {
     /// Per score, per criterion: the cost of the criterion alone, definitions it reads included.
     pub(crate) criteria: Vec<Vec<Cost>>,
@@ -199,7 +199,7 @@ pub(crate) fn one_line(text: &str) -> String {
 }
 
 /// Rule-set metadata.
-#[derive(Debug, Default, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Default, Clone)]
 pub struct Metadata {
     /// Rule-set id.
     pub id: String,
@@ -214,7 +214,7 @@ pub struct Metadata {
 }
 
 /// A literal value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub(crate) enum Lit {
     /// true / false
     Bool(bool),
@@ -229,7 +229,7 @@ pub(crate) enum Lit {
 }
 
 /// What a detail-match summary property reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MatchSummary {
     /// Fields that matched.
     Matched,
@@ -244,7 +244,7 @@ pub(crate) enum MatchSummary {
 }
 
 /// What a score reference reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ScoreProp {
     /// Points (additive) or probability (evidence).
     Value,
@@ -261,7 +261,7 @@ pub(crate) enum ScoreProp {
 }
 
 /// An expression node.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
 pub(crate) enum Node {
     /// A constant.
     Lit(Lit),
@@ -383,7 +383,7 @@ impl Node {
 }
 
 /// A `let` definition.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct LetDef {
     /// Its name.
     pub(crate) name: String,
@@ -396,7 +396,7 @@ pub(crate) struct LetDef {
 }
 
 /// A collection operation.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct CollectionDef {
     /// Operation.
     pub(crate) op: CollectOp,
@@ -417,7 +417,7 @@ pub(crate) struct CollectionDef {
 }
 
 /// How one field of a detail match is compared.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Matcher {
     /// Equal values (lists: same set).
     Exact,
@@ -434,7 +434,7 @@ pub(crate) enum Matcher {
 }
 
 /// One compared field.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct MatchFieldDef {
     /// Field name.
     pub(crate) name: String,
@@ -447,14 +447,26 @@ pub(crate) struct MatchFieldDef {
 }
 
 /// A detail match: claimed object vs confirmed object, field by field.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct MatchDef {
     /// Fields in order.
     pub(crate) fields: Vec<MatchFieldDef>,
 }
 
 /// Fixed-point amounts: points or log-odds, in ten-thousandths, so sums are exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
+#[derive(
+    serde::Serialize,
+    serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Default,
+    Hash,
+)]
 pub struct Points(pub i64);
 
 impl Points {
@@ -521,7 +533,7 @@ impl std::fmt::Display for Points {
 }
 
 /// How a score adds up.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq)]
 pub enum ScoreMode {
     /// Points add up from zero.
     Additive,
@@ -533,7 +545,7 @@ pub enum ScoreMode {
 }
 
 /// A constant weight: as written, and in the score's unit.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Amount {
     /// In the score's unit: points, or log-odds for a likelihood ratio.
     pub(crate) units: Points,
@@ -549,7 +561,7 @@ impl Amount {
 }
 
 /// A contribution shape, in the score's unit (points or log-odds).
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) enum WeightDef {
     /// A fixed amount.
     Fixed(Amount),
@@ -596,7 +608,7 @@ impl WeightDef {
 }
 
 /// A piece of a reason text.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) enum TextPart {
     /// Literal text.
     Text(String),
@@ -613,7 +625,7 @@ pub(crate) fn text_values(parts: &[TextPart]) -> impl Iterator<Item = NodeId> + 
 }
 
 /// One outcome of a criterion.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct OutcomeDef {
     /// Condition; `None` for `else`.
     pub(crate) guard: Option<NodeId>,
@@ -628,7 +640,7 @@ pub(crate) struct OutcomeDef {
 }
 
 /// `refine when cond => weight "reason"` under an outcome.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct RefinementDef {
     /// The secondary fact.
     pub(crate) guard: NodeId,
@@ -641,7 +653,7 @@ pub(crate) struct RefinementDef {
 }
 
 /// What a criterion does when its evidence is unknown.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct UnknownPolicy {
     /// `None`: skipped (contributes nothing, lowers coverage); else a stated default.
     pub(crate) default: Option<Amount>,
@@ -650,7 +662,7 @@ pub(crate) struct UnknownPolicy {
 }
 
 /// A value a criterion reads, shown as its evidence.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) struct Read {
     /// As written in the rules (a path, a let name, a collection).
     pub(crate) label: String,
@@ -661,7 +673,7 @@ pub(crate) struct Read {
 }
 
 /// A weighted criterion.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct CriterionDef {
     /// Name.
     pub(crate) name: String,
@@ -703,7 +715,7 @@ impl CriterionDef {
 }
 
 /// A score.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct ScoreDef {
     /// Name.
     pub(crate) name: String,
@@ -718,7 +730,7 @@ pub(crate) struct ScoreDef {
 }
 
 /// The test of a decision row.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) enum RowTestDef {
     /// The score is at least (or above) a threshold, in points or log-odds.
     Threshold {
@@ -738,7 +750,7 @@ pub(crate) enum RowTestDef {
 }
 
 /// One row of a decision table.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct RowDef {
     /// Test.
     pub(crate) test: RowTestDef,
@@ -758,7 +770,7 @@ pub(crate) struct RowDef {
 }
 
 /// An override row's condition and the evidence that defeats it.
-#[derive(Debug, Clone, Copy)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy)]
 pub(crate) struct Unless {
     /// The override's condition (`C`).
     pub(crate) condition: NodeId,
@@ -767,7 +779,7 @@ pub(crate) struct Unless {
 }
 
 /// What an override defeated by contrary evidence would have given.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct Overridden {
     /// Its label.
     pub(crate) label: String,
@@ -792,7 +804,7 @@ impl DecisionDef {
 }
 
 /// Bands or the verdict: first row that applies gives the label.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub(crate) struct DecisionDef {
     /// Title.
     pub(crate) title: Option<String>,

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 /// A positive rational number in lowest terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ratio {
     num: u128,
     den: u128,

@@ -3,11 +3,15 @@
 use std::sync::Arc;
 
 /// Index of a file in a [`SourceMap`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
 pub struct FileId(pub u32);
 
 /// A byte range in one source file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, Default,
+)]
 pub struct Span {
     /// The file the range belongs to.
     pub file: FileId,
@@ -48,7 +52,7 @@ impl Span {
 }
 
 /// One loaded source file.
-#[derive(Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
 pub struct SourceFile {
     /// The name shown in diagnostics and traces (the path as given).
     pub name: String,
@@ -113,7 +117,7 @@ impl SourceFile {
 }
 
 /// All source files of a compilation, addressed by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

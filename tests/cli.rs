@@ -716,3 +716,108 @@ fn the_html_report_shows_what_changed_the_verdict_over_time() {
         "{table}"
     );
 }
+
+#[test]
+fn compiled_rules_kept_with_cache_give_the_same_answers_and_follow_every_change() {
+    let dir = Scratch::new("cache");
+    let rules = dir.join("rules");
+    std::fs::create_dir(&rules).expect("rules dir");
+    for name in ["claims.cred", "shared.cred", "case.schema.json"] {
+        std::fs::copy(Path::new("rules").join(name), rules.join(name)).expect("copy");
+    }
+    let cache = dir.join("cache");
+    let main = rules.join("claims.cred");
+    let (main, cache) = (
+        main.to_str().expect("utf-8"),
+        cache.to_str().expect("utf-8"),
+    );
+    let case = "fixtures/real/trebes-2018.json";
+    let uncached = |case: &str| credence(&["score", "--format", "json", main, case]);
+    let cached =
+        |case: &str| credence(&["score", "--format", "json", "--cache", cache, main, case]);
+    let entries = || std::fs::read_dir(&*dir.join("cache")).map_or(0, |d| d.count());
+
+    // Compiled and kept, then used: the same bytes as compiling each time.
+    let expected = uncached(case);
+    assert_eq!(
+        expected.status.code(),
+        Some(0),
+        "{}",
+        text(&expected.stderr)
+    );
+    for _ in 0..2 {
+        let out = cached(case);
+        assert_eq!(out.stdout, expected.stdout);
+        assert_eq!(text(&out.stderr), text(&expected.stderr));
+    }
+    assert_eq!(entries(), 1, "one entry for one rule set");
+
+    // An included file (not named on the command line) changes: the entry is not used.
+    let paris = "fixtures/real/paris-2015.json";
+    let paris_before = cached(paris).stdout;
+    let shared = rules.join("shared.cred");
+    let before = std::fs::read_to_string(&shared).expect("shared");
+    let after = before.replace("const WITHIN_HOURS = 6h", "const WITHIN_HOURS = 1h");
+    assert_ne!(before, after);
+    std::fs::write(&shared, after).expect("edit include");
+    let changed = uncached(paris);
+    assert_ne!(changed.stdout, paris_before, "the edit changes the trace");
+    assert_eq!(
+        cached(paris).stdout,
+        changed.stdout,
+        "a changed include is compiled again"
+    );
+
+    // A damaged entry is ignored and written anew.
+    for entry in std::fs::read_dir(&*dir.join("cache")).expect("cache") {
+        std::fs::write(entry.expect("entry").path(), b"not a program").expect("damage");
+    }
+    assert_eq!(cached(case).stdout, uncached(case).stdout);
+    assert_eq!(cached(case).stdout, uncached(case).stdout);
+
+    // A cache that cannot be written only warns.
+    let blocked = dir.join("blocked");
+    std::fs::write(&blocked, "a file, not a directory").expect("file");
+    let out = credence(&[
+        "score",
+        "--cache",
+        blocked.to_str().expect("utf-8"),
+        main,
+        case,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("cannot keep the compiled rules in the cache"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn rules_with_warnings_are_not_cached_so_their_warnings_show_every_time() {
+    let dir = Scratch::new("cache-warnings");
+    let rules = temp_file(
+        &dir,
+        "w.cred",
+        "ruleset w { version \"1\" }\nconst UNUSED = 3\nscore s {\n  criterion c {\n    when claim.a == 1 => 1 \"a\"\n    else => 0 \"not a\"\n  }\n}\n",
+    );
+    let case = temp_file(&dir, "case.json", r#"{"claim": {"a": 1}}"#);
+    let cache = dir.join("cache");
+    let args = [
+        "score",
+        "--cache",
+        cache.to_str().expect("utf-8"),
+        rules.to_str().expect("utf-8"),
+        case.to_str().expect("utf-8"),
+    ];
+    for _ in 0..2 {
+        let out = credence(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("warning"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert!(std::fs::read_dir(&cache).map_or(true, |mut d| d.next().is_none()));
+}

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use super::as_of::Step;
 
 /// How a slot's JSON is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// Any scalar, or a list of scalars.
     Any,
@@ -39,7 +39,7 @@ impl Kind {
 }
 
 /// One slot of a record.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) struct SlotInfo {
     /// How it is read.
     pub(crate) kind: Kind,
@@ -50,7 +50,7 @@ pub(crate) struct SlotInfo {
 }
 
 /// A field in a record's object tree.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) enum Field {
     /// A leaf: the value goes to this slot.
     Slot(u32),
@@ -59,7 +59,7 @@ pub(crate) enum Field {
 }
 
 /// An object's fields that the rules read.
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub(crate) struct ObjectTree {
     /// Field name → what to do with it.
     pub(crate) fields: IndexMap<String, Field>,
@@ -82,7 +82,7 @@ impl ObjectTree {
 }
 
 /// The case root or a list item.
-#[derive(Debug, Clone, Default)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Default)]
 pub(crate) struct Record {
     /// Object fields read.
     pub(crate) tree: ObjectTree,
@@ -95,7 +95,7 @@ pub(crate) struct Record {
 }
 
 /// All records; record 0 is the case root.
-#[derive(Debug, Clone)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
 pub(crate) struct Layout {
     /// Records by id.
     pub(crate) records: Vec<Record>,
@@ -110,7 +110,7 @@ impl Default for Layout {
 }
 
 /// A path cannot be read the way the rules want.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Conflict {
     /// The path is read as an object elsewhere (it has fields).
     ObjectAndValue,

@@ -17,7 +17,7 @@ const DEGREES: usize = MAX_COLLECTION_NESTING + 2;
 
 /// Evaluation steps as a polynomial in `n`, the number of items per list: `coefficients[k]`
 /// steps per `n^k`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 pub(crate) struct Cost {
     /// Steps per power of `n`, constant term first.
     pub(crate) coefficients: [u64; DEGREES],
@@ -92,6 +92,7 @@ impl fmt::Display for Cost {
 }
 
 /// Depth and cost of every node.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Analysis {
     /// Longest chain of nested evaluations below each node (definitions included).
     pub(crate) depth: Vec<usize>,
@@ -312,6 +313,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
 /// What one walk over the program has visited, kept across walks: a mark is the number of the
 /// walk that set it, so a new walk starts with nothing visited without clearing anything (the
 /// cost of a criterion is then proportional to what it reads, not to the size of the rules).
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Visits {
     walk: u32,
     nodes: Vec<u32>,

@@ -82,11 +82,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         diagnostics,
     );
     let exit = match &compiled {
-        Compiled::Ready(_) => Exit::Success,
+        Compiled::Ready(..) => Exit::Success,
         Compiled::Failed(exit) => *exit,
     };
     let program = match &compiled {
-        Compiled::Ready(program) => Some(program.as_ref()),
+        Compiled::Ready(program, _) => Some(program.as_ref()),
         Compiled::Failed(_) => None,
     };
     match args.format {

@@ -2,6 +2,7 @@
 //! standard output, so that a closed pipe ends the program quietly. The binary only calls
 //! [`run`].
 
+mod cache;
 mod calibrate;
 mod check;
 mod diff;
@@ -176,6 +177,10 @@ pub(crate) struct RuleArgs {
     /// Largest estimated cost of the rules: evaluation steps per case with 1,000-item lists.
     #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_cost)]
     pub(crate) max_cost: u64,
+    /// Keep compiled rules in DIR and reuse them while the rule files are unchanged (commands
+    /// that score; `check` always compiles).
+    #[arg(long, value_name = "DIR", env = "CREDENCE_CACHE")]
+    pub(crate) cache: Option<PathBuf>,
 }
 
 /// Limits on case data (every command that scores cases).

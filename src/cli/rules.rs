@@ -11,6 +11,7 @@ use crate::program::Program;
 use crate::schema::Schema;
 use crate::source::SourceMap;
 
+use super::cache::Entry;
 use super::{Exit, RuleArgs, say};
 
 /// Rule files named on the command line: files as given, directories as their `.cred` files.
@@ -56,8 +57,8 @@ pub(crate) enum Diagnostics {
 
 /// The outcome of compiling for a command.
 pub(crate) enum Compiled {
-    /// Ready (warnings already printed).
-    Ready(Box<Program>),
+    /// Ready (warnings already printed), and whether there were any.
+    Ready(Box<Program>, bool),
     /// Errors were printed; exit with this code.
     Failed(Exit),
 }
@@ -78,7 +79,8 @@ pub(crate) fn compile(
         }
         Ok(Ok(compiled)) => {
             let json = report(&compiled.program.sources, &compiled.warnings, diagnostics);
-            (Compiled::Ready(Box::new(compiled.program)), json)
+            let warned = !compiled.warnings.is_empty();
+            (Compiled::Ready(Box::new(compiled.program), warned), json)
         }
         Ok(Err(failed)) => {
             let json = report(&failed.sources, &failed.diagnostics, diagnostics);
@@ -95,8 +97,22 @@ pub(crate) fn program(
     args: &RuleArgs,
     limits: Limits,
 ) -> Result<Box<Program>, Exit> {
+    let entry = match &args.cache {
+        Some(dir) => expand(rules).ok().and_then(|files| {
+            Entry::of(dir, &files, schema, &args.allow, &limits).zip(Some(files))
+        }),
+        None => None,
+    };
+    if let Some(program) = entry.as_ref().and_then(|(entry, _)| entry.load()) {
+        return Ok(Box::new(program));
+    }
     match compile(rules, schema, args, limits, Diagnostics::ErrorsOnly).0 {
-        Compiled::Ready(program) => Ok(program),
+        Compiled::Ready(program, warned) => {
+            if let (Some((entry, files)), false) = (&entry, warned) {
+                entry.store(&program, files);
+            }
+            Ok(program)
+        }
         Compiled::Failed(exit) => Err(exit),
     }
 }
