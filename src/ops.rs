@@ -91,7 +91,6 @@ pub(crate) enum CollectOp {
 
 /// An aggregate over a list of the case, as the parser, the checker's suggestions, the trace
 /// and the documentation know it: the one list of aggregates.
-#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct Aggregate {
     /// The operation.
     pub(crate) op: CollectOp,
@@ -188,27 +187,29 @@ impl CollectOp {
     }
 }
 
-/// What a matcher takes after its name.
-#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum MatcherArgument {
-    /// Nothing.
-    None,
-    /// A similarity threshold (`85%`).
-    Fraction,
-    /// Optionally a similarity threshold.
-    OptionalFraction,
-    /// A tolerance: an amount (`2`) or a percentage of the confirmed value (`20%`).
-    Tolerance,
+/// The matchers there are: one per entry of [`MATCHERS`], so that the checker decides what
+/// each compiles to by an exhaustive match (a new matcher cannot fall through to another).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MatcherKind {
+    /// Equal values.
+    Exact,
+    /// Equal ignoring case.
+    Nocase,
+    /// Similar, at least a threshold.
+    Fuzzy,
+    /// Numbers within a tolerance.
+    Within,
+    /// Sets overlapping, optionally at least a threshold.
+    Overlap,
 }
 
 /// A matcher of detail matches, as the checker, the trace and the documentation know it: the one
 /// list of matchers.
-#[derive(serde::Serialize, serde::Deserialize)]
 pub(crate) struct MatcherInfo {
     /// Its name.
     pub(crate) name: &'static str,
-    /// What it takes.
-    pub(crate) argument: MatcherArgument,
+    /// Which it is.
+    pub(crate) kind: MatcherKind,
     /// How it is written, with an argument when it takes one.
     pub(crate) example: &'static str,
     /// When a field matches, for the documentation.
@@ -219,31 +220,31 @@ pub(crate) struct MatcherInfo {
 pub(crate) const MATCHERS: &[MatcherInfo] = &[
     MatcherInfo {
         name: "exact",
-        argument: MatcherArgument::None,
+        kind: MatcherKind::Exact,
         example: "exact",
         matches_when: "equal values; for lists, the same set",
     },
     MatcherInfo {
         name: "nocase",
-        argument: MatcherArgument::None,
+        kind: MatcherKind::Nocase,
         example: "nocase",
         matches_when: "equal ignoring letter case",
     },
     MatcherInfo {
         name: "fuzzy",
-        argument: MatcherArgument::Fraction,
+        kind: MatcherKind::Fuzzy,
         example: "fuzzy 85%",
         matches_when: "every claimed value has a confirmed value at least that similar (normalised Levenshtein, ignoring case; values over 256 characters are compared exactly)",
     },
     MatcherInfo {
         name: "within",
-        argument: MatcherArgument::Tolerance,
+        kind: MatcherKind::Within,
         example: "within 2",
         matches_when: "numbers differ by at most 2; `within 20%`: by at most 20 % of the confirmed value",
     },
     MatcherInfo {
         name: "overlap",
-        argument: MatcherArgument::OptionalFraction,
+        kind: MatcherKind::Overlap,
         example: "overlap 50%",
         matches_when: "the sets have a Jaccard overlap of at least 50 % (ignoring case); plain `overlap`: they share a value",
     },
@@ -256,6 +257,52 @@ pub(crate) fn matcher(name: &str) -> Option<&'static MatcherInfo> {
 
 #[cfg(test)]
 mod tests {
+    use super::{AGGREGATES, CollectOp, MATCHERS, MatcherKind};
+
+    /// Every operation and every matcher has exactly one entry in its table: the exhaustive
+    /// matches below stop compiling when a variant is added, until it is listed here (and then
+    /// this fails until the table has it).
+    #[test]
+    fn the_tables_list_every_operation_and_matcher_once() {
+        let op_listed = |op: CollectOp| match op {
+            CollectOp::Count
+            | CollectOp::Distinct
+            | CollectOp::Sum
+            | CollectOp::Min
+            | CollectOp::Max
+            | CollectOp::Any
+            | CollectOp::All => AGGREGATES.iter().filter(|a| a.op == op).count(),
+        };
+        for op in [
+            CollectOp::Count,
+            CollectOp::Distinct,
+            CollectOp::Sum,
+            CollectOp::Min,
+            CollectOp::Max,
+            CollectOp::Any,
+            CollectOp::All,
+        ] {
+            assert_eq!(op_listed(op), 1, "{op:?}");
+            assert_eq!(op.info().op, op, "{op:?}");
+        }
+        let kind_listed = |kind: MatcherKind| match kind {
+            MatcherKind::Exact
+            | MatcherKind::Nocase
+            | MatcherKind::Fuzzy
+            | MatcherKind::Within
+            | MatcherKind::Overlap => MATCHERS.iter().filter(|m| m.kind == kind).count(),
+        };
+        for kind in [
+            MatcherKind::Exact,
+            MatcherKind::Nocase,
+            MatcherKind::Fuzzy,
+            MatcherKind::Within,
+            MatcherKind::Overlap,
+        ] {
+            assert_eq!(kind_listed(kind), 1, "{kind:?}");
+        }
+    }
+
     /// The language reference lists every aggregate and matcher: the docs cannot drift from
     /// the tables the parser and checker use.
     #[test]

@@ -3,7 +3,7 @@
 use crate::case::layout::Kind;
 use crate::diagnostic::{Code, Diagnostic, closest};
 use crate::limits::MAX_COLLECTION_NESTING;
-use crate::ops::{self, BinOp, MATCHERS, MatcherArgument};
+use crate::ops::{self, BinOp, MATCHERS, MatcherKind};
 use crate::program::{CollectionDef, MatchDef, MatchFieldDef, Matcher, Node, NodeId, Read};
 use crate::source::Span;
 use crate::syntax::ast::{CollectOp, Expr, ExprKind, Ident, MatchField};
@@ -277,20 +277,13 @@ impl Checker<'_> {
                 }
             }
         };
-        let matcher = match (info.argument, argument) {
-            (MatcherArgument::None | MatcherArgument::OptionalFraction, None) => match name {
-                "exact" => Matcher::Exact,
-                "nocase" => Matcher::Nocase,
-                _ => Matcher::Overlap(None),
-            },
-            (MatcherArgument::Fraction | MatcherArgument::OptionalFraction, Some(arg)) => {
-                let threshold = fraction(self, arg)?;
-                match name {
-                    "fuzzy" => Matcher::Fuzzy(threshold),
-                    _ => Matcher::Overlap(Some(threshold)),
-                }
-            }
-            (MatcherArgument::Tolerance, Some(arg)) => {
+        let matcher = match (info.kind, argument) {
+            (MatcherKind::Exact, None) => Matcher::Exact,
+            (MatcherKind::Nocase, None) => Matcher::Nocase,
+            (MatcherKind::Overlap, None) => Matcher::Overlap(None),
+            (MatcherKind::Overlap, Some(arg)) => Matcher::Overlap(Some(fraction(self, arg)?)),
+            (MatcherKind::Fuzzy, Some(arg)) => Matcher::Fuzzy(fraction(self, arg)?),
+            (MatcherKind::Within, Some(arg)) => {
                 let percent = matches!(arg.kind, ExprKind::Percent(_));
                 let (node, _) = self.expr(arg);
                 let Some(value) = fold_num(&self.nodes, node).filter(|v| *v >= 0.0) else {
@@ -311,7 +304,7 @@ impl Checker<'_> {
                     Matcher::Within(value)
                 }
             }
-            (MatcherArgument::Fraction | MatcherArgument::Tolerance, None) => {
+            (MatcherKind::Fuzzy | MatcherKind::Within, None) => {
                 self.error(
                     Diagnostic::new(
                         Code::UnknownMatcher,
@@ -323,7 +316,7 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            (MatcherArgument::None, Some(arg)) => {
+            (MatcherKind::Exact | MatcherKind::Nocase, Some(arg)) => {
                 self.error(
                     Diagnostic::new(
                         Code::UnknownMatcher,
