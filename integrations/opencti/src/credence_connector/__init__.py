@@ -1,0 +1,1 @@
+"""OpenCTI internal-enrichment connector scoring claims of responsibility with Credence."""
