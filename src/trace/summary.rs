@@ -74,7 +74,8 @@ pub struct ScoreSummary<'t, 'a> {
 }
 
 /// Whether a score's band is settled, with its possible range: `settled`, `settled: 90.4% to
-/// 92.2%`, `open: 5.4% to 85.1%`, or `open: a band condition is unknown`.
+/// 92.2%`, `open: 5.4% to 85.1%`, `open: the evidence conflicts` (a band set by an `unless`
+/// row over contrary evidence), or `open: a band condition is unknown`.
 pub fn state_note(view: ScoreView<'_, '_>) -> String {
     let range = view.possible();
     let mode = view.mode();
@@ -85,11 +86,14 @@ pub fn state_note(view: ScoreView<'_, '_>) -> String {
             super::format::score_number(mode, range.max)
         )
     };
-    match (view.settled(), range.is_exact()) {
-        (true, true) => "settled".into(),
-        (true, false) => format!("settled: {}", span()),
-        (false, true) => "open: a band condition is unknown".into(),
-        (false, false) => format!("open: {}", span()),
+    let conflict = view.band().and_then(|b| b.conflict()).is_some();
+    match (view.settled(), range.is_exact(), conflict) {
+        (true, true, _) => "settled".into(),
+        (true, false, _) => format!("settled: {}", span()),
+        (false, true, true) => "open: the evidence conflicts".into(),
+        (false, false, true) => format!("open: the evidence conflicts; {}", span()),
+        (false, true, false) => "open: a band condition is unknown".into(),
+        (false, false, false) => format!("open: {}", span()),
     }
 }
 
