@@ -6,18 +6,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 mod common;
-use common::Scratch;
-
-fn credence(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .output()
-        .expect("credence runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{Scratch, credence, text};
 
 const SUPPORTER: &str = "ruleset t { version \"1\" }
 score s {

@@ -3,22 +3,15 @@
 //! nothing in the engine about either pack; a rule set without a profile is told what each of
 //! those commands needs.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 mod common;
-use common::Scratch;
+use common::{Scratch, credence};
 
 const PACK: &str = "tests/data/second-pack/";
 const CASES: &str = "tests/data/second-pack/cases/";
-
-fn credence(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_credence"))
-        .args(args)
-        .output()
-        .expect("credence runs")
-}
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

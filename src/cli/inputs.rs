@@ -91,6 +91,27 @@ pub(crate) fn case_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(found.files)
 }
 
+/// Leaves out the data files found under directories that name another rule set than `id`
+/// (`"ruleset": "…"` at their top; a file named on the command line is always kept), saying how
+/// many on standard error: one data tree can hold several rule packs' cases.
+pub(crate) fn for_ruleset(files: Vec<PathBuf>, named: &[PathBuf], id: &str) -> Vec<PathBuf> {
+    let before = files.len();
+    let kept: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|file| {
+            named.contains(file) || crate::fixture::ruleset_of(file).is_none_or(|other| other == id)
+        })
+        .collect();
+    let left_out = before - kept.len();
+    if left_out > 0 {
+        super::say!(
+            "note: {left_out} file{} for other rule sets left out",
+            if left_out == 1 { "" } else { "s" }
+        );
+    }
+    kept
+}
+
 /// The inputs named on the command line that exist (`-` is standard input), and whether some
 /// did not: each missing one is reported, the others still run, and the command then exits 4,
 /// the same for every command.

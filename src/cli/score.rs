@@ -14,7 +14,7 @@ use crate::program::Program;
 use crate::schema::Schema;
 use crate::trace::{Trace, json as trace_json, output};
 
-use super::inputs::{case_files, split_rules};
+use super::inputs::{case_files, for_ruleset, split_rules};
 use super::rules::{program, read_schema};
 use super::{CaseArgs, Exit, Out, RuleArgs, say};
 
@@ -97,6 +97,12 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
+    let found = cases.len();
+    let cases = for_ruleset(cases, &data, &program.meta().id);
+    if cases.is_empty() && found > 0 {
+        say!("error: every case found is for another rule set");
+        return Ok(Exit::Usage);
+    }
     // What the rule set's profile must declare for this run, said once rather than per case.
     let needs = [
         (args.as_of.is_some(), crate::AS_OF_NEEDS),

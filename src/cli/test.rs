@@ -170,6 +170,14 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         }
     }
     let totals = suite.totals();
+    if suite.other_rulesets > 0 && !quiet {
+        writeln!(
+            human,
+            "{} fixture{} for other rule sets left out",
+            suite.other_rulesets,
+            if suite.other_rulesets == 1 { "" } else { "s" }
+        )?;
+    }
     let mut failed = totals.failed > 0 || totals.errors > 0;
     if suite.fixtures.is_empty() && !args.allow_empty {
         say!("error: no fixture ran (pass fixture files or directories, or --allow-empty)");

@@ -19,6 +19,19 @@ pub(crate) fn rule_files() -> Vec<String> {
     files
 }
 
+/// Runs the `credence` binary with `args`.
+pub(crate) fn credence(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_credence"))
+        .args(args)
+        .output()
+        .expect("credence runs")
+}
+
+/// Output bytes as text.
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// A scratch directory for one test, removed with its contents when dropped.
 pub(crate) struct Scratch(tempfile::TempDir);
 

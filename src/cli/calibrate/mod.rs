@@ -207,6 +207,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
+    let files = super::inputs::for_ruleset(inputs.files, &given, &program.meta().id);
+    if files.is_empty() {
+        say!("error: no labelled cases for this rule set found");
+        return Ok(Exit::TestsFailed);
+    }
     let profile = program.profile();
     if let Err(e) = profile.provides(&crate::CALIBRATION_NEEDS) {
         say!("error: {e}");
@@ -228,7 +233,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
     }
     let mut cases: Vec<Case> = Vec::new();
     let mut problems = Vec::new();
-    for path in &inputs.files {
+    for path in &files {
         match judge(args, &program, &baselines, path, limits.case_bytes) {
             // A case counts once: a second file with its id is an error, not a second vote.
             Ok(case) => match cases.iter().find(|c| c.id == case.id) {
