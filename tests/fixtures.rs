@@ -48,8 +48,9 @@ fn fixture_files(dir: &Path) -> usize {
         if path.is_dir() {
             count += fixture_files(&path);
         } else if path.extension().is_some_and(|x| x == "json") {
+            // The cyber pack's fixtures name their rule set; the attack pack's name none.
             let text = std::fs::read_to_string(&path).expect("fixture");
-            count += usize::from(text.contains("\"expect\""));
+            count += usize::from(text.contains("\"expect\"") && !text.contains("\"ruleset\""));
         }
     }
     count

@@ -9,7 +9,12 @@ use credence::{Disk, Limits, Options, Program, as_of, compile, compile_str, scor
 use serde_json::Value as Json;
 
 fn shipped() -> Program {
-    let rules = [PathBuf::from("rules/claims.cred")];
+    pack("rules/claims.cred")
+}
+
+/// A shipped rule pack, compiled from its main file.
+fn pack(main: &str) -> Program {
+    let rules = [PathBuf::from(main)];
     let disk = Disk::new(&rules, &[], Limits::default().rule_file_bytes);
     compile(&rules, &disk, &Options::default())
         .expect("the shipped rules compile")
@@ -51,24 +56,35 @@ fn as_of_claim(program: &Program, case: &[u8]) -> Option<Vec<u8>> {
 
 #[test]
 fn every_shipped_trace_shows_what_is_so_in_both_views() {
-    let program = shipped();
+    // Each file is judged by the pack it names (`"ruleset"`), the attack pack by default.
+    let attacks = shipped();
+    let cyber = pack("rules/cyber/cyber.cred");
     let mut paths = Vec::new();
     cases(Path::new("fixtures"), &mut paths);
     assert!(paths.len() > 90, "the fixtures and real cases are found");
     let mut failures = Vec::new();
+    let mut cyber_cases = 0;
     for path in &paths {
         let case = std::fs::read(path).expect("readable case");
-        let views = [Some(case.clone()), as_of_claim(&program, &case)];
+        let named: Json = serde_json::from_slice(&case).expect("JSON");
+        let program = if named["ruleset"] == "cyber_claims" {
+            cyber_cases += 1;
+            &cyber
+        } else {
+            &attacks
+        };
+        let views = [Some(case.clone()), as_of_claim(program, &case)];
         for (view, bytes) in ["full evidence", "claim + 24 h"].iter().zip(views) {
             let Some(bytes) = bytes else { continue };
-            let trace = json_trace(&program, &bytes);
-            if let Err(findings) = audit(&program, &bytes, &trace) {
+            let trace = json_trace(program, &bytes);
+            if let Err(findings) = audit(program, &bytes, &trace) {
                 for f in findings {
                     failures.push(format!("{} ({view}): {f}", path.display()));
                 }
             }
         }
     }
+    assert!(cyber_cases >= 20, "the cyber pack's cases are found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -169,3 +169,14 @@ def test_an_interrupt_is_honoured_quickly_and_keeps_the_results_so_far(rules):
     partial = interrupted.value.results
     assert 0 < len(partial) < len(cases)
     assert all(r["case"] == "paris-2015" for r in partial)
+
+
+def test_the_second_pack_scores_through_the_package():
+    cyber = credence.compile(str(ROOT / "rules" / "cyber"))
+    assert cyber.ruleset[0] == "cyber_claims"
+    assert cyber.score_names == ["credibility", "status"]
+    trace = cyber.score((ROOT / "fixtures" / "cyber" / "leak-sample-verified.json").read_text())
+    assert trace["verdict"]["label"] == "confirmed claim"
+    assert '"type": "opinion"' in cyber.render(
+        (ROOT / "fixtures" / "cyber" / "leak-sample-verified.json").read_text(), "stix"
+    )
