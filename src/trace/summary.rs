@@ -223,6 +223,7 @@ impl Margin<'_, '_> {
     pub fn describe(&self, mode: ScoreMode) -> String {
         let distance = match mode {
             ScoreMode::Evidence { .. } => format!("{:.1} percentage points", self.distance * 100.0),
+            ScoreMode::Additive if self.distance == 1.0 => "1 point".to_string(),
             ScoreMode::Additive => format!("{} points", super::format::number(self.distance)),
         };
         let growth: Vec<String> = self
@@ -245,6 +246,13 @@ impl Margin<'_, '_> {
             }
             Direction::Up => format!("{distance} short of {} (at {at}{growth})", self.band),
             // Leaving a `>=` band means falling below its threshold; a `>` band, reaching it.
+            // At a `>=` threshold: any loss crosses it.
+            Direction::Down if self.strictly && self.distance == 0.0 => {
+                format!(
+                    "on the threshold: any less makes it {} (below {at}{growth})",
+                    self.band
+                )
+            }
             Direction::Down if self.strictly => {
                 format!("{distance} above {} (below {at}{growth})", self.band)
             }
