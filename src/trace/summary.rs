@@ -158,8 +158,9 @@ fn criteria_list(criteria: &[CriterionView<'_, '_>]) -> String {
 
 /// The conflicts behind a verdict, in words, the strongest line on each side: `Conflicting
 /// evidence on link: "An authority attributed …" would make it "false", but evidence ties the
-/// claimant to the attack (link_evidence): exclusive_media +25` (a definition without a
-/// description is named: "but `link_evidence` holds: …").
+/// claimant to the attack (link_evidence); for link: exclusive_media +25` (a definition without
+/// a description is named: "but `link_evidence` holds; …"). The criteria listed are the score's
+/// strongest for its points, not necessarily what the defeating condition read.
 pub fn conflict_lines(verdict: &VerdictSummary<'_, '_>) -> Vec<String> {
     verdict
         .conflicts
@@ -180,7 +181,7 @@ pub fn conflict_lines(verdict: &VerdictSummary<'_, '_>) -> Vec<String> {
             let strongest = if c.strongest_for.is_empty() {
                 String::new()
             } else {
-                format!(": {}", criteria_list(&c.strongest_for))
+                format!("; for {place}: {}", criteria_list(&c.strongest_for))
             };
             format!(
                 "Conflicting evidence on {place}: \"{against}\" would make it \"{}\", but {defeater}{strongest}",
