@@ -33,6 +33,9 @@ pub struct Timeline {
     /// How many moments were judged (the rest only brought evidence the rules do not read,
     /// or were taken together with others).
     pub judged: usize,
+    /// The case's start (the profile's `start`), when it has one: the moment the timeline
+    /// names with the profile's words ("the attack began").
+    pub start: Option<i64>,
 }
 
 /// A stretch of time with one judgement: from the moment it was first reached to the last
@@ -143,8 +146,8 @@ fn timeline_within(program: &Program, bytes: &[u8], budget: usize) -> Result<Tim
         .map_err(ScoreError::Profile)?;
     let evidence = dated(&case, profile).map_err(ScoreError::Dates)?;
     let mut steps = moments_of(&evidence);
-    if let (Some(anchor), Ok(start)) = (&profile.start, When::AfterStart(0).resolve(&case, profile))
-    {
+    let start = When::AfterStart(0).resolve(&case, profile).ok();
+    if let (Some(anchor), Some(start)) = (&profile.start, start) {
         let began = Dated {
             path: anchor.path.iter().map(|k| Step::Key(k.clone())).collect(),
             known_at: start,
@@ -194,6 +197,7 @@ fn timeline_within(program: &Program, bytes: &[u8], budget: usize) -> Result<Tim
     Ok(Timeline {
         stretches,
         judged: judged_moments,
+        start,
     })
 }
 
@@ -272,16 +276,20 @@ pub fn arrivals(arrived: &[Dated]) -> Vec<(String, usize)> {
 }
 
 /// What arrived, in words: `claim`, `posts[] ×12`, and the case's start as the profile names
-/// it (`the attack began`).
-pub fn arrivals_text(arrived: &[Dated], profile: &Profile) -> String {
-    let start = profile
-        .start
-        .as_ref()
-        .map(|s| (s.path.join("."), s.label.as_str()));
+/// it (`the attack began`) at the moment it began (`start`); the start field learnt later is
+/// named by its path (`incident.started_at`), since the attack did not begin then.
+pub fn arrivals_text(arrived: &[Dated], profile: &Profile, start: Option<i64>) -> String {
+    let named_start = profile.start.as_ref().and_then(|s| {
+        let path = s.path.join(".");
+        let at_start = arrived
+            .iter()
+            .any(|d| Some(d.known_at) == start && d.path_text() == path);
+        at_start.then_some((path, s.label.as_str()))
+    });
     arrivals(arrived)
         .iter()
         .map(|(path, n)| {
-            let path = match &start {
+            let path = match &named_start {
                 Some((at, label)) if at == path => std::borrow::Cow::Borrowed(*label),
                 _ => format::clean(path),
             };
@@ -299,7 +307,7 @@ pub fn arrivals_text(arrived: &[Dated], profile: &Profile) -> String {
 const SHOWN_LATER: usize = 6;
 
 /// A timeline as text: one entry per stretch of one judgement (`credence timeline`).
-pub(crate) fn render_text(id: Option<&str>, program: &Program, rows: &[Stretch]) -> String {
+pub(crate) fn render_text(id: Option<&str>, program: &Program, timeline: &Timeline) -> String {
     let meta = program.meta();
     let mut out = format!(
         "Case {}: the judgement over time (rules {} {})\n\n",
@@ -307,7 +315,7 @@ pub(crate) fn render_text(id: Option<&str>, program: &Program, rows: &[Stretch])
         meta.id,
         meta.version
     );
-    for row in rows {
+    for row in &timeline.stretches {
         let (first, later) = row
             .arrived
             .split_first()
@@ -315,7 +323,7 @@ pub(crate) fn render_text(id: Option<&str>, program: &Program, rows: &[Stretch])
         out.push_str(&format!(
             "{}  {}\n",
             format::timestamp(row.at),
-            arrivals_text(first, &program.profile)
+            arrivals_text(first, &program.profile, timeline.start)
         ));
         match &row.judgement {
             Judgement::NoClaimYet => {
@@ -348,7 +356,7 @@ pub(crate) fn render_text(id: Option<&str>, program: &Program, rows: &[Stretch])
                 .map(|(at, arrived)| {
                     format!(
                         "{} at {}",
-                        arrivals_text(arrived, &program.profile),
+                        arrivals_text(arrived, &program.profile, timeline.start),
                         format::timestamp(*at)
                     )
                 })

@@ -120,6 +120,18 @@ fn every_command_works_on_a_cyber_case() {
     ])))
     .expect("timeline");
     assert!(timeline["moments"].as_array().expect("moments").len() >= 2);
+    // The start is named in the profile's words at the moment it began; the start time learnt
+    // days later is named by its path, since the incident did not begin then.
+    let text = ok(&credence(&["timeline", RULES, EXAMPLE]));
+    assert!(
+        text.contains("2025-02-03T01:30:00Z  the incident began\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("incident.started_at at 2025-02-08T12:00:00Z"),
+        "{text}"
+    );
+    assert!(!text.contains("the incident began at"), "{text}");
     let dir = Scratch::new("cyber-report");
     let out = dir.join("out");
     ok(&credence(&[

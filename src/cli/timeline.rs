@@ -77,7 +77,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         }
     };
     let name = case_path.display();
-    let rows = match timeline(&program, &bytes) {
+    let judged = match timeline(&program, &bytes) {
         Ok(timeline) if timeline.stretches.is_empty() => {
             say!(
                 "error: {name}: cannot judge the case over time: it records no time to start from ({})",
@@ -85,7 +85,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             );
             return Ok(Exit::InvalidCase);
         }
-        Ok(timeline) => timeline.stretches,
+        Ok(timeline) => timeline,
         Err(e) => {
             let message = match e {
                 ScoreError::Case(e) => match e.path {
@@ -104,7 +104,7 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             source: "timeline".into(),
             case: bytes.clone(),
             as_of: None,
-            trace: render_json(id.as_deref(), &program, &rows).to_string(),
+            trace: render_json(id.as_deref(), &program, &judged.stretches).to_string(),
         };
         let recorded =
             crate::decisions::DecisionLog::open(&args.log_db.path).and_then(|mut log| {
@@ -116,9 +116,9 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         }
     }
     match args.format {
-        Format::Text => write!(out, "{}", render_text(id.as_deref(), &program, &rows))?,
+        Format::Text => write!(out, "{}", render_text(id.as_deref(), &program, &judged))?,
         Format::Json => {
-            let document = render_json(id.as_deref(), &program, &rows);
+            let document = render_json(id.as_deref(), &program, &judged.stretches);
             writeln!(
                 out,
                 "{}",

@@ -506,7 +506,7 @@ pub(crate) async fn timeline(
             let id = crate::timeline::case_id(&judged_case);
             let document =
                 crate::timeline::render_json(id.as_deref(), program, &timeline.stretches);
-            let shown = crate::timeline::render_text(id.as_deref(), program, &timeline.stretches);
+            let shown = crate::timeline::render_text(id.as_deref(), program, &timeline);
             (document, shown)
         })
     })

@@ -296,7 +296,7 @@ fn timeline(out: &mut String, trace: &Trace<'_>, timeline: &Timeline) {
         let arrived = stretch
             .arrived
             .first()
-            .map(|(_, arrived)| crate::timeline::arrivals_text(arrived, profile))
+            .map(|(_, arrived)| crate::timeline::arrivals_text(arrived, profile, timeline.start))
             .unwrap_or_default();
         let nothing_yet = profile.nothing_yet();
         let verdict = verdict_of(&stretch.judgement).unwrap_or(&nothing_yet);
