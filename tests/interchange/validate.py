@@ -1,6 +1,6 @@
-"""Validates Credence's STIX 2.1 and MISP exports of every shipped case with the formats' own
-tools: the OASIS STIX validator (no errors allowed) and PyMISP with the published MISP
-taxonomies (every tag must exist in them). Run by `.ci/interchange` from the repository root
+"""Validates Credence's STIX 2.1 and MISP exports of every shipped case of both packs with the
+formats' own tools: the OASIS STIX validator (no errors allowed) and PyMISP with the published
+MISP taxonomies (every tag must exist in them). Run by `.ci/interchange` from the repository root
 after `cargo build`; `CREDENCE_BIN` names another binary.
 """
 
@@ -30,10 +30,10 @@ def shipped_cases(scratch: Path) -> list[Path]:
     return cases
 
 
-def export(fmt: str, cases: list[Path]) -> list[str]:
+def export(fmt: str, cases: list[Path], rules: str) -> list[str]:
     """One exported document per case (several cases give one per line)."""
     out = subprocess.run(
-        [CREDENCE, "score", "--format", fmt, "rules/", *map(str, cases)],
+        [CREDENCE, "score", "--format", fmt, rules, *map(str, cases)],
         capture_output=True,
         text=True,
         check=False,
@@ -49,33 +49,43 @@ def export(fmt: str, cases: list[Path]) -> list[str]:
 def main() -> int:
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
-        cases = shipped_cases(Path(scratch))
-        options = ValidationOptions(version="2.1")
-        for case, bundle in zip(cases, export("stix", cases)):
-            result = validate_string(bundle, options)
-            errors = [str(e) for e in result.errors]
-            if not result.is_valid or errors:
-                failures += 1
-                print(f"FAIL STIX {case}: {errors or 'invalid'}")
-        taxonomies = Taxonomies()
-        for case, document in zip(cases, export("misp", cases)):
-            event = MISPEvent()
-            event.load(document)
-            problems = []
-            if not event.info or not event.uuid:
-                problems.append("no info or uuid")
-            for tag in event.tags:
-                try:
-                    taxonomies.revert_machinetag(tag.name)
-                except (KeyError, ValueError) as e:
-                    problems.append(f"tag {tag.name} is not in the taxonomies ({e})")
-            if len(event.tags) < 2:
-                problems.append("the Admiralty tags are missing")
-            if problems:
-                failures += 1
-                print(f"FAIL MISP {case}: {problems}")
-        print(f"{len(cases)} cases: STIX bundles and MISP events checked, {failures} failure(s)")
+        packs = [
+            ("rules/", shipped_cases(Path(scratch))),
+            ("rules/cyber/", sorted(Path("fixtures/cyber").glob("*.json"))),
+        ]
+        failures += sum(validate(rules, cases) for rules, cases in packs)
+        print(f"{sum(len(c) for _, c in packs)} cases: STIX bundles and MISP events checked, {failures} failure(s)")
     return 1 if failures else 0
+
+
+def validate(rules: str, cases: list[Path]) -> int:
+    """Validates the exports of `cases` scored with `rules`; the number of failures."""
+    failures = 0
+    options = ValidationOptions(version="2.1")
+    for case, bundle in zip(cases, export("stix", cases, rules)):
+        result = validate_string(bundle, options)
+        errors = [str(e) for e in result.errors]
+        if not result.is_valid or errors:
+            failures += 1
+            print(f"FAIL STIX {case}: {errors or 'invalid'}")
+    taxonomies = Taxonomies()
+    for case, document in zip(cases, export("misp", cases, rules)):
+        event = MISPEvent()
+        event.load(document)
+        problems = []
+        if not event.info or not event.uuid:
+            problems.append("no info or uuid")
+        for tag in event.tags:
+            try:
+                taxonomies.revert_machinetag(tag.name)
+            except (KeyError, ValueError) as e:
+                problems.append(f"tag {tag.name} is not in the taxonomies ({e})")
+        if len(event.tags) < 2:
+            problems.append("the Admiralty tags are missing")
+        if problems:
+            failures += 1
+            print(f"FAIL MISP {case}: {problems}")
+    return failures
 
 
 if __name__ == "__main__":
