@@ -97,18 +97,19 @@ fn shared_pool(threads: Option<usize>) -> PyResult<Arc<rayon::ThreadPool>> {
     Ok(pool)
 }
 
-/// A case within the size limit cases have on the command line.
+/// What is wrong with a case of `len` bytes under the size limit cases have on the command
+/// line, when it is over it.
+fn over_limit(len: usize, limit: u64) -> Option<String> {
+    (len as u64 > limit)
+        .then(|| format!("the case is {len} bytes, over the limit of {limit} bytes"))
+}
+
+/// A case within that limit.
 fn within_limit(bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, Problem> {
-    if bytes.len() as u64 > limit {
-        return Err((
-            None,
-            format!(
-                "the case is {} bytes, over the limit of {limit} bytes",
-                bytes.len()
-            ),
-        ));
+    match over_limit(bytes.len(), limit) {
+        Some(message) => Err((None, message)),
+        None => Ok(bytes),
     }
-    Ok(bytes)
 }
 
 /// The JSON trace, as serde sees it (for building Python objects).
@@ -530,11 +531,7 @@ impl Rules {
                         let Some(json) = case else {
                             return ArrowRow::failed("the case is null".into(), &names);
                         };
-                        if json.len() as u64 > limit {
-                            let message = format!(
-                                "the case is {} bytes, over the limit of {limit} bytes",
-                                json.len()
-                            );
+                        if let Some(message) = over_limit(json.len(), limit) {
                             return ArrowRow::failed(message, &names);
                         }
                         let scored = batch::isolated(|| {
@@ -646,11 +643,7 @@ fn compile_sources(sources: &Bound<'_, PyAny>) -> PyResult<Rules> {
             .collect::<PyResult<_>>()?,
         Err(_) => sources.extract()?,
     };
-    let options = Options {
-        limits: Limits::default(),
-        ..Options::default()
-    };
-    compiled(credence::compile_sources(&files, &options))
+    compiled(credence::compile_sources(&files, &Options::default()))
 }
 
 /// Unpickles `Rules`: compiles the text again and checks the hash.

@@ -10,15 +10,7 @@ import pyarrow as pa
 import pytest
 
 import credence
-
-ROOT = Path(__file__).resolve().parents[2]
-RULES = ROOT / "rules"
-REAL = ROOT / "fixtures" / "real"
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return credence.compile(str(RULES))
+from conftest import REAL, ROOT, RULES
 
 
 def real_cases():

@@ -3,16 +3,14 @@ passes, `score` returns a trace or raises `CaseError`, `TypeError` or `ValueErro
 `score_many` returns one entry per item, in order, a bad item never costing another its trace."""
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import credence
+from conftest import REAL, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT / "fixtures" / "real"
 BASE = json.loads((REAL / "trebes-2018.json").read_text())
 RULES = credence.compile(str(ROOT / "rules"))
 
