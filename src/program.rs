@@ -36,6 +36,8 @@ pub struct Program {
     pub(crate) scores: Vec<ScoreDef>,
     /// The combined verdict.
     pub(crate) verdict: Option<DecisionDef>,
+    /// Competing hypotheses, weighed side by side (`hypotheses` block).
+    pub(crate) hypotheses: Option<HypothesesDef>,
     /// What the engine needs to know of the rule set's domain.
     pub(crate) profile: crate::profile::Profile,
     /// The case schema the header declares: its path and text (a decision log keeps it, so
@@ -341,6 +343,8 @@ pub(crate) enum Node {
         /// Which summary.
         what: MatchSummary,
     },
+    /// A field of the hypothesis being weighed (in a `hypotheses` block).
+    Hypothesis(HypothesisField),
     /// A score's value, band or coverage.
     Score {
         /// Score index.
@@ -376,10 +380,66 @@ impl Node {
             | Node::Match(_)
             | Node::MatchField { .. }
             | Node::MatchSummary { .. }
+            | Node::Hypothesis(_)
             | Node::Score { .. } => ([None, None, None], &[]),
         };
         fixed.into_iter().flatten().chain(list.iter().copied())
     }
+}
+
+/// What `hypothesis.FIELD` reads.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HypothesisField {
+    /// The candidate group (unknown for a hypothesis declared with `one`).
+    Group,
+    /// The name of the hypothesis's kind (`each NAME`, `one NAME`).
+    Kind,
+}
+
+/// The fields of a hypothesis, as rules name them.
+pub(crate) const HYPOTHESIS_FIELDS: &[(&str, HypothesisField)] = &[
+    ("group", HypothesisField::Group),
+    ("kind", HypothesisField::Kind),
+];
+
+/// Competing hypotheses: where the case names candidate groups, the kinds of hypothesis, and
+/// the evidence rows each hypothesis is weighed by.
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+pub(crate) struct HypothesesDef {
+    /// The block's name.
+    pub(crate) name: String,
+    /// The question the hypotheses answer.
+    pub(crate) title: Option<String>,
+    /// Reasoning and sources.
+    pub(crate) about: Option<String>,
+    /// Each source of candidate groups: a string value, or a `distinct` collection whose
+    /// projected values are groups.
+    pub(crate) groups: Vec<NodeId>,
+    /// Kinds of hypothesis, in column order (per-group kinds repeat for each group).
+    pub(crate) kinds: Vec<HypothesisKindDef>,
+    /// The evidence rows: likelihood ratios, each read once per hypothesis.
+    pub(crate) criteria: Vec<CriterionDef>,
+    /// Per criterion: true when it reads `hypothesis` (otherwise its cell is the same in every
+    /// column, whatever its unknown evidence turns out to be).
+    pub(crate) reads_hypothesis: Vec<bool>,
+    /// Log-odds by which one known row must favour a rival over the leader for the ranking to
+    /// be in conflict.
+    pub(crate) conflict: Points,
+    /// The ratio as written, for traces.
+    pub(crate) conflict_shown: f64,
+    /// The whole block.
+    pub(crate) span: Span,
+}
+
+/// A kind of hypothesis.
+#[derive(serde::Serialize, serde::Deserialize, Debug)]
+pub(crate) struct HypothesisKindDef {
+    /// Its name.
+    pub(crate) name: String,
+    /// True for one hypothesis per candidate group.
+    pub(crate) per_group: bool,
+    /// What it says (may interpolate the group).
+    pub(crate) title: Vec<TextPart>,
 }
 
 /// A `let` definition.

@@ -30,6 +30,8 @@ const ALLOWED: &[(&str, &str)] = &[
     ),
     // The calibration report's field for the category a case was given (docs/CALIBRATION.md).
     ("src/cli/calibrate/report.rs", "\"link\""),
+    // The ACH file format's element for an item of evidence's credibility (PARC ACH).
+    ("src/trace/hypotheses/export.rs", "\"CREDIBILITY\""),
     // MISP's published admiralty-scale taxonomy.
     (
         "src/trace/misp.rs",

@@ -60,7 +60,7 @@ fn check_accepts_the_shipped_rules() {
     let out = credence(&["check", "rules/", "--schema", "docs/case.schema.json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: claims_of_responsibility 3.0.0"),
+        text(&out.stdout).starts_with("ok: claims_of_responsibility 3.1.0"),
         "{}",
         text(&out.stdout)
     );
@@ -170,7 +170,7 @@ fn json_score_is_deterministic_and_contributions_add_up() {
     }
     let provenance = &report["provenance"];
     assert_eq!(provenance["ruleset"], "claims_of_responsibility");
-    assert_eq!(provenance["version"], "3.0.0");
+    assert_eq!(provenance["version"], "3.1.0");
     for key in ["rules_hash", "case_hash"] {
         assert!(
             provenance[key]
@@ -722,7 +722,7 @@ fn compiled_rules_kept_with_cache_give_the_same_answers_and_follow_every_change(
     let dir = Scratch::new("cache");
     let rules = dir.join("rules");
     std::fs::create_dir(&rules).expect("rules dir");
-    for name in ["claims.cred", "shared.cred", "case.schema.json"] {
+    for name in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
         std::fs::copy(Path::new("rules").join(name), rules.join(name)).expect("copy");
     }
     let cache = dir.join("cache");

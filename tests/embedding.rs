@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use credence::{Disk, Limits, Options, compile, compile_sources, score_case};
 
 fn shipped() -> credence::Program {
-    let files: Vec<PathBuf> = ["rules/claims.cred", "rules/shared.cred"]
+    let files: Vec<PathBuf> = ["rules/claims.cred", "rules/shared.cred", "rules/hypotheses.cred"]
         .iter()
         .map(PathBuf::from)
         .collect();
@@ -28,6 +28,7 @@ fn a_rule_set_compiled_again_from_its_sources_is_the_same_program() {
         [
             "rules/claims.cred",
             "rules/shared.cred",
+            "rules/hypotheses.cred",
             "rules/case.schema.json"
         ],
         "rule files in load order (the includer first), then the schema its header declares"

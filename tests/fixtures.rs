@@ -24,7 +24,7 @@ fn stdout(out: &Output) -> String {
 /// A copy of the shipped rules with one text replaced (which must occur).
 fn modified_rules(name: &str, from: &str, to: &str) -> Scratch {
     let dir = Scratch::new(name);
-    for file in ["claims.cred", "shared.cred", "case.schema.json"] {
+    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
         let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
         std::fs::write(dir.join(file), text.replace(from, to)).expect("write rules");
     }
@@ -361,7 +361,7 @@ fn diff_lists_exactly_the_cases_whose_verdict_changed() {
 #[test]
 fn diff_fails_on_a_changed_verdict_for_a_copy_with_its_schema_given() {
     let dir = Scratch::new("diff-copy");
-    for file in ["claims.cred", "shared.cred"] {
+    for file in ["claims.cred", "shared.cred", "hypotheses.cred"] {
         let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
         let text = text.replace(
             "when acted_in_name => 15 \"The attacker",

@@ -46,7 +46,7 @@ fn truncated_rule_files_give_diagnostics() {
 
 fn program() -> credence::Program {
     let mut memory = credence::Memory::default();
-    for file in ["claims.cred", "shared.cred"] {
+    for file in ["claims.cred", "shared.cred", "hypotheses.cred"] {
         let text = std::fs::read_to_string(format!("rules/{file}")).expect("rules");
         memory.0.insert(file.into(), text);
     }

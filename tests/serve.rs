@@ -327,7 +327,7 @@ fn every_endpoint_answers_as_the_command_line_does() {
 fn a_bad_reload_keeps_the_rules_in_force_and_a_good_one_swaps_them() {
     let dir = Scratch::new("serve-reload");
     std::fs::create_dir_all(dir.join("rules")).expect("dir");
-    for file in ["claims.cred", "shared.cred", "case.schema.json"] {
+    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
         std::fs::copy(Path::new("rules").join(file), dir.join("rules").join(file)).expect("copy");
     }
     let rules = dir.join("rules");
@@ -345,12 +345,12 @@ fn a_bad_reload_keeps_the_rules_in_force_and_a_good_one_swaps_them() {
     assert_eq!(post(port, "/v1/score", &case("paris-2015")).status, 200);
     std::fs::write(
         &claims,
-        text.replace("version     \"3.0.0\"", "version     \"3.0.1\""),
+        text.replace("version     \"3.1.0\"", "version     \"3.1.1\""),
     )
     .expect("write");
     let swapped = post(port, "/v1/rules/reload", b"").json();
     assert_eq!(swapped["reloaded"], true);
-    assert_eq!(swapped["version"], "3.0.1");
+    assert_eq!(swapped["version"], "3.1.1");
     assert_ne!(swapped["rules_hash"], before);
 }
 

@@ -24,6 +24,10 @@ pub(crate) fn shipped() -> &'static Program {
             include_str!("../../rules/shared.cred").into(),
         );
         memory.0.insert(
+            "hypotheses.cred".into(),
+            include_str!("../../rules/hypotheses.cred").into(),
+        );
+        memory.0.insert(
             "case.schema.json".into(),
             include_str!("../../rules/case.schema.json").into(),
         );

@@ -416,22 +416,31 @@ impl Rules {
     }
 
     /// Scores one case and writes its trace as `format`, exactly as `credence score --format`
-    /// prints it: `"text"`, `"json"`, `"markdown"`, `"html"`, `"stix"` (a STIX 2.1 bundle) or
-    /// `"misp"` (a MISP event). `as_of` as for `score`. Raises `CaseError`, or `ValueError` for
-    /// an unknown format or an export the format cannot hold.
-    #[pyo3(signature = (case, format="text", as_of=None))]
+    /// prints it: `"text"`, `"json"`, `"markdown"`, `"html"`, `"stix"` (a STIX 2.1 bundle),
+    /// `"misp"` (a MISP event) or `"csv"` (the hypotheses matrix). `hypotheses=True` adds the
+    /// matrix of the case's competing hypotheses, as `--hypotheses` does. `as_of` as for
+    /// `score`. Raises `CaseError`, or `ValueError` for an unknown format, an export the format
+    /// cannot hold, or hypotheses the rule set does not declare.
+    #[pyo3(signature = (case, format="text", as_of=None, hypotheses=false))]
     fn render(
         &self,
         py: Python<'_>,
         case: &Bound<'_, PyAny>,
         format: &str,
         as_of: Option<&str>,
+        hypotheses: bool,
     ) -> PyResult<String> {
-        let format = Format::named(format).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "unknown format `{format}`: text, json, markdown, html, stix or misp"
-            ))
-        })?;
+        let format = Format::named(format)
+            .filter(|f| *f != Format::Achz)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "unknown format `{format}`: text, json, markdown, html, stix, misp or csv"
+                ))
+            })?;
+        let shape = output::Shape {
+            hypotheses,
+            ..output::Shape::default()
+        };
         let when = as_of.map(parse_when).transpose()?;
         let json = within_limit(case_bytes(py, case)?, self.program.limits().case_bytes)
             .map_err(|problem| case_error(py, &[problem]))?;
@@ -439,7 +448,7 @@ impl Rules {
         let written = py.detach(|| {
             self.judge(&json, when, |outcome| match outcome {
                 Outcome::Scored(trace) => {
-                    output::write(trace, program, &json, format, false, false)
+                    output::write(trace, program, &json, format, shape)
                 }
                 Outcome::NotYet(not_yet) => {
                     Ok(output::nothing_yet(program, not_yet, format, false))

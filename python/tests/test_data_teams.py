@@ -33,6 +33,7 @@ def test_rules_compile_from_text_to_the_same_hash(rules):
     assert [name.rsplit("/", 1)[-1] for name, _ in sources] == [
         "claims.cred",
         "shared.cred",
+        "hypotheses.cred",
         "case.schema.json",
     ]
     from_text = credence.compile_sources(dict(sources))

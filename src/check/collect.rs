@@ -131,7 +131,9 @@ impl Checker<'_> {
             list: list_node,
             projection,
             filter,
-            traced: self.binders.is_empty(),
+            // Collections in a `hypotheses` block may read the hypothesis: evaluated in place
+            // for each one, never remembered for the case.
+            traced: self.binders.is_empty() && self.hypothesis_kinds.is_none(),
             item_steps: 0,
             time_slot,
             span,

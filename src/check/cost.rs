@@ -120,7 +120,11 @@ pub(crate) fn analyse(
         let d = |n: NodeId| depth[n as usize];
         let c = |n: NodeId| cost[n as usize];
         let (below, steps) = match node {
-            Node::Lit(_) | Node::Slot(_) | Node::ItemSlot { .. } | Node::Score { .. } => (0, one),
+            Node::Lit(_)
+            | Node::Slot(_)
+            | Node::ItemSlot { .. }
+            | Node::Score { .. }
+            | Node::Hypothesis(_) => (0, one),
             Node::Let(l) => (d(lets[*l as usize].node), one),
             Node::Not(a) | Node::Neg(a) | Node::Known(a) | Node::Abs(a) => (d(*a), one.plus(c(*a))),
             Node::Binary(op, a, b) => {

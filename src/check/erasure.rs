@@ -305,7 +305,7 @@ impl UnknownPaths<'_> {
             }
             // Never unknown, or unknown only when every part is.
             Node::Known(_) | Node::CountTrue(_) | Node::Lit(_) | Node::Score { .. } => {}
-            Node::Match(_) => {}
+            Node::Match(_) | Node::Hypothesis(_) => {}
             Node::Binary(BinOp::Otherwise, _, fallback) => self.walk(*fallback, items, out),
             // `known(x) and f(x)` is false, not unknown, when `x` is unknown; so is
             // `not known(x) or f(x)` true.

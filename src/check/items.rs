@@ -209,7 +209,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn criterion(&mut self, criterion: &Criterion, mode: ScoreMode) -> CriterionDef {
+    pub(super) fn criterion(&mut self, criterion: &Criterion, mode: ScoreMode) -> CriterionDef {
         let mut outcomes = Vec::new();
         let mut roots: Vec<NodeId> = Vec::new();
         let mut else_seen: Option<Span> = None;
@@ -611,7 +611,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Lowers a reason text.
-    fn text(&mut self, template: Option<&Template>) -> Vec<TextPart> {
+    pub(super) fn text(&mut self, template: Option<&Template>) -> Vec<TextPart> {
         let Some(template) = template else {
             return Vec::new();
         };

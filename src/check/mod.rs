@@ -5,6 +5,7 @@ mod collect;
 mod cost;
 mod erasure;
 mod fold;
+mod hypotheses;
 mod items;
 mod load;
 mod lower;
@@ -286,7 +287,7 @@ fn compile_loaded(
     let mut checker = Checker::new(&sources, schema);
     checker.layout = first.layout;
     checker.diags = diagnostics;
-    let (meta, scores, verdict, profile) = checker.run(&items);
+    let (meta, scores, verdict, profile, hypotheses) = checker.run(&items);
     let mut diagnostics = std::mem::take(&mut checker.diags);
     // Located diagnostics in file order; those about the rule set as a whole last.
     diagnostics.sort_by_key(|d| (d.span == Span::default(), d.span.file.0, d.span.start));
@@ -327,6 +328,7 @@ fn compile_loaded(
         matches,
         scores,
         verdict,
+        hypotheses,
         profile,
         layout,
         declared_schema: None,
@@ -442,6 +444,8 @@ struct Checker<'a> {
     name_index: NameIndex,
     /// Names that are not defined, and the definition each is one edit from (if any).
     near_definitions: HashMap<String, Option<String>>,
+    /// Inside a `hypotheses` block: the kinds it declares (`hypothesis.FIELD` resolves).
+    hypothesis_kinds: Option<Vec<String>>,
     /// Whether this pass reports: suggests names and looks for warnings (not the typing pass,
     /// whose diagnostics are dropped).
     reporting: bool,
@@ -479,6 +483,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             name_index: NameIndex::default(),
             near_definitions: HashMap::new(),
+            hypothesis_kinds: None,
             reporting: true,
         }
     }
@@ -492,6 +497,7 @@ impl<'a> Checker<'a> {
         Vec<crate::program::ScoreDef>,
         Option<crate::program::DecisionDef>,
         crate::profile::Profile,
+        Option<crate::program::HypothesesDef>,
     ) {
         self.declare(items);
         if self.reporting {
@@ -500,6 +506,7 @@ impl<'a> Checker<'a> {
         let meta = self.metadata(items);
         let (scores, verdict) = self.scores_and_verdict(items);
         let profile = self.profile(items, &scores);
+        let hypotheses = self.hypotheses(items);
         self.lower_remaining_lets();
         // An unused definition is usually the echo of an error (a misspelt use): say it only
         // when there is nothing worse to say.
@@ -507,7 +514,7 @@ impl<'a> Checker<'a> {
             self.warn_unused();
             self.warn_near_paths();
         }
-        (meta, scores, verdict, profile)
+        (meta, scores, verdict, profile, hypotheses)
     }
 
     /// Indexes constants and definitions for "did you mean" (only the reporting pass suggests

@@ -34,6 +34,9 @@ impl Checker<'_> {
     pub(super) fn path(&mut self, segments: &[Ident], span: Span) -> (NodeId, Ty) {
         let head = &segments[0];
         let rest = &segments[1..];
+        if head.name == super::hypotheses::HYPOTHESIS && self.hypothesis_kinds.is_some() {
+            return self.hypothesis_ref(head, rest);
+        }
         if let Some(depth) = self.binders.iter().rposition(|b| b.name == head.name) {
             let record = self.binders[depth].record;
             return self.case_path(record, rest, span, Some((depth as u8, head)));
@@ -225,12 +228,17 @@ impl Checker<'_> {
     pub(super) fn lower_let(&mut self, index: usize) -> Option<(u32, Ty)> {
         self.lets[index].state = LetState::Visiting;
         let binding = self.lets[index].binding;
-        let saved = (std::mem::take(&mut self.binders), self.score_access);
+        // A definition is computed once per case: it sees no item variable and no hypothesis.
+        let saved = (
+            std::mem::take(&mut self.binders),
+            self.score_access,
+            self.hypothesis_kinds.take(),
+        );
         self.score_access = ScoreAccess::None;
         self.let_top = true;
         let (node, ty) = self.expr(&binding.value);
         self.let_top = false;
-        (self.binders, self.score_access) = saved;
+        (self.binders, self.score_access, self.hypothesis_kinds) = saved;
         let id = self.let_defs.len() as u32;
         if let Ty::Match(m) = ty {
             // Evidence that reads a field of the match shows the match through its definition.

@@ -86,6 +86,10 @@ impl Checker<'_> {
                     stack.extend(parts.iter().rev());
                     None
                 }
+                Node::Hypothesis(field) => crate::program::HYPOTHESIS_FIELDS
+                    .iter()
+                    .find(|(_, f)| f == field)
+                    .map(|(name, _)| format!("hypothesis.{name}")),
                 Node::Lit(_) | Node::ItemSlot { .. } => None,
             };
             if let Some(label) = label {

@@ -27,6 +27,11 @@ impl Checker<'_> {
         let Node::Lit(Lit::Str(text)) = &self.nodes[literal as usize] else {
             return;
         };
+        let text = text.clone();
+        if self.check_hypothesis_kind(value, &text, span) {
+            return;
+        }
+        let text = &text;
         let Some(slot) = self.read_slot(value) else {
             return;
         };

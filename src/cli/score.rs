@@ -51,6 +51,12 @@ pub(crate) struct Args {
     /// Text only: print the summary (verdict, scores, what could change them), not the detail.
     #[arg(long)]
     brief: bool,
+    /// Weigh the case's competing hypotheses side by side (the rule set's `hypotheses` block):
+    /// the matrix of evidence rows against hypotheses, each hypothesis's probability, the
+    /// leader and what could change it; `--format csv` and `--format achz` write the matrix
+    /// alone.
+    #[arg(long)]
+    hypotheses: bool,
     /// Judge each case on what was known at a moment: an RFC 3339 time, `claim+24h` or
     /// `start+6h`; evidence known later is left out and listed (docs/CASE_FORMAT.md).
     #[arg(long, value_name = "WHEN", value_parser = as_of)]
@@ -97,6 +103,23 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
+    if args.format == Format::Achz && cases.len() != 1 {
+        say!("error: an ACH file holds one case: give one case with `--format achz`");
+        return Ok(Exit::Usage);
+    }
+    if matches!(args.format, Format::Csv | Format::Achz) && !args.hypotheses {
+        say!(
+            "error: `--format csv` and `--format achz` write the matrix of competing hypotheses: add `--hypotheses`"
+        );
+        return Ok(Exit::Usage);
+    }
+    if args.hypotheses && program.hypotheses.is_none() {
+        say!(
+            "error: the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
+            program.meta().id
+        );
+        return Ok(Exit::Usage);
+    }
     let found = cases.len();
     let cases = for_ruleset(cases, &data, &program.meta().id);
     if cases.is_empty() && found > 0 {
@@ -156,7 +179,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
             program: &program,
             schema: schema.as_ref(),
             format: args.format,
-            brief: args.brief,
+            shape: output::Shape {
+                brief: args.brief,
+                line: false,
+                hypotheses: args.hypotheses,
+            },
             as_of: args.as_of.as_ref().map(|(when, _)| *when),
             as_of_text: args.as_of.as_ref().map(|(_, text)| text.clone()),
             log: log.as_ref(),
@@ -213,7 +240,7 @@ struct Tally {
 }
 
 /// What scoring one case produced: its output, or why it could not be scored.
-type Outcome = Result<String, Vec<Problem>>;
+type Outcome = Result<Vec<u8>, Vec<Problem>>;
 
 /// One reason a case could not be scored.
 struct Problem {
@@ -238,7 +265,7 @@ struct Scorer<'p> {
     program: &'p Program,
     schema: Option<&'p Schema>,
     format: Format,
-    brief: bool,
+    shape: output::Shape,
     as_of: Option<When>,
     /// The moment as the command line wrote it, for the decision log.
     as_of_text: Option<String>,
@@ -359,7 +386,12 @@ impl Scorer<'_> {
                     match self.format {
                         Format::Text => writeln!(out, "\n{}\n", "═".repeat(72))?,
                         Format::Markdown => writeln!(out, "\n---\n")?,
-                        Format::Json | Format::Html | Format::Stix | Format::Misp => {}
+                        Format::Json
+                        | Format::Html
+                        | Format::Stix
+                        | Format::Misp
+                        | Format::Csv
+                        | Format::Achz => {}
                     }
                 }
                 self.emit(Some(record.line()), flatten(outcome), tally, out)?;
@@ -396,7 +428,7 @@ impl Scorer<'_> {
         let problems = match outcome {
             Ok(output) => {
                 tally.scored += 1;
-                return out.write_all(output.as_bytes());
+                return out.write_all(&output);
             }
             Err(problems) => problems,
         };
@@ -435,7 +467,11 @@ impl Scorer<'_> {
     fn outcome(&self, json: &[u8], in_batch: bool) -> Outcome {
         let json = json.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(json);
         self.scored(json, |trace| {
-            output::write(trace, self.program, json, self.format, self.brief, in_batch)
+            let shape = output::Shape {
+                line: in_batch,
+                ..self.shape
+            };
+            output::write_bytes(trace, self.program, json, self.format, shape)
         })
     }
 
@@ -444,7 +480,7 @@ impl Scorer<'_> {
     fn scored(
         &self,
         json: &[u8],
-        render: impl FnOnce(&Trace<'_>) -> Result<String, String>,
+        render: impl FnOnce(&Trace<'_>) -> Result<Vec<u8>, String>,
     ) -> Outcome {
         if let Some(schema) = self.schema {
             let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
@@ -487,7 +523,8 @@ impl Scorer<'_> {
                 crate::ScoreError::Profile(e) => Problem::plain(e.to_string()),
             }]
         };
-        let rendered = |output: Result<String, String>| output.map_err(|e| vec![Problem::plain(e)]);
+        let rendered =
+            |output: Result<Vec<u8>, String>| output.map_err(|e| vec![Problem::plain(e)]);
         // With `--log`, the JSON trace too, for the decision log.
         let logging = self.log.is_some();
         let render = |trace: &Trace<'_>| {
@@ -537,8 +574,8 @@ impl Scorer<'_> {
     }
 
     /// The output for a case judged at a moment before its claim was known.
-    fn no_claim_yet(&self, not_yet: &crate::NotYet) -> String {
-        output::nothing_yet(self.program, not_yet, self.format, false)
+    fn no_claim_yet(&self, not_yet: &crate::NotYet) -> Vec<u8> {
+        output::nothing_yet(self.program, not_yet, self.format, false).into_bytes()
     }
 }
 

@@ -3,6 +3,7 @@
 //! still change, each window's counted and excluded items, each detail match's fields. Always
 //! terminates: every loop runs over a finite list of the case, within the work budget.
 
+pub(crate) mod hypotheses;
 pub(crate) mod interval;
 pub(crate) mod matchers;
 mod probe;
@@ -22,8 +23,8 @@ use std::collections::HashSet;
 use crate::case::{Case, ListData, NO_SYMBOL, Slot};
 use crate::ops::{BinOp, CollectOp, WindowSide};
 use crate::program::{
-    CriterionDef, DecisionDef, Node, NodeId, Points, Program, Read, RowDef, RowTestDef, ScoreDef,
-    ScoreMode, ScoreProp, TextPart, WeightDef, per_units, ramp_position,
+    CriterionDef, DecisionDef, HypothesisField, Node, NodeId, Points, Program, Read, RowDef,
+    RowTestDef, ScoreDef, ScoreMode, ScoreProp, TextPart, WeightDef, per_units, ramp_position,
 };
 use crate::ratio::Ratio;
 use interval::Interval;
@@ -210,6 +211,8 @@ struct Evaluator<'a> {
     matches: Vec<Option<MatchResult<'a>>>,
     /// The items bound by enclosing collections: (list, index).
     items: Vec<(&'a ListData, usize)>,
+    /// The hypothesis being weighed: its group (unknown for one without) and kind.
+    hypothesis: Option<(Value<'a>, &'a str)>,
     scores: Vec<ScoreResult>,
     evidence: Vec<EvidenceItem<'a>>,
     /// Reads being gathered, innermost last (see [`Evaluator::reads`]).
@@ -235,6 +238,7 @@ impl<'a> Evaluator<'a> {
             windows: vec![None; program.collections.len()],
             matches: vec![None; program.matches.len()],
             items: Vec::new(),
+            hypothesis: None,
             scores: Vec::with_capacity(program.scores.len()),
             evidence: Vec::with_capacity(64),
             pending: Vec::with_capacity(16),
@@ -805,6 +809,11 @@ impl<'a> Evaluator<'a> {
                     .map_or(Value::Unknown, |r| r.summary(*what))
             }
             Node::Score { id, prop } => self.score_value(*id as usize, *prop),
+            Node::Hypothesis(field) => match (self.hypothesis, field) {
+                (None, _) => Value::Unknown,
+                (Some((group, _)), HypothesisField::Group) => group,
+                (Some((_, kind)), HypothesisField::Kind) => Value::Str(kind),
+            },
         }
     }
 

@@ -184,6 +184,14 @@ impl<'f> Walker<'_, 'f> {
                 }
             }
             Item::Verdict(verdict) => self.decision(verdict),
+            Item::Hypotheses(block) => {
+                for groups in &block.groups {
+                    self.expr(groups);
+                }
+                for criterion in &block.criteria {
+                    self.criterion(criterion);
+                }
+            }
             Item::Ruleset(_) | Item::Include(_) | Item::Profile(_) => {}
         }
     }

@@ -24,8 +24,11 @@ type Shared = Arc<State>;
 pub(crate) struct Asked {
     /// `claim+24h`, `start+6h` or an RFC 3339 time.
     as_of: Option<String>,
-    /// `json` (the default), `text`, `markdown`, `html`, `stix` or `misp`.
+    /// `json` (the default), `text`, `markdown`, `html`, `stix`, `misp` or `csv`.
     format: Option<String>,
+    /// `true`: with the matrix of the case's competing hypotheses.
+    #[serde(default)]
+    hypotheses: bool,
 }
 
 /// A JSON error answer: `{"error": message}` with `status`.
@@ -223,13 +226,24 @@ pub(crate) async fn score(
 ) -> Response {
     let format = match asked.format.as_deref().map(Format::named) {
         None => Format::Json,
+        Some(Some(Format::Achz)) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "`format=achz` is a binary file: write it with `credence score --hypotheses --format achz`",
+            );
+        }
         Some(Some(format)) => format,
         Some(None) => {
             return error(
                 StatusCode::BAD_REQUEST,
-                "`format` is one of json, text, markdown, html, stix, misp",
+                "`format` is one of json, text, markdown, html, stix, misp, csv",
             );
         }
+    };
+    let shape = output::Shape {
+        brief: false,
+        line: false,
+        hypotheses: asked.hypotheses,
     };
     let as_of = match asked.as_of.as_deref().map(When::parse).transpose() {
         Ok(when) => when,
@@ -260,8 +274,11 @@ pub(crate) async fn score(
         cases
             .into_par_iter()
             .map(|case| {
-                let scored = crate::batch::isolated(|| one(&scoring, &case, as_of, format, batch))
-                    .unwrap_or_else(|e| Scored::Failed(vec![json!({"message": e.to_string()})]));
+                let scored =
+                    crate::batch::isolated(|| one(&scoring, &case, as_of, format, shape, batch))
+                        .unwrap_or_else(|e| {
+                            Scored::Failed(vec![json!({"message": e.to_string()})])
+                        });
                 (case, scored)
             })
             .collect::<Vec<_>>()
@@ -337,12 +354,25 @@ pub(crate) async fn score(
 }
 
 /// Scores one case: written as `format`, with its JSON trace and verdict.
-fn one(rules: &Loaded, case: &[u8], as_of: Option<When>, format: Format, line: bool) -> Scored {
+fn one(
+    rules: &Loaded,
+    case: &[u8],
+    as_of: Option<When>,
+    format: Format,
+    shape: output::Shape,
+    line: bool,
+) -> Scored {
     let program = &rules.program;
     let render = |trace: &crate::Trace<'_>| {
         let verdict = trace.verdict().map(|v| v.label().to_string());
         (
-            output::write(trace, program, case, format, false, line),
+            output::write(
+                trace,
+                program,
+                case,
+                format,
+                output::Shape { line, ..shape },
+            ),
             crate::trace::json::render_line(trace),
             verdict,
         )

@@ -65,6 +65,43 @@ pub(crate) enum Item {
     Verdict(Decision),
     /// `profile { … }`: what the engine needs to know of the rule set's domain.
     Profile(Profile),
+    /// `hypotheses name "title" { … }`: competing explanations of a case, weighed side by side.
+    Hypotheses(Hypotheses),
+}
+
+/// `hypotheses name "title" { about …; groups …; each …; one …; criterion … }`.
+#[derive(Clone, Debug)]
+pub(crate) struct Hypotheses {
+    /// The block's name.
+    pub(crate) name: Ident,
+    /// Human title (the question the hypotheses answer).
+    pub(crate) title: Option<Template>,
+    /// `about "…"`: the reasoning and its sources.
+    pub(crate) about: Option<Template>,
+    /// `groups EXPR [for x in LIST [where COND]]`: where the case names candidate groups. A
+    /// line with `for` is lowered as a `distinct` over the list, whose projected values are
+    /// the groups.
+    pub(crate) groups: Vec<Expr>,
+    /// `each NAME "title"` and `one NAME "title"`: the kinds of hypothesis, in column order.
+    pub(crate) kinds: Vec<HypothesisKind>,
+    /// Evidence rows, each read once per hypothesis.
+    pub(crate) criteria: Vec<Criterion>,
+    /// `conflict lr N`: how strongly one known row must favour a rival over the leader for the
+    /// ranking to be in conflict (default 10).
+    pub(crate) conflict: Option<Expr>,
+    /// The whole block.
+    pub(crate) span: Span,
+}
+
+/// `each NAME "title"` (one hypothesis per group) or `one NAME "title"` (a single one).
+#[derive(Clone, Debug)]
+pub(crate) struct HypothesisKind {
+    /// Its name, which `hypothesis.kind` compares with.
+    pub(crate) name: Ident,
+    /// True for `each`: one hypothesis per candidate group.
+    pub(crate) per_group: bool,
+    /// What the hypothesis says (may interpolate `{hypothesis.group}`).
+    pub(crate) title: Template,
 }
 
 /// `profile { title "…" subject … date … }`.

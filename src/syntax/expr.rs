@@ -462,6 +462,39 @@ fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, 
     ))
 }
 
+/// `EXPR` or `EXPR for x in LIST [where COND]`: one value, or the values an expression takes
+/// over the items of a list (lowered as the `distinct` of those values).
+pub(crate) fn projection(i: In<'_>) -> PResult<'_, Expr> {
+    let start = ws(i);
+    let (rest, value) = expr(i)?;
+    let (rest, Some(_)) = opt_sym(rest, "for") else {
+        return Ok((rest, value));
+    };
+    let (rest, binder) = ident(rest)?;
+    let (rest, _) = sym(rest, "in", "`in`")?;
+    let (rest, list) = additive(rest)?;
+    let (rest, filter) = match opt_sym(rest, "where") {
+        (rest, Some(_)) => {
+            let (rest, cond) = expr(rest)?;
+            (rest, Some(Box::new(cond)))
+        }
+        (rest, None) => (rest, None),
+    };
+    Ok((
+        rest,
+        Expr {
+            span: span_between(start, rest),
+            kind: ExprKind::Collect {
+                op: CollectOp::Distinct,
+                projection: Some(Box::new(value)),
+                binder,
+                list: Box::new(list),
+                filter,
+            },
+        },
+    ))
+}
+
 /// "a matcher (exact, nocase, …)", from the table of matchers.
 fn expected_matcher() -> &'static str {
     static TEXT: LazyLock<String> = LazyLock::new(|| {

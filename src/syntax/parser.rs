@@ -5,11 +5,11 @@
 
 use super::ast::{
     Binding, CasePath, Criterion, Decision, DecisionRow, Defeater, Expr, ExprKind, File, Guard,
-    Item, Mode, Outcome, PathStep, Profile, ProfileEntry, Refinement, RowTest, Ruleset, Score,
-    StanceRow, Template, UnknownArm, Weight, WeightShape, WeightUnit,
+    Hypotheses, HypothesisKind, Item, Mode, Outcome, PathStep, Profile, ProfileEntry, Refinement,
+    RowTest, Ruleset, Score, StanceRow, Template, UnknownArm, Weight, WeightShape, WeightUnit,
 };
 use super::error::{PError, PResult};
-use super::expr::{additive, expr, name, template};
+use super::expr::{additive, expr, name, projection, template};
 use super::lexeme::{In, at_line_end, ident, opt_sym, peek, skip, span_between, split, sym, ws};
 use super::structure::{BodyEnd, Structure, structure};
 use super::token::{is_name_char, tokenize};
@@ -153,7 +153,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
     let (rest, keyword) = ident(start).map_err(|_| {
         nom::Err::Error(PError::expected(
             start,
-            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`)",
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`, `hypotheses`)",
         ))
     })?;
     match keyword.name.as_str() {
@@ -165,6 +165,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         "const" => binding(rest, parser).map(|(r, b)| (r, Item::Const(b))),
         "let" => binding(rest, parser).map(|(r, b)| (r, Item::Let(b))),
         "score" => score(rest, parser),
+        "hypotheses" => hypotheses(start, rest, parser),
         "profile" => profile(keyword.span, rest, parser),
         "verdict" => {
             let (rest, title) = opt_template(rest)?;
@@ -181,7 +182,7 @@ fn item<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
         }
         _ => Err(nom::Err::Error(PError::expected(
             start,
-            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`)",
+            "an item (`score`, `let`, `const`, `include`, `ruleset`, `profile`, `verdict`, `hypotheses`)",
         ))),
     }
 }
@@ -439,6 +440,71 @@ fn score_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, ScoreMember> 
             start,
             "`criterion`, `bands`, `additive`, `evidence` or `}`",
         ))),
+    }
+}
+
+enum HypothesesMember {
+    About(Template),
+    Groups(Expr),
+    Kind(HypothesisKind),
+    Conflict(Expr),
+    Criterion(Box<Criterion>),
+}
+
+fn hypotheses<'a>(start: In<'a>, i: In<'a>, parser: &mut Parser) -> PResult<'a, Item> {
+    let (i, block_name) = name(i)?;
+    let (i, title) = opt_template(i)?;
+    let starters = &["about", "groups", "each", "one", "conflict", "criterion"];
+    let (rest, members) = parser.block(i, starters, |parser, i| hypotheses_member(i, parser))?;
+    let mut block = Hypotheses {
+        name: block_name,
+        title,
+        about: None,
+        groups: Vec::new(),
+        kinds: Vec::new(),
+        criteria: Vec::new(),
+        conflict: None,
+        span: span_between(ws(start), rest),
+    };
+    for member in members {
+        match member {
+            HypothesesMember::About(t) => block.about = Some(t),
+            HypothesesMember::Groups(e) => block.groups.push(e),
+            HypothesesMember::Kind(k) => block.kinds.push(k),
+            HypothesesMember::Conflict(e) => block.conflict = Some(e),
+            HypothesesMember::Criterion(c) => block.criteria.push(*c),
+        }
+    }
+    Ok((rest, Item::Hypotheses(block)))
+}
+
+fn hypotheses_member<'a>(i: In<'a>, parser: &mut Parser) -> PResult<'a, HypothesesMember> {
+    let start = ws(i);
+    let expected = "`about`, `groups`, `each`, `one`, `conflict`, `criterion` or `}`";
+    let (rest, keyword) =
+        ident(start).map_err(|_| nom::Err::Error(PError::expected(start, expected)))?;
+    match keyword.name.as_str() {
+        "about" => template(rest).map(|(r, t)| (r, HypothesesMember::About(t))),
+        "groups" => projection(rest).map(|(r, e)| (r, HypothesesMember::Groups(e))),
+        "each" | "one" => {
+            let (rest, kind_name) = name(rest)?;
+            let (rest, title) = template(rest)?;
+            Ok((
+                rest,
+                HypothesesMember::Kind(HypothesisKind {
+                    name: kind_name,
+                    per_group: keyword.name == "each",
+                    title,
+                }),
+            ))
+        }
+        "conflict" => {
+            let (rest, _) = sym(rest, "lr", "`lr`")?;
+            additive(rest).map(|(r, e)| (r, HypothesesMember::Conflict(e)))
+        }
+        "criterion" => criterion(start, rest, parser)
+            .map(|(r, c)| (r, HypothesesMember::Criterion(Box::new(c)))),
+        _ => Err(nom::Err::Error(PError::expected(start, expected))),
     }
 }
 

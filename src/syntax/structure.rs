@@ -292,6 +292,7 @@ impl Matcher<'_> {
         }
         match word {
             "score" => named(true, true),
+            "hypotheses" => named(true, false),
             "criterion" => named(false, false),
             "ruleset" => named(true, false),
             "verdict" | "profile" => bare(true),

@@ -7,6 +7,7 @@
 //! output by `serde_json`: no intermediate `serde_json::Value`, and timestamps and numbers are
 //! written without building strings.
 
+use super::hypotheses::Matrix;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
@@ -28,17 +29,25 @@ pub const FORMAT_VERSION: u32 = 2;
 
 /// The trace as indented JSON.
 pub fn render(trace: &Trace<'_>) -> String {
-    let mut out = Vec::with_capacity(16 * 1024);
-    let mut serializer = serde_json::Serializer::pretty(&mut out);
-    let _ = Document::of(trace).serialize(&mut serializer);
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    render_with(trace, None, false)
 }
 
 /// The trace as one line of JSON (for JSON Lines).
 pub fn render_line(trace: &Trace<'_>) -> String {
-    let mut out = Vec::with_capacity(8 * 1024);
-    let _ = serde_json::to_writer(&mut out, &Document::of(trace));
+    render_with(trace, None, true)
+}
+
+/// The trace as JSON, with the matrix of its competing hypotheses under `hypotheses` when
+/// given; on one line (JSON Lines) or indented.
+pub fn render_with(trace: &Trace<'_>, hypotheses: Option<&Matrix>, line: bool) -> String {
+    let mut document = Document::of(trace);
+    document.hypotheses = hypotheses;
+    let mut out = Vec::with_capacity(if line { 8 } else { 16 } * 1024);
+    let _ = if line {
+        serde_json::to_writer(&mut out, &document)
+    } else {
+        document.serialize(&mut serde_json::Serializer::pretty(&mut out))
+    };
     out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()
 }
@@ -109,6 +118,9 @@ struct Document<'t, 'a> {
     changes: Vec<ChangeJson<'a>>,
     definitions: Definitions<'t, 'a>,
     provenance: ProvenanceJson<'t>,
+    /// Only when asked for (`--hypotheses`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hypotheses: Option<&'t Matrix>,
 }
 
 impl<'t, 'a> Document<'t, 'a> {
@@ -148,6 +160,7 @@ impl<'t, 'a> Document<'t, 'a> {
                 case_hash: p.case_hash,
                 engine: p.engine,
             },
+            hypotheses: None,
         }
     }
 }

@@ -12,18 +12,40 @@
 use serde_json::{Value as Json, json};
 
 use super::Trace;
+use super::hypotheses::Matrix;
 use super::interchange::Assessment;
 use crate::profile::Stance;
 use crate::time::Rfc3339;
 
 /// The event of one scored case, as indented JSON. `case` is the case document as read.
 pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    Ok(serde_json::to_string_pretty(&event(trace, case)?).unwrap_or_default() + "\n")
+    render_with(trace, case, None, false)
 }
 
 /// The same on one line, for JSON Lines.
 pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    Ok(serde_json::to_string(&event(trace, case)?).unwrap_or_default() + "\n")
+    render_with(trace, case, None, true)
+}
+
+/// The event, with an analyst opinion per competing hypothesis when `hypotheses` is given; on
+/// one line (JSON Lines) or indented.
+pub fn render_with(
+    trace: &Trace<'_>,
+    case: &Json,
+    hypotheses: Option<&Matrix>,
+    line: bool,
+) -> Result<String, String> {
+    let mut event = event(trace, case)?;
+    if let Some(m) = hypotheses {
+        let a = Assessment::of(trace, case)?;
+        add_hypotheses(&mut event["Event"], m, &a);
+    }
+    let text = if line {
+        serde_json::to_string(&event)
+    } else {
+        serde_json::to_string_pretty(&event)
+    };
+    Ok(text.unwrap_or_default() + "\n")
 }
 
 fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
@@ -104,6 +126,66 @@ fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
         object["date"] = json!(date);
     }
     Ok(json!({ "Event": object }))
+}
+
+/// Per candidate group other than the claimant, a `threat-actor` attribute; per hypothesis, an
+/// analyst opinion with its probability in percent (the opinions add up to about 100) on its
+/// group's attribute, or on the event for a hypothesis without a group.
+fn add_hypotheses(event: &mut Json, m: &Matrix, a: &Assessment) {
+    let event_uuid = event["uuid"].clone();
+    let mut attributes: Vec<(String, String)> = vec![(
+        a.claimant_name().to_string(),
+        a.id("misp-attribute-claimant").to_string(),
+    )];
+    for group in &m.groups {
+        if attributes.iter().any(|(name, _)| name == group) {
+            continue;
+        }
+        let uuid = a
+            .id(&format!("misp-attribute-hypotheses\n{group}"))
+            .to_string();
+        if let Some(list) = event["Attribute"].as_array_mut() {
+            list.push(json!({
+                "uuid": uuid,
+                "type": "threat-actor",
+                "category": "Attribution",
+                "value": group,
+                "comment": "A competing hypothesis: named by the case as a possible author",
+                "to_ids": false,
+                "distribution": "5",
+            }));
+        }
+        attributes.push((group.clone(), uuid));
+    }
+    let ranking = if m.settled { "settled" } else { "open" };
+    let opinions: Vec<Json> = m
+        .hypotheses
+        .iter()
+        .map(|h| {
+            let (object, kind) = match h
+                .group
+                .as_ref()
+                .and_then(|g| attributes.iter().find(|(name, _)| name == g))
+            {
+                Some((_, uuid)) => (json!(uuid), "Attribute"),
+                None => (event_uuid.clone(), "Event"),
+            };
+            json!({
+                "uuid": a.id(&format!("misp-opinion-hypothesis\n{}", h.id)).to_string(),
+                "opinion": ((h.probability * 100.0).round() as u8).to_string(),
+                "comment": format!(
+                    "{}: {}: {} ({}) among the competing hypotheses; the ranking is {ranking}. {}",
+                    h.id, h.title, h.shown, h.estimative, m.summary
+                ),
+                "authors": format!("Credence, rules {} {}, hypotheses {}", a.ruleset, a.version, m.name),
+                "object_uuid": object,
+                "object_type": kind,
+            })
+        })
+        .collect();
+    if let Some(list) = event["Opinion"].as_array_mut() {
+        list.extend(opinions);
+    }
 }
 
 /// The opinion on the claim, 0 (strongly disagree) to 100 (strongly agree), from what the

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod format;
 pub mod html;
+pub mod hypotheses;
 pub mod index;
 mod interchange;
 pub mod json;
@@ -141,6 +142,14 @@ impl<'a> Trace<'a> {
     /// What evaluation recorded.
     pub fn evaluation(&self) -> &Evaluation<'a> {
         &self.evaluation
+    }
+
+    /// The case's competing hypotheses weighed side by side, when the rule set declares a
+    /// `hypotheses` block (on the same evidence as the trace: as of its moment, if any).
+    pub fn hypotheses(&self) -> Option<Result<hypotheses::Matrix, crate::EvalError>> {
+        let ev = &self.evaluation;
+        crate::eval::hypotheses::weigh(ev.program, ev.case)
+            .map(|weighed| weighed.map(|h| hypotheses::Matrix::new(&h)))
     }
 
     /// The program that produced it.

@@ -881,7 +881,7 @@ fn prose_value(out: &mut String, value: Value<'_>) {
 }
 
 /// A reason text with its interpolated values written in; case text in it is made safe.
-pub(super) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
+pub(crate) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<String> {
     if parts.is_empty() {
         return None;
     }

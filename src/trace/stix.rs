@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 
 use super::Trace;
 use super::format::Estimative;
+use super::hypotheses::Matrix;
 use super::interchange::{Assessment, stable_id, stix_confidence};
 use crate::profile::Stance;
 use crate::time::Rfc3339;
@@ -25,15 +26,32 @@ const DEFINED: &str = "2026-11-21T00:00:00.000Z";
 /// The bundle of one scored case, as indented JSON. `case` is the case document as read. A case
 /// whose times STIX cannot hold is refused, with the reason.
 pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    Ok(serde_json::to_string_pretty(&bundle(trace, case)?).unwrap_or_default() + "\n")
+    render_with(trace, case, None, false)
 }
 
 /// The same on one line, for JSON Lines.
 pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    Ok(serde_json::to_string(&bundle(trace, case)?).unwrap_or_default() + "\n")
+    render_with(trace, case, None, true)
 }
 
-fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
+/// The bundle, with an opinion per competing hypothesis when `hypotheses` is given; on one
+/// line (JSON Lines) or indented.
+pub fn render_with(
+    trace: &Trace<'_>,
+    case: &Json,
+    hypotheses: Option<&Matrix>,
+    line: bool,
+) -> Result<String, String> {
+    let bundle = bundle(trace, case, hypotheses)?;
+    let text = if line {
+        serde_json::to_string(&bundle)
+    } else {
+        serde_json::to_string_pretty(&bundle)
+    };
+    Ok(text.unwrap_or_default() + "\n")
+}
+
+fn bundle(trace: &Trace<'_>, case: &Json, hypotheses: Option<&Matrix>) -> Result<Json, String> {
     let a = Assessment::of(trace, case)?;
     a.exportable(trace.as_of().map(|as_of| as_of.at))?;
     let when = stamp(
@@ -80,7 +98,7 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
         Some(why) => format!("{} Why: {why}.", a.key_judgement()),
         None => a.key_judgement(),
     };
-    let objects = vec![
+    let mut objects = vec![
         json!({
             "type": "identity",
             "spec_version": "2.1",
@@ -164,6 +182,16 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
             "object_refs": [incident, relationship],
         }),
     ];
+    if let Some(m) = hypotheses {
+        let context = HypothesisContext {
+            a: &a,
+            identity: &identity,
+            incident: &incident,
+            claimant: &relationship,
+            when: &when,
+        };
+        objects.extend(hypothesis_objects(m, &context));
+    }
     // Optional properties without a value are left out, as STIX asks.
     let objects: Vec<Json> = objects.into_iter().map(without_nulls).collect();
     Ok(json!({
@@ -171,6 +199,109 @@ fn bundle(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {
         "id": format!("bundle--{}", a.id("bundle")),
         "objects": objects,
     }))
+}
+
+/// What the objects of the competing hypotheses refer to.
+struct HypothesisContext<'c> {
+    a: &'c Assessment,
+    identity: &'c str,
+    incident: &'c str,
+    /// The claimant's `attributed-to` relationship.
+    claimant: &'c str,
+    when: &'c str,
+}
+
+/// Per candidate group, an `attributed-to` relationship from the incident to its threat actor
+/// (the claimant's is the bundle's own) whose confidence is the probability that the group
+/// did it, under any of its hypotheses; per hypothesis, an opinion on its group's relationship
+/// (on the incident for a hypothesis without a group) with its probability.
+fn hypothesis_objects(m: &Matrix, c: &HypothesisContext<'_>) -> Vec<Json> {
+    let mut objects = Vec::new();
+    let authors = [format!(
+        "Credence, rules {} {}, hypotheses {}",
+        c.a.ruleset, c.a.version, m.name
+    )];
+    let mut relationships: Vec<(String, String)> = Vec::new();
+    for group in &m.groups {
+        let probability: f64 = m
+            .hypotheses
+            .iter()
+            .filter(|h| h.group.as_ref() == Some(group))
+            .map(|h| h.probability)
+            .sum();
+        if group == c.a.claimant_name() {
+            relationships.push((group.clone(), c.claimant.to_string()));
+            continue;
+        }
+        let actor = format!(
+            "threat-actor--{}",
+            stable_id(&format!("threat-actor\n{group}"))
+        );
+        let relationship = format!(
+            "relationship--{}",
+            c.a.id(&format!("relationship\nhypotheses\n{group}"))
+        );
+        objects.push(json!({
+            "type": "threat-actor",
+            "spec_version": "2.1",
+            "id": actor,
+            "created_by_ref": c.identity,
+            "created": DEFINED,
+            "modified": DEFINED,
+            "name": group,
+        }));
+        objects.push(json!({
+            "type": "relationship",
+            "spec_version": "2.1",
+            "id": relationship,
+            "created_by_ref": c.identity,
+            "created": c.when,
+            "modified": c.when,
+            "relationship_type": "attributed-to",
+            "source_ref": c.incident,
+            "target_ref": actor,
+            "description": format!("A competing hypothesis: {group} carried out the {}", c.a.case),
+            "confidence": stix_confidence(Estimative::of(probability)),
+        }));
+        relationships.push((group.clone(), relationship));
+    }
+    for h in &m.hypotheses {
+        let target = h
+            .group
+            .as_ref()
+            .and_then(|g| relationships.iter().find(|(name, _)| name == g))
+            .map_or(c.incident.to_string(), |(_, r)| r.clone());
+        let ranking = if m.settled { "settled" } else { "open" };
+        objects.push(json!({
+            "type": "opinion",
+            "spec_version": "2.1",
+            "id": format!("opinion--{}", c.a.id(&format!("opinion\nhypothesis\n{}", h.id))),
+            "created_by_ref": c.identity,
+            "created": c.when,
+            "modified": c.when,
+            "explanation": format!(
+                "{}: {}: {} ({}) among the competing hypotheses, which add up to 100%; the ranking is {ranking}. {}",
+                h.id, h.title, h.shown, h.estimative, m.summary
+            ),
+            "authors": authors,
+            "opinion": hypothesis_opinion(h.probability, m.settled),
+            "object_refs": [target],
+        }));
+    }
+    objects
+}
+
+/// A hypothesis's probability as a STIX opinion: strongly agree from 80% ("very likely"),
+/// agree from 55%, strongly disagree below 20%, disagree below 45%, neutral between; while the
+/// ranking is open, no disagreement (unknown evidence could still raise it).
+fn hypothesis_opinion(probability: f64, settled: bool) -> &'static str {
+    match Estimative::of(probability) {
+        Estimative::AlmostCertain | Estimative::VeryLikely => "strongly-agree",
+        Estimative::Likely => "agree",
+        Estimative::AlmostNoChance | Estimative::VeryUnlikely if settled => "strongly-disagree",
+        Estimative::Unlikely if settled => "disagree",
+        _ => "neutral",
+    }
 }
 
 /// The opinion on the claim, from what the category says of it (the profile's stances):

@@ -6,6 +6,7 @@ pub(crate) fn rule_files() -> Vec<String> {
     let mut files = vec![
         "rules/claims.cred".to_string(),
         "rules/shared.cred".into(),
+        "rules/hypotheses.cred".into(),
         "benches/replication.cred".into(),
     ];
     let mut corpus: Vec<String> = std::fs::read_dir("tests/diagnostics")

@@ -26,7 +26,7 @@ def test_an_opinion_and_a_note_per_claim(rules):
     assert trebes_opinion.opinion == 96  # 95.5 %
     assert oslo_opinion.opinion == 0  # a false claim, 0.0 %
     assert trebes_opinion.comment.startswith("Credibility 95.5% (almost certain), band credible")
-    assert trebes_opinion.authors == "Credence, rules claims_of_responsibility 3.0.0"
+    assert trebes_opinion.authors == "Credence, rules claims_of_responsibility 3.1.0"
     assert trebes_note.language == "en"
     assert trebes_note.note.startswith("Credible claim: inspired attack (settled). It is almost certain (95.5%)")
     assert "# Claim assessment: trebes-2018" in trebes_note.note

@@ -57,7 +57,7 @@ def test_a_settled_claim_object(server):
         "band": "credible",
         "opinion": "96",
         "key-judgement": None,
-        "ruleset": "claims_of_responsibility 3.0.0",
+        "ruleset": "claims_of_responsibility 3.1.0",
         "rules-hash": None,
         "case-hash": None,
         "engine": "credence 0.1.0",
@@ -149,7 +149,7 @@ def test_the_export_judges_every_claim_of_an_event(server):
     )
     answer = post(server, {"module": "credence_event_export", "data": [data], "config": {}})
     document = json.loads(base64.b64decode(answer["data"]))
-    assert document["ruleset"].startswith("claims_of_responsibility 3.0.0 sha256:")
+    assert document["ruleset"].startswith("claims_of_responsibility 3.1.0 sha256:")
     [exported] = document["events"]
     trebes, quetta, broken = exported["claims"]
     assert (trebes["object_uuid"], trebes["verdict"], trebes["settled"], trebes["opinion"]) == (
