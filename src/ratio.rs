@@ -75,6 +75,16 @@ impl Ratio {
         num / (num + den)
     }
 
+    /// The value as a float.
+    pub(crate) fn value(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+
+    /// The quotient, when it can be held exactly.
+    pub(crate) fn over(self, other: Ratio) -> Option<Ratio> {
+        self.times(Ratio::new(other.den, other.num)?)
+    }
+
     /// Compares two ratios exactly.
     pub(crate) fn compare(self, other: Ratio) -> Ordering {
         wide_mul(self.num, other.den).cmp(&wide_mul(other.num, self.den))

@@ -204,7 +204,12 @@ fn completions_are_printed_for_each_shell() {
 #[test]
 fn a_backup_copy_beside_the_rules_is_named_as_the_cause() {
     let dir = Scratch::new("backup-copy");
-    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
+    for file in [
+        "claims.cred",
+        "shared.cred",
+        "hypotheses.cred",
+        "case.schema.json",
+    ] {
         std::fs::copy(Path::new("rules").join(file), dir.join(file)).expect("copy");
     }
     std::fs::copy("rules/claims.cred", dir.join("claims.bak.cred")).expect("copy");

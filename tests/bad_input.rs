@@ -42,7 +42,12 @@ fn text(bytes: &[u8]) -> String {
 fn scratch(name: &str) -> Scratch {
     let dir = Scratch::new(name);
     std::fs::create_dir_all(dir.join("rules")).expect("scratch dir");
-    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
+    for file in [
+        "claims.cred",
+        "shared.cred",
+        "hypotheses.cred",
+        "case.schema.json",
+    ] {
         std::fs::copy(Path::new("rules").join(file), dir.join("rules").join(file))
             .expect("copy rules");
     }

@@ -722,7 +722,12 @@ fn compiled_rules_kept_with_cache_give_the_same_answers_and_follow_every_change(
     let dir = Scratch::new("cache");
     let rules = dir.join("rules");
     std::fs::create_dir(&rules).expect("rules dir");
-    for name in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
+    for name in [
+        "claims.cred",
+        "shared.cred",
+        "hypotheses.cred",
+        "case.schema.json",
+    ] {
         std::fs::copy(Path::new("rules").join(name), rules.join(name)).expect("copy");
     }
     let cache = dir.join("cache");

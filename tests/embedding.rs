@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use credence::{Disk, Limits, Options, compile, compile_sources, score_case};
 
 fn shipped() -> credence::Program {
-    let files: Vec<PathBuf> = ["rules/claims.cred", "rules/shared.cred", "rules/hypotheses.cred"]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
+    let files: Vec<PathBuf> = [
+        "rules/claims.cred",
+        "rules/shared.cred",
+        "rules/hypotheses.cred",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
     let limits = Limits::default();
     let disk = Disk::new(&files, &[], limits.rule_file_bytes);
     compile(&files, &disk, &Options::default())

@@ -24,7 +24,12 @@ fn stdout(out: &Output) -> String {
 /// A copy of the shipped rules with one text replaced (which must occur).
 fn modified_rules(name: &str, from: &str, to: &str) -> Scratch {
     let dir = Scratch::new(name);
-    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
+    for file in [
+        "claims.cred",
+        "shared.cred",
+        "hypotheses.cred",
+        "case.schema.json",
+    ] {
         let text = std::fs::read_to_string(Path::new("rules").join(file)).expect("shipped rules");
         std::fs::write(dir.join(file), text.replace(from, to)).expect("write rules");
     }

@@ -327,7 +327,12 @@ fn every_endpoint_answers_as_the_command_line_does() {
 fn a_bad_reload_keeps_the_rules_in_force_and_a_good_one_swaps_them() {
     let dir = Scratch::new("serve-reload");
     std::fs::create_dir_all(dir.join("rules")).expect("dir");
-    for file in ["claims.cred", "shared.cred", "hypotheses.cred", "case.schema.json"] {
+    for file in [
+        "claims.cred",
+        "shared.cred",
+        "hypotheses.cred",
+        "case.schema.json",
+    ] {
         std::fs::copy(Path::new("rules").join(file), dir.join("rules").join(file)).expect("copy");
     }
     let rules = dir.join("rules");

@@ -51,6 +51,15 @@ impl Cost {
         out
     }
 
+    /// The cost of doing this `times` times.
+    pub(crate) fn times(self, times: u64) -> Cost {
+        let mut out = self;
+        for c in &mut out.coefficients {
+            *c = c.saturating_mul(times);
+        }
+        out
+    }
+
     /// Steps for lists of `n` items.
     pub(crate) fn at(self, n: u64) -> u64 {
         let mut total: u64 = 0;
@@ -262,7 +271,33 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
                 .chain(s.bands.iter().flat_map(|b| b.evaluated_nodes()))
         })
         .chain(program.verdict.iter().flat_map(|v| v.evaluated_nodes()));
-    let total = reachable_cost(program, &analysis, &mut visits, roots);
+    let mut total = reachable_cost(program, &analysis, &mut visits, roots);
+    // Competing hypotheses are weighed apart from the scores, in an evaluation of their own:
+    // the groups once, definitions once (remembered across hypotheses), and every row once per
+    // hypothesis, at most this many.
+    if let Some(h) = &program.hypotheses {
+        let per_group = h.kinds.iter().filter(|k| k.per_group).count() as u64;
+        let columns = crate::eval::hypotheses::MAX_GROUPS as u64 * per_group
+            + (h.kinds.len() as u64 - per_group);
+        let rows = || {
+            h.criteria
+                .iter()
+                .flat_map(|c| c.evaluated_nodes())
+                .chain(
+                    h.kinds
+                        .iter()
+                        .flat_map(|k| crate::program::text_values(&k.title)),
+                )
+                .chain(h.groups.iter().copied())
+        };
+        let mut visits = Visits::new(program);
+        let first = reachable_cost(program, &analysis, &mut visits, rows());
+        visits.next_walk_keeping_shared();
+        let again = reachable_cost(program, &analysis, &mut visits, rows());
+        total = total
+            .plus(first)
+            .plus(again.times(columns.saturating_sub(1)));
+    }
     let budget = program.limits.max_cost;
     if total.nominal() > budget {
         let costliest = program
@@ -334,6 +369,17 @@ impl Visits {
             lets: vec![0; program.lets.len()],
             collections: vec![0; program.collections.len()],
             matches: vec![0; program.matches.len()],
+        }
+    }
+
+    /// Makes the next walk treat the definitions, shared collections and matches this walk
+    /// visited as computed already (they are remembered), while it counts every node again.
+    fn next_walk_keeping_shared(&mut self) {
+        let (this, next) = (self.walk, self.walk + 1);
+        for marks in [&mut self.lets, &mut self.collections, &mut self.matches] {
+            for mark in marks.iter_mut().filter(|m| **m == this) {
+                *mark = next;
+            }
         }
     }
 }

@@ -200,9 +200,21 @@ fn fix(args: &Args, level: FixLevel, out: &mut Out<'_>) -> std::io::Result<Optio
 
 fn summary(out: &mut Out<'_>, program: &Program, each: bool) -> std::io::Result<()> {
     let criteria: usize = program.scores.iter().map(|s| s.criteria.len()).sum();
+    let hypotheses = program
+        .hypotheses
+        .as_ref()
+        .map(|h| {
+            format!(
+                ", hypotheses `{}` ({} kinds, {} rows)",
+                h.name,
+                h.kinds.len(),
+                h.criteria.len()
+            )
+        })
+        .unwrap_or_default();
     writeln!(
         out,
-        "ok: {} {} — {} files, {} scores, {criteria} criteria",
+        "ok: {} {} — {} files, {} scores, {criteria} criteria{hypotheses}",
         program.meta.id,
         program.meta.version,
         program.sources.files().len(),

@@ -12,7 +12,10 @@ use super::result::{CriterionResult, Slice};
 use super::value::Value;
 use super::{EvalError, Evaluator, EvidenceItem};
 use crate::case::Case;
+use std::cmp::Ordering;
+
 use crate::program::{HypothesesDef, Node, NodeId, Points, Program};
+use crate::ratio::Ratio;
 
 /// Most candidate groups a case may name; those beyond are left out and counted.
 pub(crate) const MAX_GROUPS: usize = 16;
@@ -51,6 +54,9 @@ pub(crate) struct Column<'a> {
     pub(crate) title: Slice,
     /// Σ of its cells' log-odds.
     pub(crate) total: Points,
+    /// The product of its cells' ratios as written, when each can be held exactly: the
+    /// ranking compares these, so that it never depends on how numbers are represented.
+    pub(crate) odds: Option<Ratio>,
     /// Its probability among all hypotheses.
     pub(crate) probability: f64,
 }
@@ -147,18 +153,18 @@ pub(crate) fn weigh<'a>(
         let kind_def = &def.kinds[kind as usize];
         ev.hypothesis = Some((group.map_or(Value::Unknown, Value::Str), &kind_def.name));
         let title = ev.text(&kind_def.title);
-        let mut total = Points(0);
+        let first = cells.len();
         for criterion in &def.criteria {
             ev.charge(1);
-            let cell = ev.criterion(criterion);
-            total = total + cell.contribution;
-            cells.push(cell);
+            cells.push(ev.criterion(criterion));
         }
+        let own = &cells[first..];
         weighed.push(Column {
             kind,
             group,
             title,
-            total,
+            total: own.iter().map(|c| c.contribution).sum(),
+            odds: super::exact_product(&def.criteria, own),
             probability: 0.0,
         });
     }
@@ -184,32 +190,48 @@ pub(crate) fn weigh<'a>(
     Some(Ok(out))
 }
 
-/// Sets each column's probability: its odds over the sum of all (equal priors), computed from
-/// the largest total down so that no term overflows.
+/// Sets each column's probability: its odds over the sum of all (equal priors): the exact
+/// odds when every column has them, otherwise from the log-odds, computed from the largest
+/// total down so that no term overflows.
 fn coherent(columns: &mut [Column<'_>]) {
     let Some(top) = columns.iter().map(|c| c.total).max() else {
         return;
     };
-    let weights: Vec<f64> = columns
-        .iter()
-        .map(|c| (c.total - top).as_f64().exp())
-        .collect();
+    let exact: Option<Vec<f64>> = columns.iter().map(|c| c.odds.map(Ratio::value)).collect();
+    let weights: Vec<f64> = exact.unwrap_or_else(|| {
+        columns
+            .iter()
+            .map(|c| (c.total - top).as_f64().exp())
+            .collect()
+    });
     let sum: f64 = weights.iter().sum();
     for (column, weight) in columns.iter_mut().zip(weights) {
         column.probability = weight / sum;
     }
 }
 
+/// How two columns compare: exactly when both have exact odds; otherwise by their log-odds,
+/// level when they are within the rounding of fixed point (`tolerance` units).
+fn compare(a: &Column<'_>, b: &Column<'_>, tolerance: i64) -> Ordering {
+    match (a.odds, b.odds) {
+        (Some(x), Some(y)) => x.compare(y),
+        _ if (a.total - b.total).0.abs() <= tolerance => Ordering::Equal,
+        _ => a.total.cmp(&b.total),
+    }
+}
+
 /// The leader, whether it is settled, and what could change it.
 fn rank(h: &Hypotheses<'_>) -> Ranking {
+    // Each row's contribution is rounded to a unit of fixed point, at most half a unit off.
+    let tolerance = h.rows() as i64 + 2;
     let mut order: Vec<usize> = (0..h.columns.len()).collect();
-    order.sort_by(|a, b| h.columns[*b].total.cmp(&h.columns[*a].total));
+    order.sort_by(|a, b| compare(&h.columns[*b], &h.columns[*a], tolerance));
     let leader = match order.as_slice() {
         [] => None,
         [only] => Some(*only),
-        [first, second, ..] => {
-            (h.columns[*first].total > h.columns[*second].total).then_some(*first)
-        }
+        [first, second, ..] => compare(&h.columns[*first], &h.columns[*second], tolerance)
+            .is_gt()
+            .then_some(*first),
     };
     let Some(leader) = leader else {
         return Ranking::default();
@@ -229,7 +251,8 @@ fn rank(h: &Hypotheses<'_>) -> Ranking {
             })
             .filter(|(swing, _)| swing.0 > 0)
             .collect();
-        let reach: Points = swings.iter().map(|(s, _)| *s).sum();
+        // Within the rounding of fixed point, a rival counts as able to draw level.
+        let reach: Points = swings.iter().map(|(s, _)| *s).sum::<Points>() + Points(tolerance);
         if reach >= margin {
             swings.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let mut taken = Points(0);
@@ -237,7 +260,7 @@ fn rank(h: &Hypotheses<'_>) -> Ranking {
             for (swing, row) in swings {
                 rows.push(row);
                 taken = taken + swing;
-                if taken >= margin {
+                if taken + Points(tolerance) >= margin {
                     break;
                 }
             }
@@ -245,9 +268,22 @@ fn rank(h: &Hypotheses<'_>) -> Ranking {
         }
         for row in 0..h.rows() {
             let (l, r) = (h.cell(leader, row), h.cell(rival, row));
-            let known = !l.outcome.is_unknown() && !r.outcome.is_unknown();
+            if l.outcome.is_unknown() || r.outcome.is_unknown() {
+                continue;
+            }
             let by = r.contribution - l.contribution;
-            if known && by >= h.def.conflict {
+            let criterion = &h.def.criteria[row];
+            // Exactly, when both ratios are held exactly; otherwise within rounding.
+            let exact = (|| {
+                let favour =
+                    super::exact_factor(criterion, r)?.over(super::exact_factor(criterion, l)?)?;
+                Some(
+                    favour
+                        .compare(Ratio::of_decimal(h.def.conflict_shown)?)
+                        .is_ge(),
+                )
+            })();
+            if exact.unwrap_or(by + Points(tolerance) >= h.def.conflict) {
                 conflicts.push(Conflict { row, rival, by });
             }
         }

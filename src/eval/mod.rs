@@ -1118,26 +1118,36 @@ impl ScoreTotal {
 /// likelihood ratio as written, or `None` when one is not a ratio that can be held exactly (a
 /// ramp between its ends, a fractional count, a product too large).
 fn exact_odds(prior: f64, def: &ScoreDef, criteria: &[CriterionResult]) -> Option<Ratio> {
-    let mut odds = Ratio::odds(prior)?;
-    for (criterion, result) in def.criteria.iter().zip(criteria) {
-        let factor = match result.outcome {
-            Outcome::Applied { row, refinement } => {
-                let row = &criterion.outcomes[row as usize];
-                let weight = match refinement {
-                    Some(r) => &row.refinements[r as usize].weight,
-                    None => &row.weight,
-                };
-                weight_ratio(weight, result.input)?
-            }
-            Outcome::Unknown {
-                handling: Handling::Defaulted,
-                ..
-            } => criterion.unknown.default?.ratio()?,
-            Outcome::Unknown { .. } | Outcome::NoOutcome => Ratio::ONE,
-        };
-        odds = odds.times(factor)?;
+    let odds = Ratio::odds(prior)?;
+    exact_product(&def.criteria, criteria)?.times(odds)
+}
+
+/// The product of the criteria's likelihood ratios as written, when each can be held exactly.
+pub(crate) fn exact_product(defs: &[CriterionDef], results: &[CriterionResult]) -> Option<Ratio> {
+    defs.iter()
+        .zip(results)
+        .try_fold(Ratio::ONE, |odds, (def, result)| {
+            odds.times(exact_factor(def, result)?)
+        })
+}
+
+/// The likelihood ratio a criterion gave, exactly as written (1 when it was skipped).
+pub(crate) fn exact_factor(criterion: &CriterionDef, result: &CriterionResult) -> Option<Ratio> {
+    match result.outcome {
+        Outcome::Applied { row, refinement } => {
+            let row = &criterion.outcomes[row as usize];
+            let weight = match refinement {
+                Some(r) => &row.refinements[r as usize].weight,
+                None => &row.weight,
+            };
+            weight_ratio(weight, result.input)
+        }
+        Outcome::Unknown {
+            handling: Handling::Defaulted,
+            ..
+        } => criterion.unknown.default?.ratio(),
+        Outcome::Unknown { .. } | Outcome::NoOutcome => Some(Ratio::ONE),
     }
-    Some(odds)
 }
 
 /// The exact likelihood ratio a weight gave for the input it read.

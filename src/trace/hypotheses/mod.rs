@@ -39,7 +39,8 @@ pub struct Matrix {
     pub summary: String,
     /// What unknown evidence could change the leader, and to what.
     pub changes: Vec<Change>,
-    /// Known rows that favour a rival over the leader by the conflict ratio or more.
+    /// Known rows that favour a rival over the leader by the conflict ratio or more, each row
+    /// once with the rival it favours most.
     pub conflicts: Vec<Conflict>,
     /// The conflict ratio.
     pub conflict_ratio: f64,
@@ -255,16 +256,37 @@ impl Matrix {
                 unknown,
             });
         }
+        let leader = ranking.leader.unwrap_or_default();
         for conflict in &ranking.conflicts {
             let row = &self.rows[conflict.row];
-            let cell = &row.cells[conflict.rival];
+            // The evidence in words: the cell of the two that weighs it (not ×1).
+            let (rival_cell, leader_cell) = (&row.cells[conflict.rival], &row.cells[leader]);
+            let cell = if rival_cell.ratio == 1.0 {
+                leader_cell
+            } else {
+                rival_cell
+            };
             let ratio = ratio(conflict.by);
+            // Several rivals favoured by one row: the strongest is named, the others counted.
+            let others = ranking
+                .conflicts
+                .iter()
+                .filter(|c| c.row == conflict.row && c.rival != conflict.rival)
+                .count();
+            if self.conflicts.iter().any(|c| c.criterion == row.criterion) {
+                continue;
+            }
+            let more = match others {
+                0 => String::new(),
+                1 => " (and 1 other hypothesis)".into(),
+                n => format!(" (and {n} other hypotheses)"),
+            };
             self.conflicts.push(Conflict {
                 criterion: row.criterion.clone(),
                 rival: self.hypotheses[conflict.rival].id.clone(),
                 ratio,
                 sentence: format!(
-                    "{} favours {} over the leader {}{}",
+                    "{} favours {}{more} over the leader {}{}",
                     row.title,
                     name(self, conflict.rival),
                     format::ratio(ratio),
