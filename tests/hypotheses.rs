@@ -608,3 +608,56 @@ fn stix_and_misp_carry_one_opinion_per_hypothesis_on_its_group() {
         );
     }
 }
+
+/// The leader as the corpus labels links: the claimant's `directed` or `inspired` hypothesis is
+/// that link; any other hypothesis says the claim is `false`.
+fn leader_link(m: &Matrix, claimant: &str) -> Option<String> {
+    let leader = m
+        .hypotheses
+        .iter()
+        .find(|h| Some(&h.id) == m.leader.as_ref())?;
+    Some(match &leader.group {
+        Some(group) if group == claimant => leader.kind.clone(),
+        _ => "false".into(),
+    })
+}
+
+#[test]
+fn no_settled_leader_is_wrong_on_the_real_corpus() {
+    let main = ["rules/claims.cred".into()];
+    let program = credence::compile(
+        &main,
+        &credence::Disk::new(&main, &[], 1 << 22),
+        &Options::default(),
+    )
+    .expect("the shipped rules compile")
+    .program;
+    let (mut settled, mut cases) = (0, 0);
+    for entry in std::fs::read_dir("fixtures/real").expect("the corpus") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read(&path).expect("a case");
+        let case: Value = serde_json::from_slice(&text).expect("JSON");
+        let label = case["label"]["link"].as_str().expect("a label");
+        let claimant = case["claim"]["claimant"].as_str().expect("a claimant");
+        let m = score_case(&program, &text, |trace| {
+            trace
+                .hypotheses()
+                .expect("declared")
+                .expect("within budget")
+        })
+        .expect("scores");
+        cases += 1;
+        if m.settled {
+            settled += 1;
+            assert_eq!(
+                leader_link(&m, claimant).as_deref(),
+                Some(label),
+                "{}: a settled leader must match investigators: {}",
+                path.display(),
+                m.summary
+            );
+        }
+    }
+    assert_eq!(cases, 80);
+    assert!(settled >= 20, "{settled} settled: the check would be empty");
+}

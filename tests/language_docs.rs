@@ -49,6 +49,10 @@ fn check_expectation(trace: &Trace<'_>, line: &str) {
         assert_eq!(got.as_deref(), Some(want), "{line}");
         return;
     }
+    if let Some(what) = key.strip_prefix("hypotheses.") {
+        check_hypotheses(trace, what, want, line);
+        return;
+    }
     let (score_name, what) = key.split_once('.').expect("score.part");
     let score = trace.score(score_name).expect("score exists");
     let got = match what {
@@ -69,6 +73,42 @@ fn check_expectation(trace: &Trace<'_>, line: &str) {
                 "unknown".to_string()
             } else {
                 number(c.contribution().as_f64())
+            }
+        }
+    };
+    assert_eq!(got, want, "{line}");
+}
+
+/// `hypotheses.leader`, `hypotheses.settled`, `hypotheses.H2` (a probability),
+/// `hypotheses.H2.shown` (as printed), `hypotheses.ROW.diagnostic`, `hypotheses.ROW.H1` (a
+/// cell's ratio, or `unknown`).
+fn check_hypotheses(trace: &Trace<'_>, what: &str, want: &str, line: &str) {
+    let m = trace
+        .hypotheses()
+        .expect("the example declares hypotheses")
+        .expect("within budget");
+    let column = |id: &str| m.hypotheses.iter().find(|h| h.id == id);
+    let got = match what.split_once('.') {
+        None if what == "leader" => m.leader.clone().unwrap_or_else(|| "none".into()),
+        None if what == "settled" => m.settled.to_string(),
+        None => number(column(what).expect("a hypothesis").probability),
+        Some((id, "shown")) => column(id).expect("a hypothesis").shown.clone(),
+        Some((row, part)) => {
+            let row = m.rows.iter().find(|r| r.criterion == row).expect("a row");
+            match part {
+                "diagnostic" => row.diagnostic.to_string(),
+                id => {
+                    let cell = row
+                        .cells
+                        .iter()
+                        .find(|c| c.hypothesis == id)
+                        .expect("a cell");
+                    if cell.state == "unknown" {
+                        "unknown".into()
+                    } else {
+                        number(cell.ratio)
+                    }
+                }
             }
         }
     };

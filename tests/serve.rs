@@ -263,6 +263,33 @@ fn every_endpoint_answers_as_the_command_line_does() {
     )
     .json();
     assert_eq!(streamed[1]["output"]["case"], "paris-2015");
+    // The competing hypotheses, as the command line writes them.
+    let matrix = post(port, "/v1/score?hypotheses=true", &case("mumbai-2008"));
+    conforms(&matrix.json(), "Trace");
+    let cli = credence(&[
+        "score",
+        "--hypotheses",
+        "--format",
+        "json",
+        "rules/",
+        "fixtures/real/mumbai-2008.json",
+    ]);
+    assert_eq!(matrix.body, cli.stdout);
+    let csv = post(
+        port,
+        "/v1/score?hypotheses=true&format=csv",
+        &case("mumbai-2008"),
+    );
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.text().starts_with("row,title,diagnostic,"),
+        "{}",
+        csv.text()
+    );
+    assert_eq!(
+        post(port, "/v1/score?format=achz", &case("mumbai-2008")).status,
+        400
+    );
     // STIX, the timeline, a check, the metrics, mistakes.
     assert_eq!(
         post(port, "/v1/score?format=stix", &case("paris-2015")).json()["type"],
@@ -319,8 +346,9 @@ fn every_endpoint_answers_as_the_command_line_does() {
     );
     let exported = credence(&["log", "--log-db", &db, "export"]);
     let exported = String::from_utf8_lossy(&exported.stdout).into_owned();
-    // paris, paris as of, trebes, munich, trebes, paris, the STIX paris, the timeline.
-    assert_eq!(exported.lines().count(), 8, "{exported}");
+    // paris, paris as of, trebes, munich, trebes, paris, mumbai with its hypotheses (JSON
+    // and CSV), the STIX paris, the timeline.
+    assert_eq!(exported.lines().count(), 10, "{exported}");
 }
 
 #[test]

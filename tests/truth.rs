@@ -88,6 +88,88 @@ fn every_shipped_trace_shows_what_is_so_in_both_views() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The JSON trace with the matrix of competing hypotheses, as `--hypotheses` writes it.
+fn matrix(program: &Program, case: &[u8]) -> Json {
+    use credence::trace::output::{Format, Shape, write};
+    let shape = Shape {
+        hypotheses: true,
+        ..Shape::default()
+    };
+    let text = score_case(program, case, |trace| {
+        write(trace, program, case, Format::Json, shape)
+    })
+    .expect("the case scores")
+    .expect("the matrix is written");
+    let trace: Json = serde_json::from_str(&text).expect("JSON");
+    trace["hypotheses"].clone()
+}
+
+#[test]
+fn every_matrix_of_competing_hypotheses_is_coherent_in_both_views() {
+    let program = shipped();
+    let mut paths = Vec::new();
+    cases(Path::new("fixtures"), &mut paths);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in &paths {
+        let case = std::fs::read(path).expect("readable case");
+        let named: Json = serde_json::from_slice(&case).expect("JSON");
+        // Fixtures hold their case; the other pack has no hypotheses.
+        if named["ruleset"] == "cyber_claims" || named.get("expect").is_some() {
+            continue;
+        }
+        for bytes in [Some(case.clone()), as_of_claim(&program, &case)]
+            .into_iter()
+            .flatten()
+        {
+            checked += 1;
+            for finding in credence::trace::audit::hypotheses(&matrix(&program, &bytes)) {
+                failures.push(format!("{}: {finding}", path.display()));
+            }
+        }
+    }
+    assert!(checked > 150, "{checked} matrices checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn an_altered_matrix_fails_the_audit() {
+    let program = shipped();
+    let case = std::fs::read("fixtures/real/mumbai-2008.json").expect("case");
+    let original = matrix(&program, &case);
+    assert_eq!(credence::trace::audit::hypotheses(&original), []);
+    let alter = |f: &dyn Fn(&mut Json), expected: &str| {
+        let mut m = original.clone();
+        f(&mut m);
+        let findings = credence::trace::audit::hypotheses(&m);
+        assert!(
+            findings.iter().any(|f| f.message.contains(expected)),
+            "{expected}: {findings:?}"
+        );
+    };
+    alter(
+        &|m| m["hypotheses"][0]["probability"] = 0.5.into(),
+        "its odds over all",
+    );
+    alter(
+        &|m| m["hypotheses"][0]["shown"] = "9.9%".into(),
+        "printed probabilities",
+    );
+    alter(
+        &|m| m["rows"][0]["cells"][2]["ratio"] = 7.into(),
+        "its cells add up to",
+    );
+    alter(
+        &|m| m["rows"][1]["diagnostic"] = true.into(),
+        "the same under every hypothesis",
+    );
+    alter(&|m| m["leader"] = "H1".into(), "is not the likeliest");
+    alter(
+        &|m| m["conflicts"] = serde_json::json!([{"criterion": "x"}]),
+        "settled, but known evidence conflicts",
+    );
+}
+
 #[test]
 fn an_altered_value_fails_the_audit() {
     let program = shipped();

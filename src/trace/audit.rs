@@ -687,3 +687,153 @@ fn raw_agrees(raw: &Json, shown: &Json) -> bool {
         Json::Object(_) | Json::Null => true,
     }
 }
+
+/// Checks the matrix of competing hypotheses a JSON trace shows (`hypotheses`, written with
+/// `--hypotheses`) against itself, re-derived from its cells: each hypothesis's log-odds is the
+/// sum of its cells' (each ratio as printed, so within their rounding), its probability is its
+/// odds over the sum of all, the probabilities sum to one and the printed ones to 100, the
+/// leader is the likeliest, a row is non-diagnostic exactly when its cells are all the same, and
+/// a settled leader holds a majority with nothing that could change it. Every finding.
+pub fn hypotheses(matrix: &Json) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut find = |place: String, message: String| findings.push(Finding { place, message });
+    let columns = matrix["hypotheses"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    let rows = matrix["rows"].as_array().map_or(&[][..], Vec::as_slice);
+    let number = |v: &Json| v.as_f64().unwrap_or(f64::NAN);
+    // Σ ln(ratio) per column, from the cells.
+    let mut sums = vec![0.0; columns.len()];
+    for (r, row) in rows.iter().enumerate() {
+        let cells = row["cells"].as_array().map_or(&[][..], Vec::as_slice);
+        if cells.len() != columns.len() {
+            find(
+                format!("hypotheses.rows[{r}]"),
+                format!("{} cells for {} hypotheses", cells.len(), columns.len()),
+            );
+            continue;
+        }
+        for (sum, cell) in sums.iter_mut().zip(cells) {
+            *sum += number(&cell["ratio"]).ln();
+        }
+        let same = cells
+            .iter()
+            .all(|c| c["ratio"] == cells[0]["ratio"] && c["could_be"] == cells[0]["could_be"]);
+        if row["diagnostic"] == Json::Bool(same) {
+            find(
+                format!("hypotheses.rows[{r}].diagnostic"),
+                format!(
+                    "the cells are {}the same under every hypothesis",
+                    if same { "" } else { "not " }
+                ),
+            );
+        }
+    }
+    let odds: Vec<f64> = sums.iter().map(|s| s.exp()).collect();
+    let total: f64 = odds.iter().sum();
+    let mut printed = 0.0;
+    for (h, (column, odds)) in columns.iter().zip(&odds).enumerate() {
+        let place = format!("hypotheses.hypotheses[{h}]");
+        let shown = number(&column["log_odds"]);
+        // Each printed ratio is within 0.05 % of the ratio applied.
+        let tolerance = 1e-3 * rows.len() as f64 + 1e-3;
+        if (shown - sums[h]).abs() > tolerance {
+            find(
+                place.clone(),
+                format!("log-odds {shown}, but its cells add up to {}", sums[h]),
+            );
+        }
+        let p = number(&column["probability"]);
+        if (p - odds / total).abs() > 1e-3 {
+            find(
+                place.clone(),
+                format!(
+                    "probability {p}, but its odds over all give {}",
+                    odds / total
+                ),
+            );
+        }
+        if column["estimative"].as_str() != Some(format::estimative(p)) {
+            find(
+                place.clone(),
+                format!("the word {} for {p}", column["estimative"]),
+            );
+        }
+        printed += column["shown"]
+            .as_str()
+            .and_then(|s| s.strip_suffix('%'))
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(f64::NAN);
+    }
+    let sum: f64 = columns.iter().map(|c| number(&c["probability"])).sum();
+    if !columns.is_empty() && (sum - 1.0).abs() > 1e-9 {
+        find(
+            "hypotheses".into(),
+            format!("the probabilities add up to {sum}, not 1"),
+        );
+    }
+    if !columns.is_empty() && (printed - 100.0).abs() > 1e-6 {
+        find(
+            "hypotheses".into(),
+            format!("the printed probabilities add up to {printed}%, not 100%"),
+        );
+    }
+    let top = columns
+        .iter()
+        .map(|c| number(&c["probability"]))
+        .fold(f64::MIN, f64::max);
+    match matrix["leader"].as_str() {
+        Some(id) => match columns.iter().find(|c| c["id"] == id) {
+            Some(leader) if number(&leader["probability"]) < top - 1e-12 => {
+                find(
+                    "hypotheses.leader".into(),
+                    format!("{id} is not the likeliest"),
+                );
+            }
+            Some(leader) => {
+                let settled = matrix["settled"] == Json::Bool(true);
+                let open_for = [
+                    (
+                        number(&leader["probability"]) <= 0.5,
+                        "it holds no majority",
+                    ),
+                    (
+                        matrix["changes"].as_array().is_some_and(|c| !c.is_empty()),
+                        "unknown evidence could change it",
+                    ),
+                    (
+                        matrix["conflicts"]
+                            .as_array()
+                            .is_some_and(|c| !c.is_empty()),
+                        "known evidence conflicts",
+                    ),
+                ];
+                for (holds, why) in open_for {
+                    if settled && holds {
+                        find("hypotheses.settled".into(), format!("settled, but {why}"));
+                    }
+                }
+            }
+            None => find("hypotheses.leader".into(), format!("no hypothesis {id}")),
+        },
+        None => {
+            let level = columns
+                .iter()
+                .filter(|c| number(&c["probability"]) >= top - 1e-9)
+                .count();
+            if !columns.is_empty() && level < 2 {
+                find(
+                    "hypotheses.leader".into(),
+                    "no leader, but one hypothesis is likeliest".into(),
+                );
+            }
+            if matrix["settled"] == Json::Bool(true) {
+                find(
+                    "hypotheses.settled".into(),
+                    "settled without a leader".into(),
+                );
+            }
+        }
+    }
+    findings
+}

@@ -30,10 +30,10 @@ def shipped_cases(scratch: Path) -> list[Path]:
     return cases
 
 
-def export(fmt: str, cases: list[Path], rules: str) -> list[str]:
+def export(fmt: str, cases: list[Path], rules: str, extra: list[str]) -> list[str]:
     """One exported document per case (several cases give one per line)."""
     out = subprocess.run(
-        [CREDENCE, "score", "--format", fmt, rules, *map(str, cases)],
+        [CREDENCE, "score", *extra, "--format", fmt, rules, *map(str, cases)],
         capture_output=True,
         text=True,
         check=False,
@@ -49,27 +49,31 @@ def export(fmt: str, cases: list[Path], rules: str) -> list[str]:
 def main() -> int:
     failures = 0
     with tempfile.TemporaryDirectory() as scratch:
+        attack = shipped_cases(Path(scratch))
+        # The attack pack's cases again with an opinion per competing hypothesis.
         packs = [
-            ("rules/", shipped_cases(Path(scratch))),
-            ("rules/cyber/", sorted(Path("fixtures/cyber").glob("*.json"))),
+            ("rules/", attack, []),
+            ("rules/", attack, ["--hypotheses"]),
+            ("rules/cyber/", sorted(Path("fixtures/cyber").glob("*.json")), []),
         ]
-        failures += sum(validate(rules, cases) for rules, cases in packs)
-        print(f"{sum(len(c) for _, c in packs)} cases: STIX bundles and MISP events checked, {failures} failure(s)")
+        failures += sum(validate(rules, cases, extra) for rules, cases, extra in packs)
+        print(f"{sum(len(c) for _, c, _ in packs)} exports: STIX bundles and MISP events checked, {failures} failure(s)")
     return 1 if failures else 0
 
 
-def validate(rules: str, cases: list[Path]) -> int:
-    """Validates the exports of `cases` scored with `rules`; the number of failures."""
+def validate(rules: str, cases: list[Path], extra: list[str]) -> int:
+    """Validates the exports of `cases` scored with `rules` (and `extra` options); the number
+    of failures."""
     failures = 0
     options = ValidationOptions(version="2.1")
-    for case, bundle in zip(cases, export("stix", cases, rules)):
+    for case, bundle in zip(cases, export("stix", cases, rules, extra)):
         result = validate_string(bundle, options)
         errors = [str(e) for e in result.errors]
         if not result.is_valid or errors:
             failures += 1
             print(f"FAIL STIX {case}: {errors or 'invalid'}")
     taxonomies = Taxonomies()
-    for case, document in zip(cases, export("misp", cases, rules)):
+    for case, document in zip(cases, export("misp", cases, rules, extra)):
         event = MISPEvent()
         event.load(document)
         problems = []
@@ -82,6 +86,8 @@ def validate(rules: str, cases: list[Path]) -> int:
                 problems.append(f"tag {tag.name} is not in the taxonomies ({e})")
         if len(event.tags) < 2:
             problems.append("the Admiralty tags are missing")
+        if extra and len(json.loads(document)["Event"]["Opinion"]) < 3:
+            problems.append("no opinion per hypothesis")
         if problems:
             failures += 1
             print(f"FAIL MISP {case}: {problems}")
