@@ -3,7 +3,7 @@ from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Union
 
 _Path = Union[str, PathLike[str]]
 _Case = Union[dict[str, Any], str, bytes]
-_Format = Literal["text", "json", "markdown", "html", "stix", "misp"]
+_Format = Literal["text", "json", "markdown", "html", "stix", "misp", "csv"]
 
 class CompileError(Exception):
     diagnostics: list[dict[str, Any]]
@@ -20,7 +20,11 @@ class Rules:
     def sources(self) -> list[tuple[str, str]]: ...
     def score(self, case: _Case, as_of: Optional[str] = None) -> dict[str, Any]: ...
     def render(
-        self, case: _Case, format: _Format = "text", as_of: Optional[str] = None
+        self,
+        case: _Case,
+        format: _Format = "text",
+        as_of: Optional[str] = None,
+        hypotheses: bool = False,
     ) -> str: ...
     def score_many(
         self,

@@ -172,3 +172,18 @@ def test_the_second_pack_scores_through_the_package():
     assert '"type": "opinion"' in cyber.render(
         (ROOT / "fixtures" / "cyber" / "leak-sample-verified.json").read_text(), "stix"
     )
+
+
+def test_the_competing_hypotheses_render_as_on_the_command_line(rules):
+    mumbai = case("mumbai-2008")
+    matrix = json.loads(rules.render(mumbai, "json", hypotheses=True))["hypotheses"]
+    assert matrix["groups"] == ["Deccan Mujahideen", "Lashkar-e-Taiba"]
+    assert abs(sum(h["probability"] for h in matrix["hypotheses"]) - 1) < 1e-9
+    leader = next(h for h in matrix["hypotheses"] if h["id"] == matrix["leader"])
+    assert (leader["kind"], leader["group"], matrix["settled"]) == ("directed", "Lashkar-e-Taiba", True)
+    assert rules.render(mumbai, "csv", hypotheses=True).startswith("row,title,diagnostic,")
+    assert "hypotheses" not in json.loads(rules.render(mumbai, "json"))
+    with pytest.raises(ValueError, match="add `--hypotheses`"):
+        rules.render(mumbai, "csv")
+    with pytest.raises(ValueError, match="unknown format"):
+        rules.render(mumbai, "achz", hypotheses=True)
