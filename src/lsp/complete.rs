@@ -44,10 +44,19 @@ const FUNCTIONS: &[(&str, &str)] = &[
 
 /// Keywords that start a line, by the block the line is in.
 const ITEM_KEYWORDS: &[&str] = &[
-    "ruleset", "include", "const", "let", "score", "verdict", "profile",
+    "ruleset",
+    "include",
+    "const",
+    "let",
+    "score",
+    "verdict",
+    "profile",
+    "hypotheses",
 ];
 const SCORE_KEYWORDS: &[&str] = &["criterion", "bands", "additive", "evidence prior"];
 const CRITERION_KEYWORDS: &[&str] = &["when", "else", "refine when", "unknown", "about"];
+const HYPOTHESES_KEYWORDS: &[&str] =
+    &["about", "groups", "each", "one", "conflict lr", "criterion"];
 const TABLE_KEYWORDS: &[&str] = &["when", "else", ">="];
 /// Keywords inside expressions and rows.
 const EXPRESSION_KEYWORDS: &[&str] = &[
@@ -381,6 +390,7 @@ fn allowed_values(
 enum Block {
     Top,
     Score,
+    Hypotheses,
     Criterion,
     Table,
     Other,
@@ -398,6 +408,7 @@ fn block(text: &str) -> Block {
                     .map(|i| lexed.text(text, lexed.tokens[i]));
                 let kind = match first {
                     Some("score") => Block::Score,
+                    Some("hypotheses") => Block::Hypotheses,
                     Some("criterion") => Block::Criterion,
                     Some("bands" | "verdict") => Block::Table,
                     _ => Block::Other,
@@ -417,6 +428,7 @@ fn block_keywords(text: &str) -> &'static [&'static str] {
     match block(text) {
         Block::Top => ITEM_KEYWORDS,
         Block::Score => SCORE_KEYWORDS,
+        Block::Hypotheses => HYPOTHESES_KEYWORDS,
         Block::Criterion => CRITERION_KEYWORDS,
         Block::Table => TABLE_KEYWORDS,
         Block::Other => &[],
@@ -437,4 +449,19 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CRITERION_KEYWORDS, HYPOTHESES_KEYWORDS, block_keywords};
+
+    #[test]
+    fn a_hypotheses_block_offers_its_own_keywords() {
+        assert!(block_keywords("").contains(&"hypotheses"));
+        assert_eq!(block_keywords("hypotheses who {\n  "), HYPOTHESES_KEYWORDS);
+        assert_eq!(
+            block_keywords("hypotheses who {\n  criterion c {\n    "),
+            CRITERION_KEYWORDS
+        );
+    }
 }

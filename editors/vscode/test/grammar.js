@@ -69,6 +69,11 @@ score credibility {
 profile {
   subject claim "claim"
 }
+hypotheses authorship "Who did it" {
+  groups claim.claimant
+  each directed "{hypothesis.group} did it"
+  conflict lr 5
+}
 `;
 
 const EXPECTED = [
@@ -94,6 +99,11 @@ const EXPECTED = [
   ['skip', null, 'keyword.control.cred'],
   ['unless', null, 'keyword.control.cred'],
   ['profile', null, 'storage.modifier.cred'],
+  ['hypotheses', null, 'storage.type.cred'],
+  ['authorship', null, 'entity.name.function.cred'],
+  ['groups', null, 'storage.modifier.cred'],
+  ['directed', 'each', 'entity.name.function.cred'],
+  ['conflict', null, 'storage.modifier.cred'],
 ];
 
 (async () => {
@@ -126,7 +136,7 @@ const EXPECTED = [
       if (line.trim().startsWith('#')) {
         assert.ok(scopes.includes('comment.line.number-sign.cred'), `${where}: a comment`);
       }
-      const declared = /^\s*(criterion|score|let|const)\s+(\w+)/.exec(line);
+      const declared = /^\s*(criterion|score|let|const|hypotheses|each|one)\s+(\w+)/.exec(line);
       if (declared) {
         const name = result.tokens.find((t) => line.slice(t.startIndex, t.endIndex) === declared[2]);
         assert.ok(name && name.scopes.includes('entity.name.function.cred'), `${where}: \`${declared[2]}\` is a name`);
