@@ -6,6 +6,9 @@
 //  - the HTML reports of the Trebes and Paris cases show the verdict, settled or open, each
 //    score with its probability and ICD 203 word, and the timeline on the first screen at
 //    1280×800, with no console error;
+//  - with `--hypotheses`, the report of the hostile case (whose claimant names a group in
+//    HTML) is as inert, and the Mumbai report shows the matrix: a row per hypothesis, the
+//    leader, and a cell per hypothesis in every evidence row;
 //  - a corpus report's index lists every case, links each scored one to its page, and the page
 //    of the hostile case is as inert as its single report.
 // Run from the repository root after `cargo build`: `node tests/browser/reports.mjs`.
@@ -30,8 +33,8 @@ function check(ok, what) {
   if (!ok) failures += 1;
 }
 
-function score(format, casePath) {
-  return execFileSync(credence, ['score', '--format', format, 'rules/', casePath], {
+function score(format, casePath, ...extra) {
+  return execFileSync(credence, ['score', ...extra, '--format', format, 'rules/', casePath], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });
@@ -182,6 +185,35 @@ for (const name of ['trebes-2018', 'paris-2015']) {
   await page.waitForLoadState('load');
   await assertInert(page, dialogs, 'report page');
   check(problems.length === 0, `report: no console error (${problems.join('; ')})`);
+  await page.close();
+}
+
+// 5. The competing hypotheses: a hostile group name stays text; the Mumbai matrix is whole.
+{
+  const named = JSON.parse(JSON.stringify(hostile));
+  named.claim.claimant = '<script>alert(1)</script>';
+  const namedPath = join(scratch, 'named.json');
+  writeFileSync(namedPath, JSON.stringify(named));
+  const { page, problems, dialogs } = await open(score('html', namedPath, '--hypotheses'), 'hypotheses-hostile');
+  await assertInert(page, dialogs, 'HTML with hypotheses');
+  const section = await page.evaluate(() => document.querySelector('#hypotheses')?.innerText ?? '');
+  check(section.includes('<script>alert(1)</script> planned'), 'HTML with hypotheses: the group name shows as text in its hypothesis');
+  check(problems.length === 0, `HTML with hypotheses: no console error (${problems.join('; ')})`);
+  await page.close();
+}
+{
+  const { page, problems } = await open(
+    score('html', 'fixtures/real/mumbai-2008.json', '--hypotheses'),
+    'hypotheses-mumbai',
+  );
+  const tables = await page.$$eval('#hypotheses table', (ts) =>
+    ts.map((t) => [...t.querySelectorAll('tbody tr')].map((tr) => tr.querySelectorAll('td').length)),
+  );
+  check(tables.length === 2 && tables[0].length === 6, `hypotheses: a row per hypothesis (${JSON.stringify(tables[0])})`);
+  check(tables[1]?.every((cells) => cells === 7), 'hypotheses: every evidence row has a cell per hypothesis');
+  const text = await page.evaluate(() => document.querySelector('#hypotheses').innerText);
+  check(/Settled: H3 \(Lashkar-e-Taiba planned/.test(text) && /leader/.test(text), 'hypotheses: the settled leader is named');
+  check(problems.length === 0, `hypotheses: no console error (${problems.join('; ')})`);
   await page.close();
 }
 
