@@ -94,6 +94,15 @@ pub(crate) fn case(data: &[u8]) {
         let document = serde_json::from_slice(data).unwrap_or_default();
         let _ = credence::trace::stix::render(trace, &document);
         let _ = credence::trace::misp::render(trace, &document);
+        // The competing hypotheses: every export of the matrix, and the matrix coherent.
+        if let Some(Ok(matrix)) = trace.hypotheses() {
+            let _ = credence::trace::hypotheses::render::html(&matrix);
+            let _ = credence::trace::hypotheses::export::csv(&matrix);
+            let _ = credence::trace::hypotheses::export::achz(&matrix, "fuzz");
+            let json = serde_json::to_value(&matrix).expect("the matrix is JSON");
+            let findings = credence::trace::audit::hypotheses(&json);
+            assert!(findings.is_empty(), "{findings:?}");
+        }
         credence::trace::json::render(trace)
     });
     if let Ok(json) = &rendered {

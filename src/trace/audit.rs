@@ -735,8 +735,10 @@ pub fn hypotheses(matrix: &Json) -> Vec<Finding> {
     for (h, (column, odds)) in columns.iter().zip(&odds).enumerate() {
         let place = format!("hypotheses.hypotheses[{h}]");
         let shown = number(&column["log_odds"]);
-        // Each printed ratio is within 0.05 % of the ratio applied.
-        let tolerance = 1e-3 * rows.len() as f64 + 1e-3;
+        // A printed ratio (four significant digits) is within 0.05 % of the ratio applied, so
+        // its log within 5e-4; a probability moves at most a quarter as fast as a log-odds
+        // difference, which two columns' errors make.
+        let tolerance = 5e-4 * rows.len() as f64 + 1e-6;
         if (shown - sums[h]).abs() > tolerance {
             find(
                 place.clone(),
@@ -744,7 +746,7 @@ pub fn hypotheses(matrix: &Json) -> Vec<Finding> {
             );
         }
         let p = number(&column["probability"]);
-        if (p - odds / total).abs() > 1e-3 {
+        if (p - odds / total).abs() > tolerance / 2.0 {
             find(
                 place.clone(),
                 format!(
