@@ -661,3 +661,28 @@ fn no_settled_leader_is_wrong_on_the_real_corpus() {
     assert_eq!(cases, 80);
     assert!(settled >= 20, "{settled} settled: the check would be empty");
 }
+
+#[test]
+fn a_case_naming_many_groups_weighs_sixteen_and_counts_the_rest() {
+    let attributions: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"names": "Group {i}", "on_findings": true}}"#))
+        .chain([r#"{"names": "  ", "on_findings": true}"#.to_string()])
+        .chain([r#"{"names": "Group 3", "on_findings": true}"#.to_string()])
+        .collect();
+    let case = format!(
+        r#"{{"claim": {{"claimant": "Group 0", "official": true}}, "attributions": [{}]}}"#,
+        attributions.join(", ")
+    );
+    let m = matrix(RULES, &case);
+    assert_eq!(m.groups.len(), 16);
+    assert_eq!(
+        m.groups_left_out, 984,
+        "blank names name nobody; repeats count once"
+    );
+    assert_eq!(m.hypotheses.len(), 17);
+    let text = credence::trace::hypotheses::render::text(&m);
+    assert!(
+        text.contains("984 more group(s) named by the case were left out (at most 16 are weighed)"),
+        "{text}"
+    );
+}

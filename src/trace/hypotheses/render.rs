@@ -108,7 +108,10 @@ pub fn markdown(m: &Matrix) -> String {
     for conflict in m.conflicts.iter().skip(1) {
         let _ = writeln!(out, "- Also in conflict: {}.", md(&conflict.sentence));
     }
-    out.push_str("\n| | Hypothesis | Probability | |\n|---|---|---|---|\n");
+    if m.changes.len() > 1 || m.conflicts.len() > 1 {
+        out.push('\n');
+    }
+    out.push_str("| | Hypothesis | Probability | |\n|---|---|---|---|\n");
     for h in &m.hypotheses {
         let lead = if m.leader.as_deref() == Some(h.id.as_str()) {
             "**leader**"
