@@ -375,16 +375,27 @@ fn cell(h: &Hypotheses<'_>, column: usize, row: usize, hypothesis: String) -> Ce
         Outcome::Unknown { .. } => ("unknown", &def.unknown.reason, def.span),
         Outcome::NoOutcome => ("no_outcome", &[], def.span),
     };
-    // The hypothesis itself is not evidence: a hypothesis without a group is not unknown.
+    // Unknown evidence matters to a cell only when it leaves the cell open: the row it stopped
+    // at, or a refinement that could still apply. The hypothesis itself is not evidence: a
+    // hypothesis without a group is not unknown.
+    let open = result.outcome.is_unknown() || !result.possible.is_exact();
+    // A value known only as a range leaves a comparison open too: it is listed with its range.
     let unknown = def
         .reads
         .iter()
         .zip(result.evidence.of(&h.evidence))
-        .filter(|(read, item)| {
-            item.state != EvidenceState::Known
-                && !matches!(program.nodes[read.node as usize], Node::Hypothesis(_))
+        .filter(|(read, _)| {
+            open && !matches!(program.nodes[read.node as usize], Node::Hypothesis(_))
         })
-        .map(|(read, _)| read.label.clone())
+        .filter_map(|(read, item)| match item.state {
+            EvidenceState::Known if item.value.is_range() => Some(format!(
+                "{} (known only as {})",
+                read.label,
+                format::text(item.value)
+            )),
+            EvidenceState::Known => None,
+            _ => Some(read.label.clone()),
+        })
         .collect();
     let ratio_of = ratio(result.contribution);
     Cell {

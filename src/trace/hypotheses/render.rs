@@ -269,8 +269,11 @@ fn reasons(row: &Row) -> Vec<(String, String, String)> {
     let mut out: Vec<(String, Vec<&str>, String)> = Vec::new();
     for cell in &row.cells {
         let shown = cell_text(cell);
-        let reason =
+        let mut reason =
             format::clean(cell.reason.as_deref().unwrap_or("(no reason given)")).into_owned();
+        if !cell.unknown.is_empty() {
+            reason = format!("{reason} (unknown: {})", cell.unknown.join(", "));
+        }
         match out.iter_mut().find(|(s, _, r)| *s == shown && *r == reason) {
             Some((_, ids, _)) => ids.push(&cell.hypothesis),
             None => out.push((shown, vec![&cell.hypothesis], reason)),
