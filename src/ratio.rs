@@ -75,6 +75,17 @@ impl Ratio {
         num / (num + den)
     }
 
+    /// The sum, when it can be held exactly.
+    pub(crate) fn plus(self, other: Ratio) -> Option<Ratio> {
+        let g = gcd(self.den, other.den);
+        let (b, d) = (self.den / g, other.den / g);
+        let num = self
+            .num
+            .checked_mul(d)?
+            .checked_add(other.num.checked_mul(b)?)?;
+        Ratio::new(num, self.den.checked_mul(d)?)
+    }
+
     /// The value as a float.
     pub(crate) fn value(self) -> f64 {
         self.num as f64 / self.den as f64
@@ -156,6 +167,15 @@ mod tests {
         assert_eq!(big.compare(bigger), Ordering::Greater);
         assert_eq!(bigger.compare(big), Ordering::Less);
         assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
+    }
+
+    #[test]
+    fn sums_and_quotients_are_exact() {
+        // 1/3 + 1/6 = 1/2, exactly (in floats, 0.3333… + 0.1666… is not 0.5).
+        assert_eq!(r(1, 3).plus(r(1, 6)), Some(r(1, 2)));
+        assert_eq!(r(3, 2).plus(r(1, 2)), Some(r(2, 1)));
+        assert_eq!(r(3, 1).over(r(3, 5)), Some(r(5, 1)));
+        assert_eq!(r(u128::MAX, 1).plus(r(1, 1)), None);
     }
 
     #[test]

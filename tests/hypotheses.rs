@@ -245,9 +245,9 @@ fn a_tie_at_the_top_has_no_leader_and_a_minority_leader_is_open() {
     assert!((minority.hypotheses[2].probability - 30.0 / 74.0).abs() < 1e-12);
     assert!(!minority.settled);
     assert!(
-        minority
-            .summary
-            .contains("leads at 40.5% (unlikely), but the others together are likelier (59.5%)"),
+        minority.summary.contains(
+            "leads at 40.5% (unlikely), but it holds no majority (the others together: 59.5%)"
+        ),
         "{}",
         minority.summary
     );
@@ -684,5 +684,44 @@ fn a_case_naming_many_groups_weighs_sixteen_and_counts_the_rest() {
     assert!(
         text.contains("984 more group(s) named by the case were left out (at most 16 are weighed)"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_leader_with_exactly_half_holds_no_majority() {
+    // Group B ×20, Group A ×3 (its own outlet), nobody ×17 (acting alone): the others together
+    // are 20, exactly as likely as B. The conflict ratio is raised so that only the majority
+    // is in question.
+    let rules = RULES
+        .replace(
+            "criterion weather",
+            r#"criterion alone "Alone" {
+    when hypothesis.kind == "nobody" and alone == true => lr 17 "acted alone"
+    else => lr 1 "not alone"
+  }
+  criterion weather"#,
+        )
+        .replace(
+            "  groups claim.claimant\n",
+            "  groups claim.claimant\n  conflict lr 100\n",
+        );
+    let half = matrix(
+        &rules,
+        r#"{"claim": {"claimant": "Group A", "official": true},
+            "attributions": [{"names": "Group B", "on_findings": true}], "alone": true}"#,
+    );
+    assert_eq!(half.leader.as_deref(), Some("H2"));
+    assert_eq!(half.hypotheses[1].probability, 0.5);
+    assert!(half.conflicts.is_empty() && half.changes.is_empty());
+    assert!(
+        !half.settled,
+        "exactly half is no majority: {}",
+        half.summary
+    );
+    assert!(
+        half.summary
+            .contains("leads at 50.0% (roughly even chance), but it holds no majority (the others together: 50.0%)"),
+        "{}",
+        half.summary
     );
 }

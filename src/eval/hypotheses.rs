@@ -128,25 +128,22 @@ pub(crate) fn weigh<'a>(
     let def = program.hypotheses.as_ref()?;
     let mut ev = Evaluator::new(program, case);
     let (groups, left_out) = ev.candidate_groups(def);
-    let mut columns = Vec::new();
-    for (kind, kind_def) in def.kinds.iter().enumerate() {
-        let bound: Vec<Option<&'a str>> = if kind_def.per_group {
-            groups.iter().copied().map(Some).collect()
-        } else {
-            vec![None]
-        };
-        for group in bound {
-            columns.push((kind as u32, group));
-        }
-    }
-    // Columns by kind, then group: reorder so each group's hypotheses sit together, groups in
-    // the order first named, then the hypotheses without a group.
-    columns.sort_by_key(|(kind, group)| {
-        let group_rank = group.map_or(usize::MAX, |g| {
-            groups.iter().position(|x| *x == g).unwrap_or(usize::MAX)
-        });
-        (group_rank, *kind)
-    });
+    // Each group's hypotheses together, groups in the order first named; then the hypotheses
+    // without a group.
+    let kinds = || def.kinds.iter().enumerate().map(|(k, def)| (k as u32, def));
+    let columns: Vec<(u32, Option<&'a str>)> = groups
+        .iter()
+        .flat_map(|group| {
+            kinds()
+                .filter(|(_, k)| k.per_group)
+                .map(move |(kind, _)| (kind, Some(*group)))
+        })
+        .chain(
+            kinds()
+                .filter(|(_, k)| !k.per_group)
+                .map(|(kind, _)| (kind, None)),
+        )
+        .collect();
     let mut cells = Vec::with_capacity(columns.len() * def.criteria.len());
     let mut weighed = Vec::with_capacity(columns.len());
     for (kind, group) in columns {
@@ -224,8 +221,14 @@ fn compare(a: &Column<'_>, b: &Column<'_>, tolerance: i64) -> Ordering {
 fn rank(h: &Hypotheses<'_>) -> Ranking {
     // Each row's contribution is rounded to a unit of fixed point, at most half a unit off.
     let tolerance = h.rows() as i64 + 2;
+    let exact: Option<Vec<Ratio>> = h.columns.iter().map(|c| c.odds).collect();
+    // Likeliest first, by a total order (sorting needs one): the exact odds when every
+    // column has them, otherwise the log-odds.
     let mut order: Vec<usize> = (0..h.columns.len()).collect();
-    order.sort_by(|a, b| compare(&h.columns[*b], &h.columns[*a], tolerance));
+    match &exact {
+        Some(odds) => order.sort_by(|a, b| odds[*b].compare(odds[*a])),
+        None => order.sort_by_key(|c| std::cmp::Reverse(h.columns[*c].total)),
+    }
     let leader = match order.as_slice() {
         [] => None,
         [only] => Some(*only),
@@ -289,7 +292,23 @@ fn rank(h: &Hypotheses<'_>) -> Ranking {
         }
     }
     conflicts.sort_by(|a, b| b.by.cmp(&a.by).then(a.row.cmp(&b.row)));
-    let majority = h.columns[leader].probability > 0.5;
+    // Likelier than all the others together: exactly, when every column's odds are exact and
+    // their sum can be held.
+    let others = exact.as_ref().map(|odds| {
+        let mut rest = odds
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| *c != leader)
+            .map(|(_, o)| *o);
+        let first = rest.next();
+        first.map(|first| rest.try_fold(first, Ratio::plus))
+    });
+    let majority = match (h.columns[leader].odds, others) {
+        // The leader is the only hypothesis.
+        (_, Some(None)) => true,
+        (Some(odds), Some(Some(Some(others)))) => odds.compare(others).is_gt(),
+        _ => h.columns[leader].probability > 0.5,
+    };
     Ranking {
         leader: Some(leader),
         majority,

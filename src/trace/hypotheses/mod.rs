@@ -334,7 +334,7 @@ impl Matrix {
         let mut reasons: Vec<String> = Vec::new();
         if !ranking.majority {
             reasons.push(format!(
-                "the others together are likelier ({})",
+                "it holds no majority (the others together: {})",
                 percent_rest(&self.hypotheses, leader)
             ));
         }
