@@ -725,3 +725,29 @@ fn a_leader_with_exactly_half_holds_no_majority() {
         half.summary
     );
 }
+
+#[test]
+fn a_corpus_report_shows_each_cases_hypotheses_when_asked() {
+    let dir = common::Scratch::new("hypotheses-report");
+    let out = dir.join("report");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "--out", out.to_str().expect("utf-8")];
+        args.extend_from_slice(extra);
+        args.extend(["rules/", "fixtures/real/mumbai-2008.json"]);
+        credence(&args)
+    };
+    let plain = run(&[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let page = std::fs::read_to_string(out.join("mumbai-2008.html")).expect("a page");
+    assert!(!page.contains("id=\"hypotheses\""));
+    let asked = run(&["--hypotheses"]);
+    assert_eq!(asked.status.code(), Some(0), "{}", stderr(&asked));
+    let page = std::fs::read_to_string(out.join("mumbai-2008.html")).expect("a page");
+    assert!(page.contains(
+        "<section id=\"hypotheses\"><h2>Competing hypotheses: Who carried out the attack</h2>"
+    ));
+    assert!(
+        page.ends_with("</section>\n</main></body></html>\n"),
+        "the section closes the page"
+    );
+}

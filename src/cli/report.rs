@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use crate::files::write_own;
 use crate::fixture::Corpus;
 use crate::score_case;
-use crate::trace::html;
 use crate::trace::index::{self, IndexEntry, Judgement};
+use crate::trace::output;
 
 use super::inputs::{cases_of, corpus_files, split_rules};
 use super::rules::program;
@@ -26,6 +26,10 @@ pub(crate) struct Args {
     /// The directory to write `index.html` and one page per case into (created if absent).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Each page also shows the case's competing hypotheses (the rule set's `hypotheses`
+    /// block), as `score --hypotheses` does.
+    #[arg(long)]
+    hypotheses: bool,
     #[command(flatten)]
     rule_args: RuleArgs,
     #[command(flatten)]
@@ -58,6 +62,11 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         Ok(program) => program,
         Err(exit) => return Ok(exit),
     };
+    if args.hypotheses
+        && let Err(exit) = super::rules::require_hypotheses(&program)
+    {
+        return Ok(exit);
+    }
     let files = match corpus_files(&data) {
         Ok(files) => files,
         Err(e) => {
@@ -77,14 +86,16 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         .flat_map(|file| cases_of(file, &corpus, limits.case_bytes))
     {
         let scored = bytes.and_then(|bytes| {
+            let shape = output::Shape {
+                hypotheses: args.hypotheses,
+                ..output::Shape::default()
+            };
             score_case(&program, &bytes, |trace| {
-                let over_time = crate::timeline::timeline(&program, &bytes).ok();
-                (
-                    html::render(trace, over_time.as_ref()),
-                    Judgement::of(trace),
-                )
+                output::write(trace, &program, &bytes, output::Format::Html, shape)
+                    .map(|page| (page, Judgement::of(trace)))
             })
             .map_err(|e| e.to_string())
+            .and_then(|page| page)
         });
         let entry = match scored {
             Ok((page, judgement)) => {

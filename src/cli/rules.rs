@@ -189,3 +189,16 @@ pub(crate) fn summary(errors: usize, warnings: usize) -> String {
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
+
+/// `--hypotheses` asks for the rule set's `hypotheses` block: a usage error (said here) when it
+/// declares none.
+pub(super) fn require_hypotheses(program: &Program) -> Result<(), Exit> {
+    if program.hypotheses.is_some() {
+        return Ok(());
+    }
+    say!(
+        "error: the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
+        program.meta().id
+    );
+    Err(Exit::Usage)
+}

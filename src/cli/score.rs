@@ -113,12 +113,10 @@ pub(crate) fn run(args: &Args, out: &mut Out<'_>) -> std::io::Result<Exit> {
         );
         return Ok(Exit::Usage);
     }
-    if args.hypotheses && program.hypotheses.is_none() {
-        say!(
-            "error: the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
-            program.meta().id
-        );
-        return Ok(Exit::Usage);
+    if args.hypotheses
+        && let Err(exit) = super::rules::require_hypotheses(&program)
+    {
+        return Ok(exit);
     }
     let found = cases.len();
     let cases = for_ruleset(cases, &data, &program.meta().id);
