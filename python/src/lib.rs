@@ -447,9 +447,7 @@ impl Rules {
         let program = &self.program;
         let written = py.detach(|| {
             self.judge(&json, when, |outcome| match outcome {
-                Outcome::Scored(trace) => {
-                    output::write(trace, program, &json, format, shape)
-                }
+                Outcome::Scored(trace) => output::write(trace, program, &json, format, shape),
                 Outcome::NotYet(not_yet) => {
                     Ok(output::nothing_yet(program, not_yet, format, false))
                 }
