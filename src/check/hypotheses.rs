@@ -17,8 +17,9 @@ use super::types::Ty;
 /// The name that refers to the hypothesis being weighed.
 pub(super) const HYPOTHESIS: &str = "hypothesis";
 
-/// Default `conflict lr`: one known row favouring a rival over the leader ten to one ("strong"
-/// evidence on Jeffreys' scale) puts the ranking in conflict.
+/// Default `conflict lr`: one known row favouring a rival over the leader five to one or more
+/// ("substantial" evidence on Jeffreys' scale, half-way to "strong") puts the ranking in
+/// conflict.
 const DEFAULT_CONFLICT: f64 = 5.0;
 
 impl<'a> Checker<'a> {
@@ -234,7 +235,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// `hypothesis.kind == "text"`: `text` must be a kind the block declares.
+    /// `hypothesis.kind == "text"`: `text` must be a kind the block declares. True when `value`
+    /// is `hypothesis.kind` (checked here, not against the schema).
     pub(super) fn check_hypothesis_kind(&mut self, value: NodeId, text: &str, span: Span) -> bool {
         if !matches!(
             self.nodes[value as usize],

@@ -196,9 +196,6 @@ pub(super) fn require_hypotheses(program: &Program) -> Result<(), Exit> {
     if program.hypotheses.is_some() {
         return Ok(());
     }
-    say!(
-        "error: the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
-        program.meta().id
-    );
+    say!("error: {}", crate::trace::hypotheses::undeclared(program));
     Err(Exit::Usage)
 }

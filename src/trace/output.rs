@@ -134,10 +134,7 @@ fn matrix(trace: &Trace<'_>, format: Format, shape: Shape) -> Result<Option<Matr
         ));
     }
     match trace.hypotheses() {
-        None => Err(format!(
-            "the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
-            trace.program().meta().id
-        )),
+        None => Err(hypotheses::undeclared(trace.program())),
         Some(Err(e)) => Err(e.to_string()),
         Some(Ok(m)) => Ok(Some(m)),
     }

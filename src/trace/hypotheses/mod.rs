@@ -133,6 +133,14 @@ pub struct Conflict {
     pub sentence: String,
 }
 
+/// Why a rule set cannot weigh competing hypotheses: it declares no `hypotheses` block.
+pub(crate) fn undeclared(program: &crate::program::Program) -> String {
+    format!(
+        "the rule set `{}` declares no `hypotheses` block to weigh (docs/LANGUAGE.md, \"Competing hypotheses\")",
+        program.meta().id
+    )
+}
+
 /// The ratio a log-odds contribution is, as traces print ratios (four significant digits).
 fn ratio(points: Points) -> f64 {
     format::significant(points.as_f64().exp(), 4)
