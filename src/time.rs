@@ -121,20 +121,24 @@ pub(crate) fn format(ms: i64) -> String {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rfc3339(pub(crate) i64);
 
-impl std::fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Rfc3339 {
+    /// The text, built on the stack: traces write a time per item of a window, so digits go
+    /// into a buffer, not through the formatting machinery.
+    pub(crate) fn ascii(self) -> Ascii {
         let ms = self.0;
         let (year, month, day) = civil_from_days(ms.div_euclid(MS_PER_DAY));
         let in_day = ms.rem_euclid(MS_PER_DAY);
         let (seconds, millis) = (in_day / 1000, in_day % 1000);
         let (hour, minute, second) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-        // Traces write a time per item of a window: digits go into a buffer, not through
-        // the formatting machinery.
         let mut text = Ascii::default();
         if (0..=9999).contains(&year) {
             text.digits(year, 4);
         } else {
-            write!(f, "{year:+07}")?;
+            // An extended year: its sign and at least six digits (`+010000`, `-000001`).
+            text.push(if year < 0 { b'-' } else { b'+' });
+            let magnitude = year.unsigned_abs();
+            let width = magnitude.checked_ilog10().map_or(1, |d| d + 1).max(6);
+            text.digits(magnitude as i64, width);
         }
         for (separator, value) in [
             (b'-', month),
@@ -157,14 +161,21 @@ impl std::fmt::Display for Rfc3339 {
             text.digits(fraction, width);
         }
         text.push(b'Z');
-        f.write_str(text.as_str())
+        text
     }
 }
 
-/// A short ASCII text built on the stack.
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.ascii().as_str())
+    }
+}
+
+/// A short ASCII text built on the stack (long enough for any RFC 3339 time of an `i64` of
+/// milliseconds: a sign, nine digits of year and 21 more characters).
 #[derive(Default)]
-struct Ascii {
-    bytes: [u8; 24],
+pub(crate) struct Ascii {
+    bytes: [u8; 32],
     len: usize,
 }
 
@@ -174,14 +185,18 @@ impl Ascii {
         self.len += 1;
     }
 
-    /// `value` in `width` decimal digits, with leading zeros.
-    fn digits(&mut self, value: i64, width: u32) {
-        for place in (0..width).rev() {
-            self.push(b'0' + (value / 10i64.pow(place) % 10) as u8);
+    /// `value` (not negative) in `width` decimal digits, with leading zeros.
+    fn digits(&mut self, mut value: i64, width: u32) {
+        let end = self.len + width as usize;
+        for at in (self.len..end).rev() {
+            self.bytes[at] = b'0' + (value % 10) as u8;
+            value /= 10;
         }
+        self.len = end;
     }
 
-    fn as_str(&self) -> &str {
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
         // Only ASCII digits and separators are pushed.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
@@ -385,6 +400,11 @@ mod tests {
         }
         assert_eq!(format(1_521_796_200_250), "2018-03-23T09:10:00.25Z");
         assert_eq!(format(i64::MAX).chars().next(), Some('+'), "extended year");
+        // Extended years as `{year:+07}` writes them: a sign and at least six digits.
+        assert_eq!(format(i64::MAX), "+292278994-08-17T07:12:55.807Z");
+        assert_eq!(format(i64::MIN), "-292275055-05-16T16:47:04.192Z");
+        assert_eq!(format(253_402_300_800_000), "+010000-01-01T00:00:00Z");
+        assert_eq!(format(-62_167_219_200_001), "-000001-12-31T23:59:59.999Z");
     }
 
     #[test]

@@ -770,7 +770,7 @@ struct Stamp(i64);
 
 impl Serialize for Stamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&Rfc3339(self.0))
+        serializer.serialize_str(Rfc3339(self.0).ascii().as_str())
     }
 }
 
