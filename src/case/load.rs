@@ -119,7 +119,7 @@ fn load_with(
         layout,
         limits,
         failure: RefCell::new(None),
-        symbols: RefCell::new(HashMap::with_capacity(64)),
+        symbols: RefCell::new(HashMap::with_capacity_and_hasher(64, Default::default())),
     };
     let mut slots = vec![Slot::Missing; layout.records[0].slots.len()];
     let root = PathCtx {
@@ -185,8 +185,10 @@ struct Ctx<'l> {
     limits: &'l Limits,
     /// The innermost path where loading failed, and our own message for it.
     failure: RefCell<Option<(String, Option<String>)>>,
-    /// Interned strings and their symbol numbers.
-    symbols: RefCell<HashMap<Arc<str>, u32>>,
+    /// Interned strings and their symbol numbers (foldhash, seeded per process: a string
+    /// hashes in a few instructions, and symbols are numbered in order of first sight, so no
+    /// output depends on the hash).
+    symbols: RefCell<HashMap<Arc<str>, u32, foldhash::fast::RandomState>>,
 }
 
 impl Ctx<'_> {

@@ -922,7 +922,7 @@ impl<'a> Evaluator<'a> {
         };
         let mut acc = Accumulator {
             count: 0,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             sum: Interval::point(0.0),
             extreme: None,
         };
@@ -1060,7 +1060,8 @@ impl<'a> Accumulator<'a> {
 /// What a collection has gathered so far: items counted, distinct keys, a sum, an extreme.
 struct Accumulator<'a> {
     count: usize,
-    seen: HashSet<Key<'a>>,
+    /// Values already counted by a `distinct` (foldhash: only membership is asked).
+    seen: HashSet<Key<'a>, foldhash::fast::RandomState>,
     sum: Interval,
     extreme: Option<(value::Measure, Interval)>,
 }
