@@ -427,7 +427,7 @@ pub(crate) struct HypothesesDef {
     pub(crate) conflict: Points,
     /// The ratio as written, for traces.
     pub(crate) conflict_shown: f64,
-    /// The whole block.
+    /// The block's name, where diagnostics about the whole block point.
     pub(crate) span: Span,
 }
 

@@ -751,3 +751,46 @@ fn a_corpus_report_shows_each_cases_hypotheses_when_asked() {
         "the section closes the page"
     );
 }
+
+#[test]
+fn a_block_too_costly_to_weigh_is_refused_at_its_name() {
+    let kinds: String = (0..3000)
+        .map(|i| format!("  each k{i} \"{{hypothesis.group}} {i}\"\n"))
+        .collect();
+    let rows: String = (0..300)
+        .map(|i| {
+            format!(
+                "  criterion r{i} {{ when any(a in attributions where a.names == hypothesis.group) ?? false => lr 2 \"x\" else => lr 1 \"y\" }}\n"
+            )
+        })
+        .collect();
+    let text = format!(
+        "ruleset many {{ version \"1\" }}\nscore s {{ criterion c {{ else => 0 }} }}\nhypotheses h {{\n  groups a.names for a in attributions\n{kinds}{rows}}}\n"
+    );
+    let Err(e) = compile_str("many.cred", &text, &Options::default()) else {
+        panic!("the block is too costly to weigh");
+    };
+    let costly = e
+        .diagnostics()
+        .iter()
+        .find(|d| d.code == Code::TooCostly)
+        .expect("E025");
+    assert_eq!(
+        costly.span.start,
+        text.find("hypotheses h").expect("the block") as u32 + 11
+    );
+    assert!(
+        costly
+            .label
+            .contains("300 rows weighed for each of up to 48000 hypotheses"),
+        "{}",
+        costly.label
+    );
+    assert!(
+        costly
+            .help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("every row is weighed once per hypothesis")),
+        "{costly:?}"
+    );
+}

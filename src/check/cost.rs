@@ -271,7 +271,10 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
                 .chain(s.bands.iter().flat_map(|b| b.evaluated_nodes()))
         })
         .chain(program.verdict.iter().flat_map(|v| v.evaluated_nodes()));
-    let mut total = reachable_cost(program, &analysis, &mut visits, roots);
+    let scores_cost = reachable_cost(program, &analysis, &mut visits, roots);
+    let mut total = scores_cost;
+    // The block's own cost and what it is made of, to point at it when it is the costliest.
+    let mut weighing: Option<(Cost, u64)> = None;
     // Competing hypotheses are weighed apart from the scores, in an evaluation of their own:
     // the groups once, definitions once (remembered across hypotheses), and every row once per
     // hypothesis, at most this many.
@@ -294,9 +297,9 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
         let first = reachable_cost(program, &analysis, &mut visits, rows());
         visits.next_walk_keeping_shared();
         let again = reachable_cost(program, &analysis, &mut visits, rows());
-        total = total
-            .plus(first)
-            .plus(again.times(columns.saturating_sub(1)));
+        let block = first.plus(again.times(columns.saturating_sub(1)));
+        total = total.plus(block);
+        weighing = Some((block, columns));
     }
     let budget = program.limits.max_cost;
     if total.nominal() > budget {
@@ -331,6 +334,20 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
             ),
             (_, None) => (crate::source::Span::default(), String::new()),
         };
+        let nested = "avoid collections nested over the same list (each level multiplies the work by the list's length), or raise the budget with `--max-cost`";
+        let (span, detail, help) = match (weighing, &program.hypotheses) {
+            (Some((block, columns)), Some(h)) if block.nominal() > scores_cost.nominal() => (
+                h.span,
+                format!(
+                    "{} steps: {} rows weighed for each of up to {columns} hypotheses ({} groups for each `each` kind)",
+                    block.nominal(),
+                    h.criteria.len(),
+                    crate::eval::hypotheses::MAX_GROUPS
+                ),
+                "every row is weighed once per hypothesis: declare fewer kinds of hypothesis or rows, make rows cheaper, or raise the budget with `--max-cost`",
+            ),
+            _ => (span, detail, nested),
+        };
         diagnostics.push(
             Diagnostic::new(
                 Code::TooCostly,
@@ -342,7 +359,7 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
                 ),
             )
             .label(detail)
-            .help("avoid collections nested over the same list (each level multiplies the work by the list's length), or raise the budget with `--max-cost`"),
+            .help(help),
         );
     }
     program.costs = Costs { criteria, total };

@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
             reads_hypothesis,
             conflict,
             conflict_shown,
-            span: block.span,
+            span: block.name.span,
         }
     }
 
