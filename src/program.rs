@@ -150,16 +150,41 @@ impl Program {
     /// The scores a condition reads, directly or through definitions, each once, in order.
     pub(crate) fn scores_read(&self, node: NodeId) -> Vec<u32> {
         let mut out = Vec::new();
+        self.walk(node, |current| {
+            if let Node::Score { id, .. } = current
+                && !out.contains(id)
+            {
+                out.push(*id);
+            }
+        });
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether evaluating `node` may read the hypothesis being weighed.
+    pub(crate) fn reads_hypothesis(&self, node: NodeId) -> bool {
+        let mut reads = false;
+        self.walk(node, |current| {
+            reads |= matches!(current, Node::Hypothesis(_))
+        });
+        reads
+    }
+
+    /// Visits every node evaluating `node` may evaluate: its operands, the definitions it reads
+    /// (each once) and its collections' lists, projections and filters.
+    fn walk(&self, node: NodeId, mut visit: impl FnMut(&Node)) {
         let mut seen_lets = vec![false; self.lets.len()];
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
             let Some(current) = self.nodes.get(node as usize) else {
                 continue;
             };
+            visit(current);
             match current {
-                Node::Score { id, .. } if !out.contains(id) => out.push(*id),
-                Node::Let(l) if !std::mem::replace(&mut seen_lets[*l as usize], true) => {
-                    stack.push(self.lets[*l as usize].node);
+                Node::Let(l) => {
+                    if !std::mem::replace(&mut seen_lets[*l as usize], true) {
+                        stack.push(self.lets[*l as usize].node);
+                    }
                 }
                 Node::Collect(c) => {
                     let def = &self.collections[*c as usize];
@@ -172,8 +197,6 @@ impl Program {
                 _ => stack.extend(current.operands()),
             }
         }
-        out.sort_unstable();
-        out
     }
 
     /// One-line texts of the expressions written over several lines, by node.
@@ -420,7 +443,7 @@ pub(crate) struct HypothesesDef {
     /// The evidence rows: likelihood ratios, each read once per hypothesis.
     pub(crate) criteria: Vec<CriterionDef>,
     /// Per criterion: true when it reads `hypothesis` (otherwise its cell is the same in every
-    /// column, whatever its unknown evidence turns out to be).
+    /// column, whatever its unknown evidence turns out to be). Set once the program is built.
     pub(crate) reads_hypothesis: Vec<bool>,
     /// Log-odds by which one known row must favour a rival over the leader for the ranking to
     /// be in conflict.

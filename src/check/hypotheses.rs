@@ -105,12 +105,6 @@ impl<'a> Checker<'a> {
                 .help("say where the case names groups: `groups claim.claimant`"),
             );
         }
-        let reads_hypothesis = criteria
-            .iter()
-            .map(|c: &crate::program::CriterionDef| {
-                c.evaluated_nodes().any(|n| self.reaches_hypothesis(n))
-            })
-            .collect();
         HypothesesDef {
             name: block.name.name.clone(),
             title: block
@@ -126,7 +120,7 @@ impl<'a> Checker<'a> {
             groups,
             kinds,
             criteria,
-            reads_hypothesis,
+            reads_hypothesis: Vec::new(),
             conflict,
             conflict_shown,
             span: block.name.span,
@@ -265,25 +259,5 @@ impl<'a> Checker<'a> {
         .suggest_if(span, close.map(|c| format!("\"{c}\"")));
         self.error(diagnostic);
         true
-    }
-
-    /// Whether evaluating `node` may read the hypothesis (definitions cannot).
-    fn reaches_hypothesis(&self, node: NodeId) -> bool {
-        let mut stack = vec![node];
-        while let Some(id) = stack.pop() {
-            match &self.nodes[id as usize] {
-                Node::Hypothesis(_) => return true,
-                Node::Collect(c) => {
-                    let def = &self.collections[*c as usize];
-                    stack.extend(
-                        [Some(def.list), def.projection, def.filter]
-                            .into_iter()
-                            .flatten(),
-                    );
-                }
-                other => stack.extend(other.operands()),
-            }
-        }
-        false
     }
 }

@@ -336,6 +336,16 @@ fn compile_loaded(
         limits: *limits,
         costs: Default::default(),
     };
+    if let Some(h) = &program.hypotheses {
+        let reads = h
+            .criteria
+            .iter()
+            .map(|c| c.evaluated_nodes().any(|n| program.reads_hypothesis(n)))
+            .collect();
+        if let Some(h) = &mut program.hypotheses {
+            h.reads_hypothesis = reads;
+        }
+    }
     let bounds = cost::bound(&mut program);
     if !bounds.is_empty() {
         diagnostics.extend(bounds);

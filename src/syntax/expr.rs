@@ -433,19 +433,7 @@ fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, 
     } else {
         (rest, None)
     };
-    let (rest, binder) = ident(rest)?;
-    let (rest, _) = sym(rest, "in", "`in`")?;
-    let (rest, list) = additive(rest)?;
-    let (rest, filter) = match opt_sym(rest, "where") {
-        (rest, Some(_)) => {
-            let (rest, cond) = expr(rest)?;
-            (rest, Some(Box::new(cond)))
-        }
-        (rest, None) if op.info().needs_where => {
-            return Err(nom::Err::Error(PError::expected(ws(rest), "`where`")));
-        }
-        (rest, None) => (rest, None),
-    };
+    let (rest, (binder, list, filter)) = over_list(rest, op.info().needs_where)?;
     let (rest, _) = sym(rest, ")", "`where` or `)`")?;
     Ok((
         rest,
@@ -455,11 +443,30 @@ fn collect<'a>(start: In<'a>, after_name: In<'a>, op: CollectOp) -> PResult<'a, 
                 op,
                 projection,
                 binder,
-                list: Box::new(list),
+                list,
                 filter,
             },
         },
     ))
+}
+
+/// `x in LIST [where COND]`, the part of a comprehension after its projection: the item
+/// variable, the list and the filter (required when `needs_where`).
+fn over_list(i: In<'_>, needs_where: bool) -> PResult<'_, (Ident, Box<Expr>, Option<Box<Expr>>)> {
+    let (rest, binder) = ident(i)?;
+    let (rest, _) = sym(rest, "in", "`in`")?;
+    let (rest, list) = additive(rest)?;
+    let (rest, filter) = match opt_sym(rest, "where") {
+        (rest, Some(_)) => {
+            let (rest, cond) = expr(rest)?;
+            (rest, Some(Box::new(cond)))
+        }
+        (rest, None) if needs_where => {
+            return Err(nom::Err::Error(PError::expected(ws(rest), "`where`")));
+        }
+        (rest, None) => (rest, None),
+    };
+    Ok((rest, (binder, Box::new(list), filter)))
 }
 
 /// `EXPR` or `EXPR for x in LIST [where COND]`: one value, or the values an expression takes
@@ -470,16 +477,7 @@ pub(crate) fn projection(i: In<'_>) -> PResult<'_, Expr> {
     let (rest, Some(_)) = opt_sym(rest, "for") else {
         return Ok((rest, value));
     };
-    let (rest, binder) = ident(rest)?;
-    let (rest, _) = sym(rest, "in", "`in`")?;
-    let (rest, list) = additive(rest)?;
-    let (rest, filter) = match opt_sym(rest, "where") {
-        (rest, Some(_)) => {
-            let (rest, cond) = expr(rest)?;
-            (rest, Some(Box::new(cond)))
-        }
-        (rest, None) => (rest, None),
-    };
+    let (rest, (binder, list, filter)) = over_list(rest, false)?;
     Ok((
         rest,
         Expr {
@@ -488,7 +486,7 @@ pub(crate) fn projection(i: In<'_>) -> PResult<'_, Expr> {
                 op: CollectOp::Distinct,
                 projection: Some(Box::new(value)),
                 binder,
-                list: Box::new(list),
+                list,
                 filter,
             },
         },

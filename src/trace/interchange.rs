@@ -218,6 +218,16 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// An exported document as JSON text: on one line (JSON Lines) or indented, with a newline.
+pub(crate) fn document_text(document: &Json, line: bool) -> String {
+    let text = if line {
+        serde_json::to_string(document)
+    } else {
+        serde_json::to_string_pretty(document)
+    };
+    text.unwrap_or_default() + "\n"
+}
+
 /// A deterministic identifier for an object that does not depend on one judgement (the
 /// claimant, the extension definition).
 pub(crate) fn stable_id(name: &str) -> uuid::Uuid {

@@ -22,11 +22,6 @@ pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
     render_with(trace, case, None, false)
 }
 
-/// The same on one line, for JSON Lines.
-pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    render_with(trace, case, None, true)
-}
-
 /// The event, with an analyst opinion per competing hypothesis when `hypotheses` is given; on
 /// one line (JSON Lines) or indented.
 pub fn render_with(
@@ -40,12 +35,7 @@ pub fn render_with(
         let a = Assessment::of(trace, case)?;
         add_hypotheses(&mut event["Event"], m, &a);
     }
-    let text = if line {
-        serde_json::to_string(&event)
-    } else {
-        serde_json::to_string_pretty(&event)
-    };
-    Ok(text.unwrap_or_default() + "\n")
+    Ok(super::interchange::document_text(&event, line))
 }
 
 fn event(trace: &Trace<'_>, case: &Json) -> Result<Json, String> {

@@ -29,11 +29,6 @@ pub fn render(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
     render_with(trace, case, None, false)
 }
 
-/// The same on one line, for JSON Lines.
-pub fn render_line(trace: &Trace<'_>, case: &Json) -> Result<String, String> {
-    render_with(trace, case, None, true)
-}
-
 /// The bundle, with an opinion per competing hypothesis when `hypotheses` is given; on one
 /// line (JSON Lines) or indented.
 pub fn render_with(
@@ -43,12 +38,7 @@ pub fn render_with(
     line: bool,
 ) -> Result<String, String> {
     let bundle = bundle(trace, case, hypotheses)?;
-    let text = if line {
-        serde_json::to_string(&bundle)
-    } else {
-        serde_json::to_string_pretty(&bundle)
-    };
-    Ok(text.unwrap_or_default() + "\n")
+    Ok(super::interchange::document_text(&bundle, line))
 }
 
 fn bundle(trace: &Trace<'_>, case: &Json, hypotheses: Option<&Matrix>) -> Result<Json, String> {
