@@ -10,6 +10,7 @@ mod probe;
 mod ranges;
 mod result;
 pub(crate) mod value;
+mod what_if;
 
 pub(crate) use probe::Probe;
 pub(crate) use result::{
@@ -17,6 +18,7 @@ pub(crate) use result::{
     ScoreResult, Slice, Window,
 };
 pub use result::{Bounds, Evaluation, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
+pub(crate) use what_if::WhatIf;
 
 use std::collections::HashSet;
 
@@ -89,106 +91,10 @@ pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'
     })
 }
 
-/// Which row each band and the verdict would choose under other totals.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Decided {
-    /// Per score: its band row, when it has bands.
-    pub(crate) bands: Vec<Option<u32>>,
-    /// The verdict row, when there is a verdict.
-    pub(crate) verdict: Option<u32>,
-}
-
 impl<'a> Evaluation<'a> {
-    /// An evaluator that resumes this evaluation with other score totals: definitions and
-    /// collections already computed are reused.
-    fn resume(&self, totals: &[Points]) -> Evaluator<'a> {
-        let program = self.program;
-        let mut ev = Evaluator::new(program, self.case);
-        ev.lets.clone_from(&self.lets);
-        ev.let_evidence.clone_from(&self.let_evidence);
-        ev.collections.clone_from(&self.collections);
-        ev.matches.clone_from(&self.matches);
-        ev.scores.clone_from(&self.scores);
-        for ((score, def), total) in ev.scores.iter_mut().zip(&program.scores).zip(totals) {
-            if score.total != *total {
-                score.odds = None;
-            }
-            score.total = *total;
-            score.probability = score
-                .odds
-                .map(Ratio::probability)
-                .or_else(|| probability(def.mode, *total));
-        }
-        ev
-    }
-
-    /// The bands and verdict had the scores totalled `totals` (one per score), everything else
-    /// as it is, rows whose condition is unknown passed over as in evaluation.
-    pub(crate) fn decide_with(&self, totals: &[Points]) -> Decided {
-        let program = self.program;
-        let mut ev = self.resume(totals);
-        let mut bands = Vec::with_capacity(program.scores.len());
-        for (index, (def, total)) in program.scores.iter().zip(totals).enumerate() {
-            let total = ScoreTotal {
-                units: *total,
-                odds: ev.scores[index].odds,
-            };
-            let band = def.bands.as_ref().map(|b| ev.decision(b, Some(total)));
-            bands.push(band.as_ref().map(|b| b.row));
-            ev.scores[index].band = band;
-        }
-        let verdict = program.verdict.as_ref().map(|v| ev.decision(v, None).row);
-        Decided { bands, verdict }
-    }
-
-    /// Every band row a score could take at `total`: each row whose condition is unknown, and
-    /// the first that holds (earlier scores' bands as decided by [`Self::decide_with`]).
-    pub(crate) fn band_options(&self, score: usize, totals: &[Points]) -> Vec<u32> {
-        let decided = self.decide_with(totals);
-        let mut ev = self.resume(totals);
-        for (index, row) in decided.bands.iter().enumerate() {
-            set_band(&mut ev, index, *row);
-        }
-        match self
-            .program
-            .scores
-            .get(score)
-            .and_then(|s| s.bands.as_ref())
-        {
-            Some(bands) => {
-                let total = totals.get(score).map(|units| ScoreTotal {
-                    units: *units,
-                    odds: ev.scores[score].odds,
-                });
-                ev.options(bands, total)
-            }
-            None => Vec::new(),
-        }
-    }
-
-    /// Every verdict row that could apply with these totals and band rows: each whose condition
-    /// is unknown, and the first that holds.
-    pub(crate) fn verdict_options(&self, totals: &[Points], bands: &[Option<u32>]) -> Vec<u32> {
-        let mut ev = self.resume(totals);
-        for (index, row) in bands.iter().enumerate() {
-            set_band(&mut ev, index, *row);
-        }
-        match &self.program.verdict {
-            Some(verdict) => ev.options(verdict, None),
-            None => Vec::new(),
-        }
-    }
-}
-
-/// Sets a score's band to `row` in a resumed evaluator.
-fn set_band(ev: &mut Evaluator<'_>, score: usize, row: Option<u32>) {
-    if let Some(result) = ev.scores.get_mut(score) {
-        result.band = row.map(|row| DecisionResult {
-            row,
-            undecided: Vec::new(),
-            evidence: Slice::default(),
-            reason: Slice::default(),
-        });
+    /// Asks which rows the bands and the verdict would choose under other score totals.
+    pub(crate) fn what_if(&self) -> WhatIf<'_, 'a> {
+        WhatIf::new(self)
     }
 }
 
@@ -658,6 +564,22 @@ impl<'a> Evaluator<'a> {
 
     /// First row that applies; rows whose condition is unknown are noted and passed over.
     fn decision(&mut self, def: &'a DecisionDef, total: Option<ScoreTotal>) -> DecisionResult {
+        let (chosen, undecided) = self.choose(def, total);
+        let evidence = self.reads(&def.reads);
+        let reason = match def.rows.get(chosen) {
+            Some(row) => self.text(&row.reason),
+            None => Slice::default(),
+        };
+        DecisionResult {
+            row: chosen as u32,
+            undecided,
+            evidence,
+            reason,
+        }
+    }
+
+    /// The row of a table that applies, and the rows before it whose condition is unknown.
+    fn choose(&mut self, def: &'a DecisionDef, total: Option<ScoreTotal>) -> (usize, Vec<u32>) {
         let mut undecided = Vec::new();
         let mut chosen = def.rows.len().saturating_sub(1);
         for (index, row) in def.rows.iter().enumerate() {
@@ -678,17 +600,7 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let evidence = self.reads(&def.reads);
-        let reason = match def.rows.get(chosen) {
-            Some(row) => self.text(&row.reason),
-            None => Slice::default(),
-        };
-        DecisionResult {
-            row: chosen as u32,
-            undecided,
-            evidence,
-            reason,
-        }
+        (chosen, undecided)
     }
 
     /// Whether a row written `when C => "a" unless D` holds but for its defeater, which is

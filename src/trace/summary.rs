@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Trace;
 use super::model::{AlternativeView, CriterionView, DecisionView, ScoreView};
-use crate::eval::{Bounds, Outcome};
+use crate::eval::{Bounds, Outcome, WhatIf};
 use crate::program::{Points, RowTestDef, ScoreMode, WeightDef};
 
 /// Most combinations of score totals tried to decide whether the verdict is settled.
@@ -370,6 +370,7 @@ impl<'t, 'a> Summary<'t, 'a> {
     /// Summarises a trace.
     pub fn of(trace: &'t Trace<'a>) -> Summary<'t, 'a> {
         let scores: Vec<ScoreView<'t, 'a>> = trace.scores().collect();
+        let mut what_if = trace.evaluation().what_if();
         let verdict = trace.verdict().map(|view| {
             // The row that applied, and every row before it (which had to fail), decide.
             let mut read: Vec<u32> = Vec::new();
@@ -400,27 +401,47 @@ impl<'t, 'a> Summary<'t, 'a> {
                     conflicts.push(Conflict {
                         score: Some(*score),
                         view: conflict,
-                        strongest_for: score_summary(*score).strongest_for,
+                        strongest_for: strongest(*score).0,
                     });
                 }
             }
             VerdictSummary {
                 view,
-                possible: possible_verdicts(trace, &scores, view),
+                possible: possible_verdicts(&mut what_if, &scores, view),
                 decided_by,
                 conflicts,
             }
         });
-        let changes = changes(trace, &scores);
+        let changes = changes(trace, &scores, &mut what_if);
         Summary {
             verdict,
-            scores: scores.iter().map(|s| score_summary(*s)).collect(),
+            scores: scores
+                .iter()
+                .map(|s| score_summary(*s, &mut what_if))
+                .collect(),
             changes,
         }
     }
 }
 
-fn score_summary<'t, 'a>(view: ScoreView<'t, 'a>) -> ScoreSummary<'t, 'a> {
+fn score_summary<'t, 'a>(
+    view: ScoreView<'t, 'a>,
+    what_if: &mut WhatIf<'_, 'a>,
+) -> ScoreSummary<'t, 'a> {
+    let (strongest_for, strongest_against) = strongest(view);
+    ScoreSummary {
+        view,
+        strongest_for,
+        strongest_against,
+        margins: margins(view, what_if),
+    }
+}
+
+/// The criteria that added most to a score, and those that took most from it.
+type Strongest<'t, 'a> = (Vec<CriterionView<'t, 'a>>, Vec<CriterionView<'t, 'a>>);
+
+/// A score's strongest criteria for and against it, strongest first.
+fn strongest<'t, 'a>(view: ScoreView<'t, 'a>) -> Strongest<'t, 'a> {
     let mut ranked: Vec<CriterionView<'t, 'a>> = view
         .criteria()
         .filter(|c| c.contribution() != Points(0))
@@ -438,16 +459,11 @@ fn score_summary<'t, 'a>(view: ScoreView<'t, 'a>) -> ScoreSummary<'t, 'a> {
         .take(STRONGEST)
         .copied()
         .collect();
-    ScoreSummary {
-        view,
-        strongest_for,
-        strongest_against,
-        margins: margins(view),
-    }
+    (strongest_for, strongest_against)
 }
 
 /// The distance to the threshold rows just above and below the score's band.
-fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
+fn margins<'t, 'a>(view: ScoreView<'t, 'a>, what_if: &mut WhatIf<'_, 'a>) -> Vec<Margin<'t, 'a>> {
     let (Some(bands), Some(band)) = (view.def.bands.as_ref(), view.band()) else {
         return Vec::new();
     };
@@ -476,10 +492,10 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
     let distance = |shown: f64| (shown - view.value()).abs();
     // The band a total would give: a `when` row reading the score itself (a cap) can keep a
     // threshold from being a margin at all.
-    let band_at = |total: Points| {
+    let mut band_at = |total: Points| {
         let mut totals: Vec<Points> = view.ev.scores.iter().map(|s| s.total).collect();
         totals[view.index()] = total;
-        view.ev.decide_with(&totals).bands[view.index()].map(|r| rows[r as usize].label.as_str())
+        what_if.decide(&totals).bands[view.index()].map(|r| rows[r as usize].label.as_str())
     };
     if let Some(above) = above
         && let RowTestDef::Threshold {
@@ -528,7 +544,7 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>) -> Vec<Margin<'t, 'a>> {
 
 /// Every verdict label the scores' possible ranges allow.
 fn possible_verdicts<'a>(
-    trace: &Trace<'a>,
+    what_if: &mut WhatIf<'_, 'a>,
     scores: &[ScoreView<'_, 'a>],
     verdict: DecisionView<'_, 'a>,
 ) -> Vec<&'a str> {
@@ -557,7 +573,7 @@ fn possible_verdicts<'a>(
     for scenario in scenarios {
         let options: Vec<Vec<Option<u32>>> = (0..scores.len())
             .map(|index| {
-                let rows = trace.evaluation().band_options(index, &scenario);
+                let rows = what_if.band_options(index, &scenario);
                 if rows.is_empty() {
                     vec![None]
                 } else {
@@ -573,7 +589,7 @@ fn possible_verdicts<'a>(
             &mut combinations,
         );
         for bands in combinations.into_iter().take(MAX_SCENARIOS) {
-            for row in trace.evaluation().verdict_options(&scenario, &bands) {
+            for row in what_if.verdict_options(&scenario, &bands) {
                 let label = verdict.def.rows[row as usize].label.as_str();
                 if !labels.contains(&label) {
                     labels.push(label);
@@ -615,11 +631,14 @@ fn representative_totals(view: ScoreView<'_, '_>) -> Vec<Points> {
 
 /// Each unknown tried one at a time: criteria's possible outcomes, and band and verdict rows
 /// whose condition is unknown; those that would change a band or the verdict.
-fn changes<'t, 'a>(trace: &'t Trace<'a>, scores: &[ScoreView<'t, 'a>]) -> Vec<Change<'t, 'a>> {
+fn changes<'t, 'a>(
+    trace: &'t Trace<'a>,
+    scores: &[ScoreView<'t, 'a>],
+    what_if: &mut WhatIf<'_, 'a>,
+) -> Vec<Change<'t, 'a>> {
     let program = trace.program();
-    let evaluation = trace.evaluation();
     let current: Vec<Points> = scores.iter().map(|s| s.total()).collect();
-    let now = evaluation.decide_with(&current);
+    let now = what_if.decide(&current);
     let verdict_label = |row: Option<u32>| {
         row.and_then(|row| {
             program
@@ -651,7 +670,7 @@ fn changes<'t, 'a>(trace: &'t Trace<'a>, scores: &[ScoreView<'t, 'a>]) -> Vec<Ch
                     let total = score.total() - criterion.contribution() + end;
                     let mut totals = current.clone();
                     totals[score.index] = total;
-                    let then = evaluation.decide_with(&totals);
+                    let then = what_if.decide(&totals);
                     // A change of band or verdict, not of the row that gives it.
                     let band = Some(band_label(then.bands[score.index]))
                         .filter(|label| *label != band_label(now.bands[score.index]))
@@ -680,7 +699,7 @@ fn changes<'t, 'a>(trace: &'t Trace<'a>, scores: &[ScoreView<'t, 'a>]) -> Vec<Ch
             for row in band.result.undecided.clone() {
                 let mut bands = now.bands.clone();
                 bands[score.index] = Some(row);
-                let verdict = evaluation.verdict_options(&current, &bands).last().copied();
+                let verdict = what_if.verdict_options(&current, &bands).last().copied();
                 out.push(Change {
                     score: Some(*score),
                     cause: Cause::Row {

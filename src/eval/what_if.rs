@@ -1,0 +1,137 @@
+//! What-ifs for the summary: which rows the bands and the verdict would choose had the scores
+//! totalled otherwise. One evaluator is resumed from the evaluation and asked every question:
+//! the definitions, collections and matches it computed are reused (no definition can read a
+//! score, so none depends on the totals asked about), and the scores are reset before each
+//! question. Rows are chosen as in evaluation, rows whose condition is unknown passed over;
+//! nothing a question reads is recorded.
+
+use super::{DecisionResult, Evaluation, Evaluator, ScoreTotal, probability};
+use crate::program::Points;
+use crate::ratio::Ratio;
+
+/// Which row each band and the verdict would choose under other totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Decided {
+    /// Per score: its band row, when it has bands.
+    pub(crate) bands: Vec<Option<u32>>,
+    /// The verdict row, when there is a verdict.
+    pub(crate) verdict: Option<u32>,
+}
+
+/// An evaluation resumed to answer what-ifs (see the module's documentation).
+pub(crate) struct WhatIf<'e, 'a> {
+    evaluation: &'e Evaluation<'a>,
+    ev: Evaluator<'a>,
+}
+
+impl<'e, 'a> WhatIf<'e, 'a> {
+    pub(super) fn new(evaluation: &'e Evaluation<'a>) -> WhatIf<'e, 'a> {
+        let mut ev = Evaluator::new(evaluation.program, evaluation.case);
+        ev.lets.clone_from(&evaluation.lets);
+        ev.let_evidence.clone_from(&evaluation.let_evidence);
+        ev.collections.clone_from(&evaluation.collections);
+        ev.matches.clone_from(&evaluation.matches);
+        ev.scores.clone_from(&evaluation.scores);
+        WhatIf { evaluation, ev }
+    }
+
+    /// The scores at `totals` (one per score), their bands as evaluated; the work budget and
+    /// the records of the previous question cleared.
+    fn reset(&mut self, totals: &[Points]) {
+        let ev = &mut self.ev;
+        ev.work = 0;
+        ev.exhausted = false;
+        ev.evidence.clear();
+        ev.pending.clear();
+        ev.values.clear();
+        ev.alternatives.clear();
+        ev.range_tests.clear();
+        let program = self.evaluation.program;
+        let originals = self.evaluation.scores.iter().zip(&program.scores);
+        for ((score, (original, def)), total) in ev.scores.iter_mut().zip(originals).zip(totals) {
+            score.total = *total;
+            score.odds = original.odds.filter(|_| original.total == *total);
+            score.probability = score
+                .odds
+                .map(Ratio::probability)
+                .or_else(|| probability(def.mode, *total));
+            set_row(&mut score.band, original.band.as_ref().map(|b| b.row));
+        }
+    }
+
+    /// The bands and verdict had the scores totalled `totals`, everything else as it is.
+    pub(crate) fn decide(&mut self, totals: &[Points]) -> Decided {
+        self.reset(totals);
+        self.decide_bands(totals);
+        let ev = &mut self.ev;
+        let verdict = ev
+            .program
+            .verdict
+            .as_ref()
+            .map(|v| ev.choose(v, None).0 as u32);
+        Decided {
+            bands: ev
+                .scores
+                .iter()
+                .map(|s| s.band.as_ref().map(|b| b.row))
+                .collect(),
+            verdict,
+        }
+    }
+
+    /// Decides every score's band in order, each reading the bands before it as decided.
+    fn decide_bands(&mut self, totals: &[Points]) {
+        let ev = &mut self.ev;
+        for (index, (def, total)) in ev.program.scores.iter().zip(totals).enumerate() {
+            let total = ScoreTotal {
+                units: *total,
+                odds: ev.scores[index].odds,
+            };
+            let row = def
+                .bands
+                .as_ref()
+                .map(|bands| ev.choose(bands, Some(total)).0 as u32);
+            set_row(&mut ev.scores[index].band, row);
+        }
+    }
+
+    /// Every band row a score could take at `totals`: each row whose condition is unknown,
+    /// and the first that holds (earlier scores' bands as [`Self::decide`] gives them).
+    pub(crate) fn band_options(&mut self, score: usize, totals: &[Points]) -> Vec<u32> {
+        self.reset(totals);
+        self.decide_bands(totals);
+        let ev = &mut self.ev;
+        let Some(bands) = ev.program.scores.get(score).and_then(|s| s.bands.as_ref()) else {
+            return Vec::new();
+        };
+        let total = totals.get(score).map(|units| ScoreTotal {
+            units: *units,
+            odds: ev.scores[score].odds,
+        });
+        ev.options(bands, total)
+    }
+
+    /// Every verdict row that could apply with these totals and band rows: each whose
+    /// condition is unknown, and the first that holds.
+    pub(crate) fn verdict_options(&mut self, totals: &[Points], bands: &[Option<u32>]) -> Vec<u32> {
+        self.reset(totals);
+        for (score, row) in self.ev.scores.iter_mut().zip(bands) {
+            set_row(&mut score.band, *row);
+        }
+        let ev = &mut self.ev;
+        match &ev.program.verdict {
+            Some(verdict) => ev.options(verdict, None),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A band as the what-ifs keep it: its row alone (all that a condition reading it sees).
+fn set_row(band: &mut Option<DecisionResult>, row: Option<u32>) {
+    *band = row.map(|row| DecisionResult {
+        row,
+        undecided: Vec::new(),
+        evidence: Default::default(),
+        reason: Default::default(),
+    });
+}
