@@ -737,7 +737,7 @@ fn compiled_rules_kept_with_cache_give_the_same_answers_and_follow_every_change(
         cache.to_str().expect("utf-8"),
     );
     let case = "fixtures/real/trebes-2018.json";
-    let uncached = |case: &str| credence(&["score", "--format", "json", main, case]);
+    let uncached = |case: &str| credence(&["score", "--format", "json", "--no-cache", main, case]);
     let cached =
         |case: &str| credence(&["score", "--format", "json", "--cache", cache, main, case]);
     let entries = || std::fs::read_dir(&*dir.join("cache")).map_or(0, |d| d.count());
@@ -796,6 +796,76 @@ fn compiled_rules_kept_with_cache_give_the_same_answers_and_follow_every_change(
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn compiled_rules_are_kept_in_the_users_cache_by_default_and_nowhere_when_turned_off() {
+    let home = Scratch::new("cache-home");
+    let kept = home.join("credence");
+    let score = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_credence"));
+        command
+            .env_remove("CREDENCE_CACHE")
+            .env("XDG_CACHE_HOME", &*home)
+            .envs(env.iter().copied())
+            .arg("score")
+            .args(extra)
+            .args(["rules/", "fixtures/real/trebes-2018.json"]);
+        command.output().expect("credence runs")
+    };
+    let entries = || std::fs::read_dir(&kept).map_or(0, |d| d.count());
+
+    // Turned off: nothing is written.
+    let off = score(&["--no-cache"], &[]);
+    assert_eq!(off.status.code(), Some(0), "{}", text(&off.stderr));
+    assert_eq!(score(&[], &[("CREDENCE_CACHE", "off")]).stdout, off.stdout);
+    assert!(
+        !kept.exists(),
+        "--no-cache and CREDENCE_CACHE=off keep nothing"
+    );
+
+    // By default: kept under $XDG_CACHE_HOME/credence, then used, with the same answer.
+    assert_eq!(score(&[], &[]).stdout, off.stdout);
+    assert_eq!(entries(), 1);
+    let again = score(&[], &[]);
+    assert_eq!(again.stdout, off.stdout);
+    assert_eq!(text(&again.stderr), text(&off.stderr));
+    assert_eq!(entries(), 1);
+
+    // The directory keeps the 32 most recent entries, and nothing it did not write is removed.
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+    for n in 0..40 {
+        let path = kept.join(format!("{n:064x}.rules"));
+        std::fs::write(&path, b"an old entry").expect("old entry");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(old))
+            .expect("age it");
+    }
+    std::fs::write(kept.join("notes.txt"), b"mine").expect("other file");
+    let mut newest = std::fs::read_dir(&kept)
+        .expect("cache")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t > old)
+        })
+        .collect::<Vec<_>>();
+    newest.retain(|p| p.extension().is_some_and(|e| e == "rules"));
+    assert_eq!(newest.len(), 1, "the entry just written");
+    // Another rule set (a different schema given) writes a second entry and prunes.
+    let other = score(&["--schema", "rules/case.schema.json"], &[]);
+    assert_eq!(other.status.code(), Some(0), "{}", text(&other.stderr));
+    assert_eq!(
+        entries(),
+        32 + 1,
+        "32 entries and the file the cache did not write"
+    );
+    assert!(kept.join("notes.txt").exists());
+    assert!(newest[0].exists(), "the most recent entries stay");
 }
 
 #[test]

@@ -1,5 +1,7 @@
-//! Compiled rule sets kept on disk (`--cache DIR`), so that a command run again on the same rules
-//! does not compile them again.
+//! Compiled rule sets kept on disk, so that a command run again on the same rules does not
+//! compile them again: in the user's cache directory by default, in `--cache DIR` when named,
+//! nowhere with `--no-cache` or `CREDENCE_CACHE=off`. A directory keeps the most recently
+//! written entries only.
 //!
 //! An entry is named by the hash of everything that decides the program: this build of the
 //! engine, the entry format, the limits and allowed paths, the schema given, and each rule file
@@ -26,8 +28,77 @@ const FORMAT: u32 = 1;
 /// The largest entry read back.
 const ENTRY_BYTES: u64 = 256 << 20;
 
+/// How many entries a cache directory keeps: the most recently written.
+const KEPT: usize = 32;
+
+/// A cache directory.
+pub(crate) struct Place {
+    dir: PathBuf,
+    /// Named by the user: a failure to write there is worth a warning. The default directory
+    /// is created when missing, and failing to write it only costs time.
+    named: bool,
+}
+
+impl Place {
+    /// The directory named (`--cache DIR`, or `CREDENCE_CACHE`), else the user's cache
+    /// directory; none with `--no-cache`, `off`, or no home directory.
+    pub(crate) fn of(named: Option<&Path>, no_cache: bool) -> Option<Place> {
+        match named {
+            _ if no_cache => None,
+            Some(dir) if dir.as_os_str() == "off" => None,
+            Some(dir) => Some(Place {
+                dir: dir.to_path_buf(),
+                named: true,
+            }),
+            None => {
+                let absolute = |var| {
+                    std::env::var_os(var)
+                        .map(PathBuf::from)
+                        .filter(|p: &PathBuf| p.is_absolute())
+                };
+                let base = absolute("XDG_CACHE_HOME")
+                    .or_else(|| absolute("HOME").map(|home| home.join(".cache")))?;
+                Some(Place {
+                    dir: base.join("credence"),
+                    named: false,
+                })
+            }
+        }
+    }
+
+    /// Removes all but the [`KEPT`] most recently written entries (files this cache wrote,
+    /// named by a hash); nothing else in the directory is touched.
+    fn prune(&self) {
+        let Ok(listing) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut entries: Vec<(std::time::SystemTime, PathBuf)> = listing
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.strip_suffix(".rules").is_some_and(|stem| {
+                    stem.len() == 64 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+            })
+            .filter_map(|e| {
+                let meta = e.metadata().ok().filter(std::fs::Metadata::is_file)?;
+                Some((meta.modified().ok()?, e.path()))
+            })
+            .collect();
+        if entries.len() <= KEPT {
+            return;
+        }
+        entries.sort_by(|a, b| b.cmp(a));
+        for (_, path) in &entries[KEPT..] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 /// Where the compiled form of one rule set is, or would be, kept.
 pub(crate) struct Entry {
+    place: Place,
     path: PathBuf,
     disk: Disk,
 }
@@ -46,10 +117,10 @@ struct Stored {
 
 impl Entry {
     /// The entry for rule files `files` (as expanded) with the schema `schema`, `allowed` paths
-    /// and `limits`, in the cache directory `dir`; `None` when a file cannot be read (compiling
-    /// will say why).
+    /// and `limits`, in the cache directory `place`; `None` when a file cannot be read
+    /// (compiling will say why).
     pub(crate) fn of(
-        dir: &Path,
+        place: Place,
         files: &[PathBuf],
         schema: Option<&Path>,
         allowed: &[PathBuf],
@@ -72,7 +143,8 @@ impl Entry {
         }
         let name = crate::check::hex(&key.finalize());
         Some(Entry {
-            path: dir.join(format!("{name}.rules")),
+            path: place.dir.join(format!("{name}.rules")),
+            place,
             disk,
         })
     }
@@ -94,8 +166,9 @@ impl Entry {
         postcard::from_bytes(&stored.program).ok()
     }
 
-    /// Keeps `program`, compiled from `named` rule files. A failure to write is reported and
-    /// otherwise ignored: the command goes on with the program it has.
+    /// Keeps `program`, compiled from `named` rule files. A failure to write a directory the
+    /// user named is reported, and otherwise ignored: the command goes on with the program it
+    /// has.
     pub(crate) fn store(&self, program: &Program, named: &[PathBuf]) {
         let read: Vec<(String, [u8; 32])> = program
             .source_files()
@@ -112,9 +185,18 @@ impl Entry {
                 })
             })
             .map_err(|e| e.to_string())
-            .and_then(|bytes| write_own(&self.path, &bytes).map_err(|e| e.problem()));
-        if let Err(problem) = written {
-            say!("warning: cannot keep the compiled rules in the cache: {problem}");
+            .and_then(|bytes| {
+                if !self.place.named {
+                    let _ = std::fs::create_dir_all(&self.place.dir);
+                }
+                write_own(&self.path, &bytes).map_err(|e| e.problem())
+            });
+        match written {
+            Ok(()) => self.place.prune(),
+            Err(problem) if self.place.named => {
+                say!("warning: cannot keep the compiled rules in the cache: {problem}");
+            }
+            Err(_) => {}
         }
     }
 }

@@ -11,10 +11,12 @@ use super::{Exit, Out, say};
 /// Where the decision log is, for every command that reads or writes it.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct LogDb {
-    /// The decision log (an SQLite database; created when missing).
+    /// The decision log (an SQLite database; created when missing). Given before or after a
+    /// `log` action.
     #[arg(
         long = "log-db",
         value_name = "PATH",
+        global = true,
         default_value = "credence-decisions.db"
     )]
     pub(crate) path: PathBuf,

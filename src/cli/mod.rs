@@ -178,9 +178,13 @@ pub(crate) struct RuleArgs {
     #[arg(long, value_name = "STEPS", default_value_t = Limits::default().max_cost)]
     pub(crate) max_cost: u64,
     /// Keep compiled rules in DIR and reuse them while the rule files are unchanged (commands
-    /// that score; `check` always compiles).
+    /// that score; `check` always compiles). By default the user's cache directory,
+    /// `$XDG_CACHE_HOME/credence` or `~/.cache/credence`; `off` keeps nothing.
     #[arg(long, value_name = "DIR", env = "CREDENCE_CACHE")]
     pub(crate) cache: Option<PathBuf>,
+    /// Compile the rules without reading or keeping a compiled copy.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
 }
 
 /// Limits on case data (every command that scores cases).

@@ -11,7 +11,7 @@ use crate::program::Program;
 use crate::schema::Schema;
 use crate::source::SourceMap;
 
-use super::cache::Entry;
+use super::cache::{Entry, Place};
 use super::{Exit, RuleArgs, say};
 
 /// Rule files named on the command line: files as given, directories as their `.cred` files.
@@ -97,9 +97,9 @@ pub(crate) fn program(
     args: &RuleArgs,
     limits: Limits,
 ) -> Result<Box<Program>, Exit> {
-    let entry = match &args.cache {
-        Some(dir) => expand(rules).ok().and_then(|files| {
-            Entry::of(dir, &files, schema, &args.allow, &limits).zip(Some(files))
+    let entry = match Place::of(args.cache.as_deref(), args.no_cache) {
+        Some(place) => expand(rules).ok().and_then(|files| {
+            Entry::of(place, &files, schema, &args.allow, &limits).zip(Some(files))
         }),
         None => None,
     };
