@@ -46,7 +46,10 @@ pub fn render_with(trace: &Trace<'_>, hypotheses: Option<&Matrix>, line: bool) -
     let _ = if line {
         serde_json::to_writer(&mut out, &document)
     } else {
-        document.serialize(&mut serde_json::Serializer::pretty(&mut out))
+        document.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            super::indented::Indented::default(),
+        ))
     };
     out.push(b'\n');
     String::from_utf8(out).unwrap_or_default()

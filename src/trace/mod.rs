@@ -7,6 +7,7 @@ pub mod audit;
 pub mod format;
 pub mod html;
 pub mod hypotheses;
+mod indented;
 pub mod index;
 mod interchange;
 pub mod json;
