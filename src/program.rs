@@ -523,6 +523,8 @@ pub(crate) struct MatchFieldDef {
     pub(crate) name: String,
     /// Comparison.
     pub(crate) matcher: Matcher,
+    /// The comparison as traces write it (`fuzzy 90.0%`), written once when compiling.
+    pub(crate) matcher_text: String,
     /// Claimed value.
     pub(crate) claimed: Read,
     /// Confirmed value.

@@ -103,9 +103,14 @@ impl SourceFile {
         end.saturating_sub(start)
     }
 
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: u32) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset)
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let line = self.line(offset) - 1;
         let start = self.line_starts[line] as usize;
         let end = (offset as usize).min(self.text.len());
         let column = self
@@ -152,7 +157,8 @@ impl SourceMap {
     /// `file:line` of the start of a span.
     pub fn line_ref(&self, span: Span) -> String {
         let file = self.file(span.file);
-        format!("{}:{}", file.name, file.line_col(span.start).0)
+        let line = itoa::Buffer::new().format(file.line(span.start)).to_owned();
+        [file.name.as_str(), ":", &line].concat()
     }
 
     /// `file:line` of the start of a span, the file named relative to the directory of the

@@ -211,6 +211,7 @@ impl Checker<'_> {
             let confirmed = side(self, confirmed);
             defs.push(MatchFieldDef {
                 name: field.field.name.clone(),
+                matcher_text: crate::trace::format::matcher(matcher),
                 matcher,
                 claimed,
                 confirmed,

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::eval::interval::Interval;
 use crate::eval::value::{Value, items};
-use crate::program::{Points, ScoreMode};
+use crate::program::{Matcher, Points, ScoreMode};
 
 /// Case text made safe to print: control characters (newlines and escape sequences among
 /// them), bidirectional overrides and line separators are written as `\u{1b}` escapes, so case
@@ -90,14 +90,17 @@ pub fn html(text: &str) -> String {
     out
 }
 
-/// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`.
+/// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`: its two largest units.
 pub fn duration(ms: i64) -> String {
-    let sign = if ms < 0 { "-" } else { "" };
     let mut rest = ms.unsigned_abs();
     if rest == 0 {
         return "0s".into();
     }
-    let mut parts = Vec::new();
+    let mut out = String::with_capacity(12);
+    if ms < 0 {
+        out.push('-');
+    }
+    let mut parts = 0;
     for (unit, size) in [
         ("d", 86_400_000u64),
         ("h", 3_600_000),
@@ -106,14 +109,19 @@ pub fn duration(ms: i64) -> String {
         ("ms", 1),
     ] {
         if rest >= size {
-            parts.push(format!("{}{unit}", rest / size));
+            if parts > 0 {
+                out.push(' ');
+            }
+            out.push_str(itoa::Buffer::new().format(rest / size));
+            out.push_str(unit);
             rest %= size;
+            parts += 1;
         }
-        if parts.len() == 2 {
+        if parts == 2 {
             break;
         }
     }
-    format!("{sign}{}", parts.join(" "))
+    out
 }
 
 /// A timestamp in milliseconds as RFC 3339 UTC.
@@ -124,7 +132,7 @@ pub fn timestamp(ms: i64) -> String {
 /// A number without needless decimals (at most four).
 pub fn number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        itoa::Buffer::new().format(n as i64).to_owned()
     } else {
         let text = format!("{n:.4}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -301,6 +309,19 @@ pub fn time_range(r: Interval) -> String {
         (true, false) => format!("{} or later", at(r.lo)),
         (false, true) => format!("{} or earlier", at(r.hi)),
         (false, false) => "any time".into(),
+    }
+}
+
+/// How a detail match compares a field: `exact`, `fuzzy 90.0%`, `within 2`.
+pub(crate) fn matcher(matcher: Matcher) -> String {
+    match matcher {
+        Matcher::Exact => "exact".into(),
+        Matcher::Nocase => "nocase".into(),
+        Matcher::Fuzzy(t) => format!("fuzzy {}", percent(t)),
+        Matcher::Within(t) => format!("within {}", number(t)),
+        Matcher::WithinPercent(t) => format!("within {}", percent(t)),
+        Matcher::Overlap(None) => "overlap".into(),
+        Matcher::Overlap(Some(t)) => format!("overlap {}", percent(t)),
     }
 }
 

@@ -710,7 +710,7 @@ impl Serialize for DefinitionJson<'_, '_> {
 #[derive(Serialize)]
 struct FieldJson<'a> {
     field: &'a str,
-    matcher: String,
+    matcher: &'a str,
     claimed: ItemJson<'a>,
     confirmed: ItemJson<'a>,
     result: FieldResult,

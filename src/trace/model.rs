@@ -9,8 +9,8 @@ use crate::eval::{
     Handling, Mark, Outcome, ScoreResult, Slice,
 };
 use crate::program::{
-    CollectionDef, CriterionDef, DecisionDef, LetDef, MatchFieldDef, Matcher, Node, Points,
-    Program, Read, RowTestDef, ScoreDef, ScoreMode, TextPart, WeightDef, per_units,
+    CollectionDef, CriterionDef, DecisionDef, LetDef, MatchFieldDef, Node, Points, Program, Read,
+    RowTestDef, ScoreDef, ScoreMode, TextPart, WeightDef, per_units,
 };
 
 use super::format;
@@ -641,16 +641,8 @@ impl<'a> FieldView<'a> {
     }
 
     /// The matcher, as written (`fuzzy 85%`).
-    pub fn matcher(&self) -> String {
-        match self.def.matcher {
-            Matcher::Exact => "exact".into(),
-            Matcher::Nocase => "nocase".into(),
-            Matcher::Fuzzy(t) => format!("fuzzy {}", format::percent(t)),
-            Matcher::Within(t) => format!("within {}", format::number(t)),
-            Matcher::WithinPercent(t) => format!("within {}", format::percent(t)),
-            Matcher::Overlap(None) => "overlap".into(),
-            Matcher::Overlap(Some(t)) => format!("overlap {}", format::percent(t)),
-        }
+    pub fn matcher(&self) -> &'a str {
+        &self.def.matcher_text
     }
 }
 

@@ -204,10 +204,7 @@ fn decision_lines(out: &mut String, d: &DecisionView<'_, '_>, indent: &str) {
     for undecided in d.undecided() {
         let _ = writeln!(out, "{indent}undecided (evidence unknown): `{undecided}`");
     }
-    let read: Vec<String> = d.evidence().map(evidence_text).collect();
-    if !read.is_empty() {
-        let _ = writeln!(out, "{indent}read: {}", read.join(", "));
-    }
+    read_line(out, indent, "read: ", d.evidence());
 }
 
 fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
@@ -284,10 +281,7 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
     if let Some(reason) = c.reason() {
         let _ = writeln!(out, "{pad}reason: {reason}");
     }
-    let read: Vec<String> = c.evidence().map(evidence_text).collect();
-    if !read.is_empty() {
-        let _ = writeln!(out, "{pad}read: {}", read.join(", "));
-    }
+    read_line(out, pad, "read: ", c.evidence());
     for test in c.range_tests() {
         let _ = writeln!(out, "{pad}range: `{}` {}", test.text(), test.explanation());
     }
@@ -309,8 +303,29 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
     }
 }
 
-fn evidence_text(e: EvidenceView<'_, '_>) -> String {
-    format!("{} = {}", e.name(), value_text(e.item))
+/// `{indent}{head}name = value, name = value` and a line break, when anything was read.
+fn read_line<'t, 'a: 't>(
+    out: &mut String,
+    indent: &str,
+    head: &str,
+    evidence: impl Iterator<Item = EvidenceView<'t, 'a>>,
+) {
+    let mut any = false;
+    for e in evidence {
+        if any {
+            out.push_str(", ");
+        } else {
+            out.push_str(indent);
+            out.push_str(head);
+            any = true;
+        }
+        out.push_str(e.name());
+        out.push_str(" = ");
+        out.push_str(&value_text(e.item));
+    }
+    if any {
+        out.push('\n');
+    }
 }
 
 fn value_text(item: EvidenceItem<'_>) -> String {
@@ -332,14 +347,12 @@ fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
         v => format::text(v),
     };
     let _ = writeln!(out, "  {}{description} = {value}", d.name());
-    let from: Vec<String> = d
-        .evidence()
-        .filter(|e| e.window().is_none())
-        .map(evidence_text)
-        .collect();
-    if !from.is_empty() {
-        let _ = writeln!(out, "      from {}", from.join(", "));
-    }
+    read_line(
+        out,
+        "      ",
+        "from ",
+        d.evidence().filter(|e| e.window().is_none()),
+    );
     for e in d.evidence() {
         if let Some(window) = e.window() {
             window_lines(out, window, e.item);
