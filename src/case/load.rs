@@ -47,33 +47,47 @@ impl std::error::Error for CaseError {}
 /// The whole text must be UTF-8, as JSON requires, including the parts no rule reads: the
 /// parser skips those without looking inside their strings.
 pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result<Case, CaseError> {
-    let case = load_with(layout, limits, |seed| {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        seed.deserialize(&mut de)?;
-        de.end()
-    })?;
-    check_unread_text(json)?;
-    Ok(case)
+    match std::str::from_utf8(json) {
+        // Nearly every case: read as text, whose strings the parser need not check again.
+        Ok(text) => {
+            let case = load_with(layout, limits, |seed| {
+                parse(seed, serde_json::Deserializer::from_str(text))
+            })?;
+            check_surrogates(json)?;
+            Ok(case)
+        }
+        // Not UTF-8: bad text in a field the rules read is refused with its path, as it is
+        // read; then bad text anywhere else.
+        Err(bad) => {
+            load_with(layout, limits, |seed| {
+                parse(seed, serde_json::Deserializer::from_slice(json))
+            })?;
+            let (line, column) = position_of(json, bad.valid_up_to());
+            Err(CaseError {
+                path: None,
+                message: "the case is not UTF-8 text (JSON must be)".to_string(),
+                line,
+                column,
+            })
+        }
+    }
 }
 
-/// Refuses text the loader skipped without decoding (fields no rule reads) when it is not
-/// JSON: bytes that are not UTF-8, or a `\u` escape of half a surrogate pair. The case then
-/// loads, or does not, the same way whether it is scored whole or as of a moment (which
-/// parses the whole document). Bad text in a field the rules read was refused with its path.
-fn check_unread_text(json: &[u8]) -> Result<(), CaseError> {
-    let refuse = |message: String, line, column| CaseError {
-        path: None,
-        message,
-        line,
-        column,
-    };
-    if let Err(bad) = std::str::from_utf8(json) {
-        let (line, column) = position_of(json, bad.valid_up_to());
-        let message = "the case is not UTF-8 text (JSON must be)".to_string();
-        return Err(refuse(message, line, column));
-    }
-    // Surrogate escapes are rare (ASCII-only writers use them for emoji): only then is the
-    // whole document decoded to check them.
+/// Reads a whole document into the root seed: nothing but white space may follow it.
+fn parse<'de, R: serde_json::de::Read<'de>>(
+    seed: ObjectSeed<'_, '_, '_>,
+    mut de: serde_json::Deserializer<R>,
+) -> Result<(), serde_json::Error> {
+    seed.deserialize(&mut de)?;
+    de.end()
+}
+
+/// Refuses a `\u` escape of half a surrogate pair in text the loader skipped without decoding
+/// (fields no rule reads), as the text of a field the rules read is refused: the case then
+/// loads, or does not, the same way whether it is scored whole or as of a moment (which parses
+/// the whole document). Such escapes are rare (ASCII-only writers use them for emoji): only
+/// then is the whole document decoded to check them.
+fn check_surrogates(json: &[u8]) -> Result<(), CaseError> {
     let surrogate = |w: &[u8]| w[0] == b'\\' && w[1] == b'u' && w[2].eq_ignore_ascii_case(&b'd');
     if json.windows(3).any(surrogate)
         && let Err(err) = serde_json::from_slice::<serde_json::Value>(json)
@@ -82,7 +96,12 @@ fn check_unread_text(json: &[u8]) -> Result<(), CaseError> {
         let message = text
             .rfind(" at line ")
             .map_or(text.clone(), |cut| text[..cut].to_string());
-        return Err(refuse(message, err.line(), err.column()));
+        return Err(CaseError {
+            path: None,
+            message,
+            line: err.line(),
+            column: err.column(),
+        });
     }
     Ok(())
 }
