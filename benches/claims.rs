@@ -560,26 +560,38 @@ fn benches(c: &mut Criterion) {
         });
         group.finish();
     }
+    // End to end, as users get it: JSON bytes in, a judgement out, and the JSON trace written.
+    for w in &workloads[..2] {
+        let mut group = c.benchmark_group(format!("claims {}: from JSON bytes, 4,000", w.name));
+        group.sample_size(10);
+        group.bench_function("serde + hand-written Rust (baseline)", |b| {
+            b.iter(|| {
+                for json in &w.json {
+                    let case = parse_baseline(black_box(json.as_bytes()));
+                    black_box(hand_written(&case).total);
+                }
+            })
+        });
+        group.bench_function("layout loader + compiled rules with trace", |b| {
+            b.iter(|| {
+                for json in &w.json {
+                    let case = program.load(black_box(json.as_bytes())).expect("loads");
+                    black_box(credence::evaluate(&program, &case).expect("within budget"));
+                }
+            })
+        });
+        group.bench_function("the same, the JSON trace written", |b| {
+            b.iter(|| {
+                for json in &w.json {
+                    let case = program.load(black_box(json.as_bytes())).expect("loads");
+                    let evaluation = credence::evaluate(&program, &case).expect("within budget");
+                    black_box(credence::trace::json::render(&Trace::new(evaluation)));
+                }
+            })
+        });
+        group.finish();
+    }
     let mixed = &workloads[0];
-    let mut group = c.benchmark_group("claims mixed 0-200 posts: from JSON bytes, 4,000");
-    group.sample_size(10);
-    group.bench_function("serde + hand-written Rust (baseline)", |b| {
-        b.iter(|| {
-            for json in &mixed.json {
-                let case = parse_baseline(black_box(json.as_bytes()));
-                black_box(hand_written(&case).total);
-            }
-        })
-    });
-    group.bench_function("layout loader + compiled rules with trace", |b| {
-        b.iter(|| {
-            for json in &mixed.json {
-                let case = program.load(black_box(json.as_bytes())).expect("loads");
-                black_box(credence::evaluate(&program, &case).expect("within budget"));
-            }
-        })
-    });
-    group.finish();
     let mut group = c.benchmark_group("claims mixed 0-200 posts: render 4,000 traces");
     group.sample_size(10);
     let traces: Vec<Trace<'_>> = mixed

@@ -850,6 +850,9 @@ pub(crate) struct RowDef {
     /// For the row that holds when evidence defeats an override: what the override would have
     /// given. The judgement is then in conflict.
     pub(crate) conflict: Option<Overridden>,
+    /// The scores its condition reads, directly or through definitions, each once, in order
+    /// (filled once the program is whole).
+    pub(crate) scores_read: Vec<u32>,
     /// The whole row.
     pub(crate) span: Span,
 }

@@ -540,6 +540,7 @@ impl<'a> Checker<'a> {
                                         label: label.clone(),
                                         reason: reason.clone(),
                                     }),
+                                    scores_read: Vec::new(),
                                     span: defeater.span,
                                 });
                             }
@@ -569,6 +570,7 @@ impl<'a> Checker<'a> {
                 reason,
                 unless,
                 conflict: None,
+                scores_read: Vec::new(),
                 span: row.span,
             });
         }

@@ -33,7 +33,7 @@ use crate::case::layout::Layout;
 use crate::diagnostic::{Code, Diagnostic, NameIndex};
 use crate::files::FileError;
 use crate::limits::Limits;
-use crate::program::{CollectionDef, LetDef, MatchDef, Node, NodeId, Program};
+use crate::program::{CollectionDef, LetDef, MatchDef, Node, NodeId, Program, RowTestDef};
 use crate::schema::{Schema, SchemaNode};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{Binding, File, Item, Template};
@@ -344,6 +344,20 @@ fn compile_loaded(
             .collect();
         if let Some(h) = &mut program.hypotheses {
             h.reads_hypothesis = reads;
+        }
+    }
+    let scores_read: Vec<Vec<u32>> = program
+        .verdict
+        .iter()
+        .flat_map(|v| &v.rows)
+        .map(|row| match row.test {
+            RowTestDef::When(node) => program.scores_read(node),
+            _ => Vec::new(),
+        })
+        .collect();
+    if let Some(verdict) = &mut program.verdict {
+        for (row, read) in verdict.rows.iter_mut().zip(scores_read) {
+            row.scores_read = read;
         }
     }
     let bounds = cost::bound(&mut program);

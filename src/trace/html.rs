@@ -590,7 +590,7 @@ fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{result}{}</td></tr>",
                 esc(&f.def.name),
-                esc(&f.matcher()),
+                esc(f.matcher()),
                 value(f.claimed),
                 value(f.confirmed),
                 esc(&format::similarity(f.outcome.similarity))

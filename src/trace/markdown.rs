@@ -298,7 +298,7 @@ fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
                 out,
                 "  | {} | {} | {} | {} | {result}{} |",
                 md(&f.def.name),
-                md(&f.matcher()),
+                md(f.matcher()),
                 value(f.claimed),
                 value(f.confirmed),
                 format::similarity(f.outcome.similarity)

@@ -375,11 +375,9 @@ impl<'t, 'a> Summary<'t, 'a> {
             // The row that applied, and every row before it (which had to fail), decide.
             let mut read: Vec<u32> = Vec::new();
             for row in &view.def.rows[..=view.row() as usize] {
-                if let RowTestDef::When(node) = row.test {
-                    for id in trace.program().scores_read(node) {
-                        if !read.contains(&id) {
-                            read.push(id);
-                        }
+                for id in &row.scores_read {
+                    if !read.contains(id) {
+                        read.push(*id);
                     }
                 }
             }
