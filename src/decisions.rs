@@ -85,15 +85,27 @@ impl DecisionLog {
     /// Opens (or creates) the log at `path`: a regular file, never a link, a device or a FIFO
     /// (written through), and a path, never an SQLite URI.
     pub fn open(path: &Path) -> Result<DecisionLog, String> {
-        if let Ok(meta) = std::fs::symlink_metadata(path)
-            && !meta.file_type().is_file()
-        {
-            return Err(format!(
-                "{} is {}: the decision log must be a regular file, and is not written through \
-                 anything else",
-                path.display(),
-                crate::files::kind_of(meta.file_type())
-            ));
+        // The log and the files SQLite keeps beside it (its write-ahead log, shared memory and
+        // rollback journal) are written only as regular files of their own.
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let file = Path::new(&file);
+            if let Ok(meta) = std::fs::symlink_metadata(file)
+                && !meta.file_type().is_file()
+            {
+                let what = if suffix.is_empty() {
+                    "the decision log"
+                } else {
+                    "a file SQLite keeps beside the decision log"
+                };
+                return Err(format!(
+                    "{} is {}: {what} must be a regular file, and is not written through \
+                     anything else",
+                    file.display(),
+                    crate::files::kind_of(meta.file_type())
+                ));
+            }
         }
         let problem = |e: rusqlite::Error| format!("the decision log {}: {e}", path.display());
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE

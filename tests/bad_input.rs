@@ -723,6 +723,40 @@ fn the_decision_log_is_never_written_through_a_link_a_fifo_or_a_device() {
     );
 }
 
+/// SQLite keeps files beside the log (`-wal`, `-shm`, `-journal`): a link put there is refused
+/// by name, left in place, and nothing is written through it.
+#[cfg(unix)]
+#[test]
+fn the_files_beside_the_decision_log_are_never_written_through_a_link() {
+    let dir = scratch("log-sidecars");
+    std::fs::write(dir.join("case.json"), line(&small())).expect("case");
+    std::fs::write(dir.join("target"), "untouched\n").expect("target");
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let db = format!("log{suffix}.db");
+        let sidecar = format!("{db}{suffix}");
+        std::os::unix::fs::symlink("target", dir.join(&sidecar)).expect("link");
+        let args = ["score", "--log", "--log-db", &db, "rules/", "case.json"];
+        let out = credence_in(&dir, &args, None);
+        assert_eq!(out.status.code(), Some(4), "{sidecar}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{sidecar} is a link: a file SQLite keeps beside")),
+            "{stderr}"
+        );
+        assert!(
+            std::fs::symlink_metadata(dir.join(&sidecar))
+                .expect("link")
+                .file_type()
+                .is_symlink(),
+            "{sidecar} left as it was"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("target")).expect("target"),
+        "untouched\n"
+    );
+}
+
 #[test]
 fn files_that_are_not_rule_files_on_the_command_line() {
     let dir = scratch("not-rules");
