@@ -202,6 +202,57 @@ fn an_open_document_over_the_rule_file_limit_is_refused_not_parsed() {
 }
 
 #[test]
+fn hover_says_what_the_hypothesis_fields_mean_inside_a_hypotheses_block() {
+    let text = "ruleset t { version \"1\" }\nhypotheses h \"Who\" {\n  groups claim.claimant\n  each directed \"{hypothesis.group} did it\"\n  one no_group \"No group\"\n  criterion c \"C\" {\n    when hypothesis.group == claim.claimant => lr 2 \"a\"\n    when hypothesis.kind == \"no_group\" => lr 1 \"b\"\n    else => lr 1 \"c\"\n  }\n}\n";
+    let at = |line: u32, character: u32| {
+        serde_json::json!({"textDocument": {"uri": "${ROOT}/unsaved/hypotheses.cred"},
+                           "position": {"line": line, "character": character}})
+    };
+    let script = serde_json::json!([
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "${ROOT}/unsaved/hypotheses.cred", "languageId": "cred", "version": 1, "text": text}}},
+        {"id": 2, "method": "textDocument/hover", "params": at(6, 21)},
+        {"id": 3, "method": "textDocument/hover", "params": at(7, 10)},
+        {"id": 4, "method": "textDocument/hover", "params": at(6, 40)},
+        {"id": 5, "method": "shutdown"},
+        {"method": "exit"}
+    ]);
+    let (replies, code) = run(script.as_array().expect("a list"));
+    assert_eq!(code, Some(0));
+    let replies: Value = serde_json::from_str(&replies).expect("JSON");
+    let hover = |id: i64| {
+        let reply = replies
+            .as_array()
+            .expect("replies")
+            .iter()
+            .find(|r| r["id"] == id)
+            .expect("answered");
+        reply["result"]["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        hover(2).starts_with("`hypothesis.group`: the group of the hypothesis being weighed"),
+        "{}",
+        hover(2)
+    );
+    assert!(
+        hover(3).starts_with("`hypothesis.kind`: the kind of the hypothesis being weighed"),
+        "{}",
+        hover(3)
+    );
+    // `claim.claimant` on the same line is still a case path.
+    assert!(
+        hover(4).starts_with("case path `claim.claimant`"),
+        "{}",
+        hover(4)
+    );
+}
+
+#[test]
 fn a_very_long_chain_is_refused_and_every_request_on_it_answered() {
     let chain = vec!["x"; 50_000].join(" + ");
     let text = format!(

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::symbols::{CasePath, Defined, Definition};
 use crate::schema::{Schema, SchemaNode};
 use crate::source::SourceMap;
-use crate::syntax::ast::{Mode, RowTest, Template};
+use crate::syntax::ast::{Ident, Mode, RowTest, Template};
 
 /// Markdown for a definition.
 pub(crate) fn definition(d: &Definition<'_>, sources: &SourceMap) -> String {
@@ -110,6 +110,21 @@ pub(crate) fn case_path(path: &CasePath<'_>, segment: usize, schema: Option<&Sch
         None => out.push_str("\n\nnot in the case schema"),
     }
     out
+}
+
+/// The text for `hypothesis.FIELD` inside a hypotheses block.
+pub(crate) fn hypothesis(path: &[Ident]) -> String {
+    let field = path.get(1).map_or("", |f| f.name.as_str());
+    let meaning = match field {
+        "group" => {
+            "the group of the hypothesis being weighed (unknown for a hypothesis that names no group, such as `one no_group`): each row is read once per hypothesis"
+        }
+        "kind" => {
+            "the kind of the hypothesis being weighed, one of the block's `each` and `one` names: each row is read once per hypothesis"
+        }
+        _ => "not a field of a hypothesis: `hypothesis.group` and `hypothesis.kind` are",
+    };
+    format!("`hypothesis.{field}`: {meaning}")
 }
 
 /// The schema of `names` under the lists of `path` (the root when there are none).

@@ -386,6 +386,10 @@ impl<W: Write> Server<'_, W> {
                 hover::case_path(path, segment, analysis.schema.as_ref()),
                 path.segments[segment].span,
             ),
+            Some(Found::Hypothesis(path)) => (
+                hover::hypothesis(path),
+                path[0].span.to(path[path.len() - 1].span),
+            ),
             None => return Ok(serde_json::Value::Null),
         };
         let range = self.location(sources, span).map(|l| l.range);

@@ -70,6 +70,8 @@ pub(crate) struct Symbols<'f> {
     pub(crate) references: Vec<(Span, usize)>,
     /// Case paths read.
     pub(crate) paths: Vec<CasePath<'f>>,
+    /// `hypothesis.group` and `hypothesis.kind` inside a hypotheses block: the whole path.
+    pub(crate) hypothesis_fields: Vec<&'f [Ident]>,
 }
 
 /// What is at a place in a file.
@@ -79,6 +81,8 @@ pub(crate) enum Found<'s, 'f> {
     Definition(usize),
     /// A segment of a case path: the path and the segment's index.
     CasePath(&'s CasePath<'f>, usize),
+    /// `hypothesis.FIELD` inside a hypotheses block: the path as written.
+    Hypothesis(&'f [Ident]),
 }
 
 impl<'f> Symbols<'f> {
@@ -126,6 +130,7 @@ impl<'f> Symbols<'f> {
         let mut walker = Walker {
             names: &names,
             scope: Vec::new(),
+            weighing: false,
             out: &mut symbols,
         };
         for (_, file) in files {
@@ -144,6 +149,13 @@ impl<'f> Symbols<'f> {
         }
         if let Some((_, index)) = self.references.iter().find(|(span, _)| contains(*span)) {
             return Some(Found::Definition(*index));
+        }
+        if let Some(path) = self
+            .hypothesis_fields
+            .iter()
+            .find(|path| path.iter().any(|s| contains(s.span)))
+        {
+            return Some(Found::Hypothesis(path));
         }
         self.paths.iter().find_map(|path| {
             let segment = path.segments.iter().position(|s| contains(s.span))?;
@@ -165,6 +177,8 @@ struct Walker<'w, 'f> {
     names: &'w HashMap<&'f str, usize>,
     /// Item variables in scope: name, and the lists it ranges over.
     scope: Vec<(&'f str, Vec<Vec<&'f str>>)>,
+    /// Inside a hypotheses block's rows, where `hypothesis` names the hypothesis weighed.
+    weighing: bool,
     out: &'w mut Symbols<'f>,
 }
 
@@ -188,9 +202,11 @@ impl<'f> Walker<'_, 'f> {
                 for groups in &block.groups {
                     self.expr(groups);
                 }
+                self.weighing = true;
                 for criterion in &block.criteria {
                     self.criterion(criterion);
                 }
+                self.weighing = false;
             }
             Item::Ruleset(_) | Item::Include(_) | Item::Profile(_) => {}
         }
@@ -332,6 +348,8 @@ impl<'f> Walker<'_, 'f> {
                 segments: &segments[1..],
             };
             self.out.paths.push(path);
+        } else if self.weighing && head.name == "hypothesis" {
+            self.out.hypothesis_fields.push(segments);
         } else if let Some(&index) = self.names.get(head.name.as_str()) {
             self.out.references.push((head.span, index));
         } else {
