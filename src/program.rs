@@ -58,6 +58,9 @@ pub struct Program {
 pub(crate) struct Costs {
     /// Per score, per criterion: the cost of the criterion alone, definitions it reads included.
     pub(crate) criteria: Vec<Vec<Cost>>,
+    /// The competing hypotheses block: every row once per hypothesis, at most as many
+    /// hypotheses as a case can have.
+    pub(crate) hypotheses: Option<Cost>,
     /// One case, every definition counted once.
     pub(crate) total: Cost,
 }

@@ -794,3 +794,32 @@ fn a_block_too_costly_to_weigh_is_refused_at_its_name() {
         "{costly:?}"
     );
 }
+
+#[test]
+fn check_costs_lists_the_block_with_the_criteria_and_counts_it_in_the_total() {
+    let out = credence(&["check", "--costs", "rules/"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.contains("hypotheses authorship"))
+        .unwrap_or_else(|| panic!("the block's line: {text}"));
+    assert!(line.contains("its 13 rows for each hypothesis"), "{line}");
+    let json = credence(&["check", "--costs", "--format", "json", "rules/"]);
+    let json: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let costs = &json["costs"];
+    let block = costs["hypotheses"]["nominal"]
+        .as_u64()
+        .expect("the block's cost");
+    assert_eq!(costs["hypotheses"]["block"], "authorship");
+    let criteria: u64 = costs["criteria"]
+        .as_array()
+        .expect("criteria")
+        .iter()
+        .map(|c| c["nominal"].as_u64().expect("nominal"))
+        .sum();
+    let total = costs["total"].as_u64().expect("total");
+    // Criteria share definitions, counted once in the total; the block is counted whole.
+    assert!(block > 0 && total >= block, "{block} of {total}");
+    assert!(total <= criteria + block, "{total} ≤ {criteria} + {block}");
+}

@@ -362,7 +362,11 @@ pub(crate) fn bound(program: &mut Program) -> Vec<Diagnostic> {
             .help(help),
         );
     }
-    program.costs = Costs { criteria, total };
+    program.costs = Costs {
+        criteria,
+        hypotheses: weighing.map(|(block, _)| block),
+        total,
+    };
     diagnostics
 }
 

@@ -239,6 +239,15 @@ fn summary(out: &mut Out<'_>, program: &Program, each: bool) -> std::io::Result<
                 )?;
             }
         }
+        if let (Some(h), Some(cost)) = (&program.hypotheses, program.costs.hypotheses) {
+            writeln!(
+                out,
+                "  {:>12}  hypotheses {}  ({cost}; its {} rows for each hypothesis)",
+                cost.nominal(),
+                h.name,
+                h.criteria.len()
+            )?;
+        }
     }
     Ok(())
 }
@@ -258,11 +267,24 @@ fn costs_json(program: &Program) -> serde_json::Value {
             })
         })
         .collect();
+    let hypotheses = program
+        .hypotheses
+        .as_ref()
+        .zip(program.costs.hypotheses)
+        .map(|(h, cost)| {
+            serde_json::json!({
+                "block": h.name,
+                "rows": h.criteria.len(),
+                "polynomial": cost.to_string(),
+                "nominal": cost.nominal(),
+            })
+        });
     serde_json::json!({
         "nominal_items": NOMINAL_ITEMS,
         "total": program.costs.total.nominal(),
         "polynomial": program.costs.total.to_string(),
         "budget": program.limits.max_cost,
         "criteria": criteria,
+        "hypotheses": hypotheses,
     })
 }
