@@ -824,9 +824,19 @@ fn compiled_rules_are_kept_in_the_users_cache_by_default_and_nowhere_when_turned
         "--no-cache and CREDENCE_CACHE=off keep nothing"
     );
 
-    // By default: kept under $XDG_CACHE_HOME/credence, then used, with the same answer.
+    // By default: kept under $XDG_CACHE_HOME/credence (the user's alone), then used, with the
+    // same answer.
     assert_eq!(score(&[], &[]).stdout, off.stdout);
     assert_eq!(entries(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&kept)
+            .expect("cache")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    }
     let again = score(&[], &[]);
     assert_eq!(again.stdout, off.stdout);
     assert_eq!(text(&again.stderr), text(&off.stderr));

@@ -66,6 +66,16 @@ impl Place {
         }
     }
 
+    /// Creates the default directory when missing, readable and writable by the user alone
+    /// (whoever can write it can change the answers).
+    fn create(&self) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        let _ = builder.create(&self.dir);
+    }
+
     /// Removes all but the [`KEPT`] most recently written entries (files this cache wrote,
     /// named by a hash); nothing else in the directory is touched.
     fn prune(&self) {
@@ -187,7 +197,7 @@ impl Entry {
             .map_err(|e| e.to_string())
             .and_then(|bytes| {
                 if !self.place.named {
-                    let _ = std::fs::create_dir_all(&self.place.dir);
+                    self.place.create();
                 }
                 write_own(&self.path, &bytes).map_err(|e| e.problem())
             });
