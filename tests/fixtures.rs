@@ -80,7 +80,7 @@ fn the_shipped_corpus_passes_with_its_golden_traces() {
     );
     assert!(text.contains(&expected), "{text}");
     assert!(
-        text.contains("coverage: 26 of 26 criteria exercised"),
+        text.contains("coverage: 39 of 39 criteria exercised"),
         "{text}"
     );
 }

@@ -823,3 +823,54 @@ fn check_costs_lists_the_block_with_the_criteria_and_counts_it_in_the_total() {
     assert!(block > 0 && total >= block, "{block} of {total}");
     assert!(total <= criteria + block, "{total} ≤ {criteria} + {block}");
 }
+
+#[test]
+fn coverage_counts_each_row_of_the_block_under_every_hypothesis() {
+    let dir = common::Scratch::new("hypotheses-coverage");
+    std::fs::create_dir_all(dir.join("real")).expect("dirs");
+    std::fs::copy("fixtures/trebes-2018.json", dir.join("trebes-2018.json")).expect("fixture");
+    std::fs::copy(
+        "fixtures/real/trebes-2018.json",
+        dir.join("real/trebes-2018.json"),
+    )
+    .expect("case");
+    let report = dir.join("report.json");
+    let report_arg = format!("json={}", report.display());
+    let out = credence(&[
+        "test",
+        "rules/",
+        dir.to_str().expect("utf-8"),
+        "--report",
+        &report_arg,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("JSON");
+    let units = report["coverage"]["files"]["rules/hypotheses.cred"]
+        .as_array()
+        .expect("the block's rows are covered");
+    let channel = units
+        .iter()
+        .find(|u| u["name"] == "authorship.channel")
+        .expect("authorship.channel");
+    // Trebes names one group: directed and inspired by it, no group, fabricated. The first row
+    // ("not the claimant") holds under the last two and fails under the claimant's two, whose
+    // claim came through the group's own outlet.
+    let branch = |test: &str| {
+        channel["branches"]
+            .as_array()
+            .expect("branches")
+            .iter()
+            .find(|b| b["test"] == test)
+            .unwrap_or_else(|| panic!("{test}: {channel}"))
+            .clone()
+    };
+    let first = branch("(hypothesis.group != claim.claimant) ?? true");
+    assert_eq!(
+        (&first["taken"], &first["false"]),
+        (&2.into(), &2.into()),
+        "{first}"
+    );
+    let own = branch("own_outlet");
+    assert_eq!(own["taken"], 2, "{own}");
+}
