@@ -325,6 +325,24 @@ pub(crate) fn matcher(matcher: Matcher) -> String {
     }
 }
 
+/// A value for a reader, written at the end of `out` (as [`text`] gives it): the common
+/// values without building a string of their own.
+pub(crate) fn write_text(out: &mut String, v: Value<'_>) {
+    match v {
+        Value::Unknown => out.push_str("unknown"),
+        Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            out.push_str(itoa::Buffer::new().format(n as i64));
+        }
+        Value::Str(s) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{s:?}");
+        }
+        Value::Time(t) => out.push_str(crate::time::Rfc3339(t).ascii().as_str()),
+        v => out.push_str(&text(v)),
+    }
+}
+
 /// A value for a reader; strings quoted and made safe.
 pub fn text(v: Value<'_>) -> String {
     match v {
@@ -372,6 +390,27 @@ mod tests {
         assert_eq!(markdown_code("a == \"x\""), "`a == \"x\"`");
         assert_eq!(markdown_code("a `b` c"), "``a `b` c``");
         assert_eq!(markdown_code("`"), "`` ` ``");
+    }
+
+    #[test]
+    fn values_written_in_place_read_as_their_text() {
+        let values = [
+            Value::Unknown,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Num(3.0),
+            Value::Num(-2.5),
+            Value::Num(1e16),
+            Value::Str("a \"quoted\"\nline"),
+            Value::Time(1_521_820_800_125),
+            Value::Time(-62_167_219_200_001),
+            Value::Dur(90 * 60_000),
+        ];
+        for v in values {
+            let mut out = String::from("> ");
+            write_text(&mut out, v);
+            assert_eq!(out, format!("> {}", text(v)), "{v:?}");
+        }
     }
 
     #[test]

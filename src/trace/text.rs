@@ -18,7 +18,9 @@ const SHOWN_ITEMS: usize = 8;
 
 /// Renders the whole trace: the summary, then the detail.
 pub fn render(trace: &Trace<'_>) -> String {
-    let mut out = summary(trace);
+    // Most traces fit: the output grows once or not at all.
+    let mut out = String::with_capacity(8 * 1024);
+    write_summary(&mut out, trace);
     out.push('\n');
     detail(&mut out, trace);
     out
@@ -26,7 +28,12 @@ pub fn render(trace: &Trace<'_>) -> String {
 
 /// Renders the summary alone: verdict, scores, what could change them, provenance.
 pub fn summary(trace: &Trace<'_>) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(2 * 1024);
+    write_summary(&mut out, trace);
+    out
+}
+
+fn write_summary(out: &mut String, trace: &Trace<'_>) {
     let s = trace.summary();
     let case = trace.case_id().unwrap_or_else(|| "(no id)".into());
     match &s.verdict {
@@ -73,9 +80,9 @@ pub fn summary(trace: &Trace<'_>) -> String {
     }
     out.push('\n');
     for score in &s.scores {
-        score_summary(&mut out, score);
+        score_summary(out, score);
     }
-    changes(&mut out, &s);
+    changes(out, &s);
     let p = trace.provenance();
     let _ = writeln!(
         out,
@@ -86,7 +93,6 @@ pub fn summary(trace: &Trace<'_>) -> String {
         p.case_hash.unwrap_or("not hashed"),
         p.engine
     );
-    out
 }
 
 fn or_list(items: &[String]) -> String {
@@ -321,10 +327,18 @@ fn read_line<'t, 'a: 't>(
         }
         out.push_str(e.name());
         out.push_str(" = ");
-        out.push_str(&value_text(e.item));
+        write_value(out, e.item);
     }
     if any {
         out.push('\n');
+    }
+}
+
+/// [`value_text`], written at the end of `out`.
+fn write_value(out: &mut String, item: EvidenceItem<'_>) {
+    match item.state {
+        EvidenceState::Known => format::write_text(out, item.value),
+        _ => out.push_str(&value_text(item)),
     }
 }
 
