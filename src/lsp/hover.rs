@@ -117,7 +117,7 @@ pub(crate) fn hypothesis(path: &[Ident]) -> String {
     let field = path.get(1).map_or("", |f| f.name.as_str());
     let meaning = match field {
         "group" => {
-            "the group of the hypothesis being weighed (unknown for a hypothesis that names no group, such as `one no_group`): each row is read once per hypothesis"
+            "the group of the hypothesis being weighed (unknown for a hypothesis declared with `one`, which names no group): each row is read once per hypothesis"
         }
         "kind" => {
             "the kind of the hypothesis being weighed, one of the block's `each` and `one` names: each row is read once per hypothesis"
