@@ -198,6 +198,29 @@ fn invalid_utf8_in_a_field_no_rule_reads() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
+/// A number too large for a float where no rule looks is refused all the same, as it is when
+/// the case is judged as of a moment (which parses the whole document); a tiny one, a long
+/// integer and digits inside a string are fine.
+#[test]
+fn number_out_of_range_in_a_field_no_rule_reads() {
+    let dir = scratch("number-unread");
+    let bad = br#"{"id":"bad","junk":7777777777777777777777777e7777}"#;
+    let batch = sandwich(&dir, "huge.jsonl", bad);
+    assert_batch_survives(&dir, &batch, &["number out of range", "column 49"], &[]);
+    let as_of = ["--as-of", "claim+24h"];
+    assert_batch_survives(&dir, &batch, &["number out of range"], &as_of);
+    let mut fine = small();
+    fine["tiny"] = Value::Null;
+    fine["long"] = Value::Null;
+    fine["text"] = "1e999 and 1234567890".into();
+    let document = line(&fine)
+        .replace("\"tiny\":null", "\"tiny\":1e-999")
+        .replace("\"long\":null", &format!("\"long\":{}", "9".repeat(200)));
+    std::fs::write(dir.join("fine.json"), document).expect("write");
+    let out = credence_in(&dir, &["score", "rules/", "fine.json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 #[test]
 fn deep_json_nesting() {
     let dir = scratch("nesting");

@@ -53,7 +53,7 @@ pub(crate) fn load_case(layout: &Layout, limits: &Limits, json: &[u8]) -> Result
             let case = load_with(layout, limits, |seed| {
                 parse(seed, serde_json::Deserializer::from_str(text))
             })?;
-            check_surrogates(json)?;
+            check_unread_values(json)?;
             Ok(case)
         }
         // Not UTF-8: bad text in a field the rules read is refused with its path, as it is
@@ -82,14 +82,13 @@ fn parse<'de, R: serde_json::de::Read<'de>>(
     de.end()
 }
 
-/// Refuses a `\u` escape of half a surrogate pair in text the loader skipped without decoding
-/// (fields no rule reads), as the text of a field the rules read is refused: the case then
-/// loads, or does not, the same way whether it is scored whole or as of a moment (which parses
-/// the whole document). Such escapes are rare (ASCII-only writers use them for emoji): only
-/// then is the whole document decoded to check them.
-fn check_surrogates(json: &[u8]) -> Result<(), CaseError> {
-    let surrogate = |w: &[u8]| w[0] == b'\\' && w[1] == b'u' && w[2].eq_ignore_ascii_case(&b'd');
-    if json.windows(3).any(surrogate)
+/// Refuses what the loader skipped without decoding (fields no rule reads) when the JSON
+/// parser refuses it once decoded: a `\u` escape of half a surrogate pair, or a number too
+/// large for a float. The case then loads, or does not, the same way whether it is scored whole
+/// or as of a moment (which parses the whole document). Both are rare (ASCII-only writers
+/// escape emoji as surrogate pairs): only when one may be there is the whole document decoded.
+fn check_unread_values(json: &[u8]) -> Result<(), CaseError> {
+    if may_be_refused(json)
         && let Err(err) = serde_json::from_slice::<serde_json::Value>(json)
     {
         let text = err.to_string();
@@ -104,6 +103,38 @@ fn check_surrogates(json: &[u8]) -> Result<(), CaseError> {
         });
     }
     Ok(())
+}
+
+/// Whether the text may hold an escape of a surrogate (`\uD…`), an exponent of three digits
+/// or more, or more than 300 digits in a row: what a float may overflow at.
+fn may_be_refused(json: &[u8]) -> bool {
+    let mut digits = 0;
+    for (i, &b) in json.iter().enumerate() {
+        if b.is_ascii_digit() {
+            digits += 1;
+            if digits > 300 {
+                return true;
+            }
+            continue;
+        }
+        let rest = &json[i + 1..];
+        let refused = match b {
+            b'\\' => rest.len() >= 2 && rest[0] == b'u' && rest[1].eq_ignore_ascii_case(&b'd'),
+            b'e' | b'E' if digits > 0 => {
+                let rest = rest
+                    .strip_prefix(b"-")
+                    .or_else(|| rest.strip_prefix(b"+"))
+                    .unwrap_or(rest);
+                rest.iter().take_while(|c| c.is_ascii_digit()).count() >= 3
+            }
+            _ => false,
+        };
+        if refused {
+            return true;
+        }
+        digits = 0;
+    }
+    false
 }
 
 /// The 1-based line and column of byte `at` of `text`, as the JSON parser counts them.
