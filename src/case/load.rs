@@ -106,35 +106,27 @@ fn check_unread_values(json: &[u8]) -> Result<(), CaseError> {
 }
 
 /// Whether the text may hold an escape of a surrogate (`\uD…`), an exponent of three digits
-/// or more, or more than 300 digits in a row: what a float may overflow at.
+/// or more, or more than 300 digits in a row: what a float may overflow at. This runs for every
+/// case: the bytes that start each are searched for with `memchr`, then looked at closely.
 fn may_be_refused(json: &[u8]) -> bool {
-    let mut digits = 0;
-    for (i, &b) in json.iter().enumerate() {
-        if b.is_ascii_digit() {
-            digits += 1;
-            if digits > 300 {
-                return true;
-            }
-            continue;
-        }
-        let rest = &json[i + 1..];
-        let refused = match b {
-            b'\\' => rest.len() >= 2 && rest[0] == b'u' && rest[1].eq_ignore_ascii_case(&b'd'),
-            b'e' | b'E' if digits > 0 => {
-                let rest = rest
-                    .strip_prefix(b"-")
-                    .or_else(|| rest.strip_prefix(b"+"))
-                    .unwrap_or(rest);
-                rest.iter().take_while(|c| c.is_ascii_digit()).count() >= 3
-            }
-            _ => false,
-        };
-        if refused {
-            return true;
-        }
-        digits = 0;
-    }
-    false
+    let digit = |at: usize| json.get(at).is_some_and(u8::is_ascii_digit);
+    let surrogate = || {
+        memchr::memmem::find_iter(json, b"\\u")
+            .any(|at| json.get(at + 2).is_some_and(|b| (b | 0x20) == b'd'))
+    };
+    // An exponent follows a digit: `1e308`, `2E-400`.
+    let exponent = || {
+        memchr::memchr2_iter(b'e', b'E', json).any(|at| {
+            let first = at + 1 + usize::from(matches!(json.get(at + 1), Some(b'-' | b'+')));
+            at > 0 && digit(at - 1) && digit(first) && digit(first + 1) && digit(first + 2)
+        })
+    };
+    // A run of more than 300 digits holds a whole one of these 150-byte blocks.
+    let long = || {
+        json.chunks_exact(150)
+            .any(|block| block.iter().all(u8::is_ascii_digit))
+    };
+    surrogate() || exponent() || long()
 }
 
 /// The 1-based line and column of byte `at` of `text`, as the JSON parser counts them.
@@ -934,5 +926,30 @@ fn quoted(text: &str) -> String {
     match text.char_indices().nth(SHOWN) {
         Some((cut, _)) => format!("{:?}…", &text[..cut]),
         None => format!("{text:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_be_refused;
+
+    #[test]
+    fn what_the_parser_may_refuse_is_found_and_ordinary_text_is_not() {
+        let long = format!(r#"{{"n":{}}}"#, "9".repeat(301));
+        for refused in [
+            r#"{"s":"\ud800"}"#,
+            r#"{"s":"\uDC00"}"#,
+            r#"{"n":1e308}"#,
+            r#"{"n":2E-400}"#,
+            r#"{"n":7e+7777}"#,
+            long.as_str(),
+        ] {
+            assert!(may_be_refused(refused.as_bytes()), "{refused}");
+        }
+        let ordinary = format!(
+            r#"{{"at":"2018-03-23T10:00:00Z","text":"the element 123 here","n":1e30,"s":"\u00e9","d":{}}}"#,
+            "1".repeat(149)
+        );
+        assert!(!may_be_refused(ordinary.as_bytes()), "{ordinary}");
     }
 }
