@@ -131,11 +131,18 @@ pub fn timestamp(ms: i64) -> String {
 
 /// A number without needless decimals (at most four).
 pub fn number(n: f64) -> String {
+    let mut out = String::new();
+    write_number(&mut out, n);
+    out
+}
+
+/// [`number`], written at the end of `out`: whole numbers without the formatting machinery.
+fn write_number(out: &mut String, n: f64) {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        itoa::Buffer::new().format(n as i64).to_owned()
+        out.push_str(itoa::Buffer::new().format(n as i64));
     } else {
         let text = format!("{n:.4}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
+        out.push_str(text.trim_end_matches('0').trim_end_matches('.'));
     }
 }
 
@@ -325,46 +332,43 @@ pub(crate) fn matcher(matcher: Matcher) -> String {
     }
 }
 
-/// A value for a reader, written at the end of `out` (as [`text`] gives it): the common
-/// values without building a string of their own.
+/// A value for a reader, written at the end of `out`; strings quoted and made safe.
 pub(crate) fn write_text(out: &mut String, v: Value<'_>) {
+    use std::fmt::Write;
     match v {
         Value::Unknown => out.push_str("unknown"),
         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-            out.push_str(itoa::Buffer::new().format(n as i64));
-        }
+        Value::Num(n) => write_number(out, n),
         Value::Str(s) => {
-            use std::fmt::Write;
             let _ = write!(out, "{s:?}");
         }
         Value::Time(t) => out.push_str(crate::time::Rfc3339(t).ascii().as_str()),
-        v => out.push_str(&text(v)),
+        Value::Dur(d) => out.push_str(&duration(d)),
+        Value::NumRange(r) => out.push_str(&range(r, number)),
+        Value::TimeRange(r) => out.push_str(&time_range(r)),
+        Value::DurRange(r) => out.push_str(&range(r, |d| duration(d as i64))),
+        Value::List(list) if list.stride == 1 => {
+            out.push('[');
+            for (i, item) in items(v).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_text(out, item);
+            }
+            out.push(']');
+        }
+        Value::List(list) => {
+            let _ = write!(out, "{} items", list.len());
+        }
+        Value::Match(_) => out.push_str("detail match"),
     }
 }
 
 /// A value for a reader; strings quoted and made safe.
 pub fn text(v: Value<'_>) -> String {
-    match v {
-        Value::Unknown => "unknown".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Num(n) => number(n),
-        Value::Str(s) => format!("{s:?}"),
-        Value::Time(t) => timestamp(t),
-        Value::Dur(d) => duration(d),
-        Value::NumRange(r) => range(r, number),
-        Value::TimeRange(r) => time_range(r),
-        Value::DurRange(r) => range(r, |d| duration(d as i64)),
-        Value::List(list) => {
-            if list.stride == 1 {
-                let shown: Vec<String> = items(v).map(text).collect();
-                format!("[{}]", shown.join(", "))
-            } else {
-                format!("{} items", list.len())
-            }
-        }
-        Value::Match(_) => "detail match".into(),
-    }
+    let mut out = String::new();
+    write_text(&mut out, v);
+    out
 }
 
 #[cfg(test)]
@@ -393,23 +397,27 @@ mod tests {
     }
 
     #[test]
-    fn values_written_in_place_read_as_their_text() {
+    fn values_read_as_a_reader_expects() {
         let values = [
-            Value::Unknown,
-            Value::Bool(true),
-            Value::Bool(false),
-            Value::Num(3.0),
-            Value::Num(-2.5),
-            Value::Num(1e16),
-            Value::Str("a \"quoted\"\nline"),
-            Value::Time(1_521_820_800_125),
-            Value::Time(-62_167_219_200_001),
-            Value::Dur(90 * 60_000),
+            (Value::Unknown, "unknown"),
+            (Value::Bool(true), "true"),
+            (Value::Bool(false), "false"),
+            (Value::Num(3.0), "3"),
+            (Value::Num(-2.5), "-2.5"),
+            (Value::Num(1e16), "10000000000000000"),
+            (Value::Str("a \"quoted\"\nline"), r#""a \"quoted\"\nline""#),
+            (Value::Time(1_521_820_800_125), "2018-03-23T16:00:00.125Z"),
+            (
+                Value::Time(-62_167_219_200_001),
+                "-000001-12-31T23:59:59.999Z",
+            ),
+            (Value::Dur(90 * 60_000), "1h 30m"),
         ];
-        for v in values {
+        for (v, expected) in values {
             let mut out = String::from("> ");
             write_text(&mut out, v);
-            assert_eq!(out, format!("> {}", text(v)), "{v:?}");
+            assert_eq!(out, format!("> {expected}"), "{v:?}");
+            assert_eq!(text(v), expected, "{v:?}");
         }
     }
 

@@ -334,21 +334,20 @@ fn read_line<'t, 'a: 't>(
     }
 }
 
-/// [`value_text`], written at the end of `out`.
+/// An evidence value as the trace shows it, written at the end of `out`.
 fn write_value(out: &mut String, item: EvidenceItem<'_>) {
     match item.state {
         EvidenceState::Known => format::write_text(out, item.value),
-        _ => out.push_str(&value_text(item)),
+        EvidenceState::Missing => out.push_str("MISSING"),
+        EvidenceState::Null => out.push_str("NULL (not known)"),
+        EvidenceState::Unknown => out.push_str("unknown"),
     }
 }
 
 fn value_text(item: EvidenceItem<'_>) -> String {
-    match item.state {
-        EvidenceState::Known => format::text(item.value),
-        EvidenceState::Missing => "MISSING".into(),
-        EvidenceState::Null => "NULL (not known)".into(),
-        EvidenceState::Unknown => "unknown".into(),
-    }
+    let mut out = String::new();
+    write_value(&mut out, item);
+    out
 }
 
 fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
