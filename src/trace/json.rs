@@ -4,8 +4,8 @@
 //! `docs/TRACE.md` documents the shape.
 //!
 //! The document is a tree of small serializable views over the trace, written straight to the
-//! output by `serde_json`: no intermediate `serde_json::Value`, and timestamps and numbers are
-//! written without building strings.
+//! output (`json_writer`, which writes what `serde_json` would): no intermediate
+//! `serde_json::Value`, and timestamps and numbers are written without building strings.
 
 use super::hypotheses::Matrix;
 use serde::Serialize;
@@ -22,6 +22,7 @@ use super::summary::{Change, Conflict, Direction, Margin, ScoreSummary};
 use crate::eval::value::{Value, items};
 use crate::eval::{Bounds, EvidenceItem, EvidenceState, Handling, Mark, Outcome};
 use crate::program::{Points, ScoreMode};
+use crate::source::LineRef;
 use crate::time::Rfc3339;
 
 /// The version of the JSON shape; it changes when a field changes meaning or goes.
@@ -42,17 +43,15 @@ pub fn render_line(trace: &Trace<'_>) -> String {
 pub fn render_with(trace: &Trace<'_>, hypotheses: Option<&Matrix>, line: bool) -> String {
     let mut document = Document::of(trace);
     document.hypotheses = hypotheses;
-    let mut out = Vec::with_capacity(if line { 8 } else { 16 } * 1024);
-    let _ = if line {
-        serde_json::to_writer(&mut out, &document)
-    } else {
-        document.serialize(&mut serde_json::Serializer::with_formatter(
-            &mut out,
-            super::indented::Indented::default(),
-        ))
-    };
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+    written(&document, !line, 16 * 1024)
+}
+
+/// `document` as JSON text and a line break, indented or on one line.
+fn written(document: &impl Serialize, indented: bool, capacity: usize) -> String {
+    // The views' own `Serialize` impls raise no errors, and their keys are strings.
+    let mut text = super::json_writer::to_string(document, indented, capacity).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// Writes the JSON trace to any serde serializer, as [`render`] writes it as text (the Python
@@ -64,13 +63,7 @@ pub fn serialize<S: Serializer>(trace: &Trace<'_>, serializer: S) -> Result<S::O
 /// The JSON for a case judged at a moment before its claim was known: nothing to judge yet.
 /// `pretty` indents it as [`render`] does; otherwise one line, as [`render_line`].
 pub fn no_claim_yet(not_yet: &crate::NotYet, pretty: bool) -> String {
-    let document = NoClaimYet::of(not_yet);
-    let text = if pretty {
-        serde_json::to_string_pretty(&document)
-    } else {
-        serde_json::to_string(&document)
-    };
-    text.unwrap_or_default() + "\n"
+    written(&NoClaimYet::of(not_yet), pretty, 512)
 }
 
 /// Writes [`no_claim_yet`]'s document to any serde serializer.
@@ -239,7 +232,7 @@ struct DecisionJson<'t, 'a> {
     label: &'a str,
     reason: Option<String>,
     test: String,
-    rule: String,
+    rule: LineRef<'a>,
     undecided: Vec<String>,
     evidence: Vec<EvidenceJson<'t, 'a>>,
 }
@@ -489,7 +482,7 @@ struct CriterionJson<'t, 'a> {
     name: &'a str,
     title: &'a str,
     about: Option<&'a str>,
-    rule: String,
+    rule: LineRef<'a>,
     outcome: OutcomeJson<'a>,
     contribution: Contribution,
     contributes: bool,
