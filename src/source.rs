@@ -154,11 +154,19 @@ impl SourceMap {
         format!("{}:{line}:{column}", file.name)
     }
 
-    /// `file:line` of the start of a span.
+    /// `file:line` of the start of a span, as a string.
     pub fn line_ref(&self, span: Span) -> String {
+        self.line_at(span).to_string()
+    }
+
+    /// `file:line` of the start of a span, written when displayed (or serialized, as a
+    /// string) without building a string first.
+    pub fn line_at(&self, span: Span) -> LineRef<'_> {
         let file = self.file(span.file);
-        let line = itoa::Buffer::new().format(file.line(span.start)).to_owned();
-        [file.name.as_str(), ":", &line].concat()
+        LineRef {
+            file: &file.name,
+            line: file.line(span.start),
+        }
     }
 
     /// `file:line` of the start of a span, the file named relative to the directory of the
@@ -178,5 +186,28 @@ impl SourceMap {
     /// All files, in the order they were added.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
+    }
+}
+
+/// A place in the rules, `file:line`: see [`SourceMap::line_at`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'s> {
+    /// The file's name, as it was given.
+    pub file: &'s str,
+    /// The 1-based line.
+    pub line: usize,
+}
+
+impl std::fmt::Display for LineRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.file)?;
+        f.write_str(":")?;
+        f.write_str(itoa::Buffer::new().format(self.line))
+    }
+}
+
+impl serde::Serialize for LineRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }

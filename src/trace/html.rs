@@ -472,7 +472,7 @@ fn score_detail(out: &mut String, s: ScoreView<'_, '_>) {
             "<p>Band <b>{}</b> by <code>{}</code> ({}).</p>",
             esc(band.label()),
             esc(&band.test()),
-            esc(&band.rule())
+            esc(&band.rule().to_string())
         );
     }
     let unit = match s.mode() {
@@ -541,7 +541,7 @@ fn criterion(out: &mut String, c: CriterionView<'_, '_>) {
         "<tr><td title=\"{}\">{}<br><span class=\"muted\">{}</span></td><td class=\"num\">{}</td><td>{outcome}</td><td>{why}</td><td>{}</td></tr>",
         esc(c.about().unwrap_or("")),
         esc(c.title()),
-        esc(&c.rule()),
+        esc(&c.rule().to_string()),
         esc(&amount),
         evidence.join("<br>")
     );

@@ -12,6 +12,7 @@ use crate::program::{
     CollectionDef, CriterionDef, DecisionDef, LetDef, MatchFieldDef, Node, Points, Program, Read,
     RowTestDef, ScoreDef, ScoreMode, TextPart, WeightDef, per_units,
 };
+use crate::source::LineRef;
 
 use super::format;
 use super::range_test::RangeTestView;
@@ -239,8 +240,8 @@ impl<'t, 'a> CriterionView<'t, 'a> {
     }
 
     /// Where the applied row (or the criterion) is, as `file:line`.
-    pub fn rule(&self) -> String {
-        self.ev.program.sources.line_ref(self.rule_span())
+    pub fn rule(&self) -> LineRef<'a> {
+        self.ev.program.sources.line_at(self.rule_span())
     }
 
     /// Where the applied row (or the criterion) is.
@@ -800,8 +801,8 @@ impl<'t, 'a> DecisionView<'t, 'a> {
     }
 
     /// Where the row is, as `file:line`.
-    pub fn rule(&self) -> String {
-        self.ev.program.sources.line_ref(self.rule_span())
+    pub fn rule(&self) -> LineRef<'a> {
+        self.ev.program.sources.line_at(self.rule_span())
     }
 
     /// Where the row is.
