@@ -92,13 +92,19 @@ pub fn html(text: &str) -> String {
 
 /// A duration in milliseconds as `2d 3h`, `6h 50m`, `45s`: its two largest units.
 pub fn duration(ms: i64) -> String {
+    let mut out = String::with_capacity(12);
+    let _ = write_duration(&mut out, ms);
+    out
+}
+
+/// [`duration`], written into `out` (a `String`, or a formatter).
+pub(crate) fn write_duration<W: std::fmt::Write>(out: &mut W, ms: i64) -> std::fmt::Result {
     let mut rest = ms.unsigned_abs();
     if rest == 0 {
-        return "0s".into();
+        return out.write_str("0s");
     }
-    let mut out = String::with_capacity(12);
     if ms < 0 {
-        out.push('-');
+        out.write_str("-")?;
     }
     let mut parts = 0;
     for (unit, size) in [
@@ -110,10 +116,10 @@ pub fn duration(ms: i64) -> String {
     ] {
         if rest >= size {
             if parts > 0 {
-                out.push(' ');
+                out.write_str(" ")?;
             }
-            out.push_str(itoa::Buffer::new().format(rest / size));
-            out.push_str(unit);
+            out.write_str(itoa::Buffer::new().format(rest / size))?;
+            out.write_str(unit)?;
             rest %= size;
             parts += 1;
         }
@@ -121,7 +127,22 @@ pub fn duration(ms: i64) -> String {
             break;
         }
     }
-    out
+    Ok(())
+}
+
+/// A duration displayed as [`duration`] writes it, without building a string.
+pub(crate) struct Duration(pub(crate) i64);
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_duration(f, self.0)
+    }
+}
+
+impl serde::Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 /// A timestamp in milliseconds as RFC 3339 UTC.
@@ -343,7 +364,9 @@ pub(crate) fn write_text(out: &mut String, v: Value<'_>) {
             let _ = write!(out, "{s:?}");
         }
         Value::Time(t) => out.push_str(crate::time::Rfc3339(t).ascii().as_str()),
-        Value::Dur(d) => out.push_str(&duration(d)),
+        Value::Dur(d) => {
+            let _ = write_duration(out, d);
+        }
         Value::NumRange(r) => out.push_str(&range(r, number)),
         Value::TimeRange(r) => out.push_str(&time_range(r)),
         Value::DurRange(r) => out.push_str(&range(r, |d| duration(d as i64))),

@@ -808,7 +808,7 @@ impl Serialize for Val<'_> {
             Value::Dur(d) => {
                 let mut map = serializer.serialize_map(Some(2))?;
                 map.serialize_entry("seconds", &Num(d as f64 / 1000.0))?;
-                map.serialize_entry("text", &format::duration(d))?;
+                map.serialize_entry("text", &format::Duration(d))?;
                 map.end()
             }
             Value::NumRange(r) => {

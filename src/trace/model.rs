@@ -869,7 +869,7 @@ fn prose_value(out: &mut String, value: Value<'_>) {
                 prose_value(out, item);
             }
         }
-        other => out.push_str(&format::text(other)),
+        other => format::write_text(out, other),
     }
 }
 
@@ -879,7 +879,7 @@ pub(crate) fn render_text(parts: &[TextPart], values: &[Value<'_>]) -> Option<St
         return None;
     }
     let mut values = values.iter();
-    let mut out = String::new();
+    let mut out = String::with_capacity(64);
     for part in parts {
         match part {
             TextPart::Text(t) => out.push_str(t),
