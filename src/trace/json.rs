@@ -9,7 +9,7 @@
 
 use super::hypotheses::Matrix;
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
 
 use super::Trace;
 use super::format;
@@ -624,17 +624,18 @@ impl Serialize for EvidenceJson<'_, '_> {
         let e = &self.0;
         let window = e.window();
         let is_definition = e.definition().is_some();
-        let mut map = serializer.serialize_map(Some(
+        let mut map = serializer.serialize_struct(
+            "Evidence",
             3 + usize::from(is_definition) + usize::from(window.is_some()),
-        ))?;
-        map.serialize_entry("name", e.name())?;
-        map.serialize_entry("state", &e.item.state)?;
-        map.serialize_entry("value", &Val(e.item.value))?;
+        )?;
+        map.serialize_field("name", e.name())?;
+        map.serialize_field("state", &e.item.state)?;
+        map.serialize_field("value", &Val(e.item.value))?;
         if is_definition {
-            map.serialize_entry("definition", e.name())?;
+            map.serialize_field("definition", e.name())?;
         }
         if let Some(w) = window {
-            map.serialize_entry("window", &WindowJson(w))?;
+            map.serialize_field("window", &WindowJson(w))?;
         }
         map.end()
     }
@@ -670,16 +671,16 @@ impl Serialize for DefinitionJson<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let d = &self.0;
         let fields = d.fields();
-        let mut map = serializer.serialize_map(Some(4 + usize::from(fields.is_some())))?;
-        map.serialize_entry("description", &d.description())?;
+        let mut map = serializer.serialize_struct("Definition", 4 + usize::from(fields.is_some()))?;
+        map.serialize_field("description", &d.description())?;
         let state = if d.value().is_unknown() {
             EvidenceState::Unknown
         } else {
             EvidenceState::Known
         };
-        map.serialize_entry("state", &state)?;
-        map.serialize_entry("value", &Val(d.value()))?;
-        map.serialize_entry("evidence", &seq(d.evidence().map(EvidenceJson)))?;
+        map.serialize_field("state", &state)?;
+        map.serialize_field("value", &Val(d.value()))?;
+        map.serialize_field("evidence", &seq(d.evidence().map(EvidenceJson)))?;
         if let Some(fields) = fields {
             let fields: Vec<FieldJson<'_>> = fields
                 .map(|f| FieldJson {
@@ -694,7 +695,7 @@ impl Serialize for DefinitionJson<'_, '_> {
                         .map(|s| (s * 10_000.0).round() / 10_000.0),
                 })
                 .collect();
-            map.serialize_entry("fields", &fields)?;
+            map.serialize_field("fields", &fields)?;
         }
         map.end()
     }
@@ -718,21 +719,21 @@ impl Serialize for WindowJson<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let w = &self.0;
         let times = w.has_times();
-        let mut map = serializer.serialize_map(Some(7 + usize::from(times)))?;
-        map.serialize_entry("list", w.list())?;
-        map.serialize_entry("expression", &w.expression())?;
-        map.serialize_entry("items", &w.marks().len())?;
+        let mut map = serializer.serialize_struct("Window", 7 + usize::from(times))?;
+        map.serialize_field("list", w.list())?;
+        map.serialize_field("expression", &w.expression())?;
+        map.serialize_field("items", &w.marks().len())?;
         for (key, mark) in [
             ("counted", Mark::Counted),
             ("excluded", Mark::Excluded),
             ("duplicates", Mark::Duplicate),
             ("unknown", Mark::Unknown),
         ] {
-            map.serialize_entry(key, &seq(w.items(mark)))?;
+            map.serialize_field(key, &seq(w.items(mark)))?;
         }
         if times {
             let times = (0..w.marks().len()).map(|i| w.time(i).map(Stamp));
-            map.serialize_entry("times", &seq(times))?;
+            map.serialize_field("times", &seq(times))?;
         }
         map.end()
     }
@@ -806,36 +807,36 @@ impl Serialize for Val<'_> {
             Value::Str(s) => serializer.serialize_str(s),
             Value::Time(t) => Stamp(t).serialize(serializer),
             Value::Dur(d) => {
-                let mut map = serializer.serialize_map(Some(2))?;
-                map.serialize_entry("seconds", &Num(d as f64 / 1000.0))?;
-                map.serialize_entry("text", &format::Duration(d))?;
+                let mut map = serializer.serialize_struct("Duration", 2)?;
+                map.serialize_field("seconds", &Num(d as f64 / 1000.0))?;
+                map.serialize_field("text", &format::Duration(d))?;
                 map.end()
             }
             Value::NumRange(r) => {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("min", &finite(r.lo).map(Num))?;
-                map.serialize_entry("max", &finite(r.hi).map(Num))?;
-                map.serialize_entry("text", &format::text(v))?;
+                let mut map = serializer.serialize_struct("NumberRange", 3)?;
+                map.serialize_field("min", &finite(r.lo).map(Num))?;
+                map.serialize_field("max", &finite(r.hi).map(Num))?;
+                map.serialize_field("text", &format::text(v))?;
                 map.end()
             }
             Value::TimeRange(r) => {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("earliest", &finite(r.lo).map(|t| Stamp(t as i64)))?;
-                map.serialize_entry("latest", &finite(r.hi).map(|t| Stamp(t as i64)))?;
-                map.serialize_entry("text", &format::text(v))?;
+                let mut map = serializer.serialize_struct("TimeRange", 3)?;
+                map.serialize_field("earliest", &finite(r.lo).map(|t| Stamp(t as i64)))?;
+                map.serialize_field("latest", &finite(r.hi).map(|t| Stamp(t as i64)))?;
+                map.serialize_field("text", &format::text(v))?;
                 map.end()
             }
             Value::DurRange(r) => {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("min_seconds", &finite(r.lo).map(|d| Num(d / 1000.0)))?;
-                map.serialize_entry("max_seconds", &finite(r.hi).map(|d| Num(d / 1000.0)))?;
-                map.serialize_entry("text", &format::text(v))?;
+                let mut map = serializer.serialize_struct("DurationRange", 3)?;
+                map.serialize_field("min_seconds", &finite(r.lo).map(|d| Num(d / 1000.0)))?;
+                map.serialize_field("max_seconds", &finite(r.hi).map(|d| Num(d / 1000.0)))?;
+                map.serialize_field("text", &format::text(v))?;
                 map.end()
             }
             Value::List(list) if list.stride == 1 => seq(items(v).map(Val)).serialize(serializer),
             Value::List(list) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("items", &list.len())?;
+                let mut map = serializer.serialize_struct("Items", 1)?;
+                map.serialize_field("items", &list.len())?;
                 map.end()
             }
             Value::Match(_) => serializer.serialize_str("detail match"),
