@@ -20,9 +20,11 @@ pub(crate) fn to_string<T: Serialize + ?Sized>(
         indented,
         depth: 0,
         has_value: false,
+        keys: KEYS.take().unwrap_or_default(),
     };
-    value.serialize(&mut writer)?;
-    Ok(writer.out)
+    let written = value.serialize(&mut writer);
+    KEYS.set(Some(writer.keys));
+    written.map(|()| writer.out)
 }
 
 /// Why a value could not be written as JSON: only a map key that is not a string, number or
@@ -53,6 +55,44 @@ struct JsonWriter {
     /// Whether the container written last has a value yet (kept as `serde_json`'s pretty
     /// printer keeps it: one flag, not one per level).
     has_value: bool,
+    keys: Box<KeyTexts>,
+}
+
+thread_local! {
+    /// The struct keys this thread has written, kept from one document to the next.
+    static KEYS: std::cell::Cell<Option<Box<KeyTexts>>> = const { std::cell::Cell::new(None) };
+}
+
+/// How many key texts are kept.
+const KEY_SLOTS: usize = 256;
+
+/// Struct keys as written, with what comes before them (a comma, a line break, the indentation)
+/// and after (the colon): a trace writes the same few dozen keys at the same few depths hundreds
+/// of times, so each is put together once and then copied whole. A slot is found by the key's
+/// address (a struct key is a `&'static str`, so its address and length name one text for
+/// good), its depth, whether it comes first, and whether the document is indented; a key that
+/// lands on a taken slot replaces what was there.
+struct KeyTexts {
+    slots: Vec<KeySlot>,
+}
+
+#[derive(Default)]
+struct KeySlot {
+    address: usize,
+    len: usize,
+    /// The depth, whether first, and whether indented, in one number.
+    place: usize,
+    text: String,
+}
+
+impl Default for KeyTexts {
+    fn default() -> Self {
+        KeyTexts {
+            slots: std::iter::repeat_with(KeySlot::default)
+                .take(KEY_SLOTS)
+                .collect(),
+        }
+    }
 }
 
 /// A comma, a line break, and the indentation of the deepest level written at once.
@@ -61,17 +101,8 @@ const BREAK: &str = ",\n                                                        
 impl JsonWriter {
     /// What comes before a value in a container: a comma unless it is the first, and when
     /// indented a line break and the indentation of the current depth.
-    #[inline]
     fn separate(&mut self, first: bool) {
-        let start = usize::from(first);
-        let end = if self.indented { 2 + 2 * self.depth } else { 1 };
-        match BREAK.get(start..end) {
-            Some(text) => self.out.push_str(text),
-            None => {
-                self.out.push_str(&BREAK[start..2]);
-                (0..self.depth).for_each(|_| self.out.push_str("  "));
-            }
-        }
+        write_separator(&mut self.out, first, self.indented, self.depth);
     }
 
     fn open(&mut self, bracket: char) {
@@ -88,19 +119,24 @@ impl JsonWriter {
         self.out.push(bracket);
     }
 
-    /// A key and what separates it from its value.
+    /// A key, what comes before it and what separates it from its value.
     fn key(&mut self, first: bool, key: &str) {
-        self.separate(first);
-        if needs_escape(key.as_bytes()) {
-            write_escaped(&mut self.out, key);
-            self.out.push_str(if self.indented { ": " } else { ":" });
-        } else {
-            self.out.reserve(key.len() + 4);
-            self.out.push('"');
-            self.out.push_str(key);
-            self.out
-                .push_str(if self.indented { "\": " } else { "\":" });
+        write_key(&mut self.out, first, self.indented, self.depth, key);
+    }
+
+    /// A struct's key, what comes before it and what separates it from its value, copied from
+    /// where it was last put together at this place.
+    fn static_key(&mut self, first: bool, key: &'static str) {
+        let address = key.as_ptr().addr();
+        let place = self.depth << 2 | usize::from(first) << 1 | usize::from(self.indented);
+        let hash = (address ^ place.rotate_right(16)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.keys.slots[hash >> (usize::BITS - KEY_SLOTS.ilog2())];
+        if slot.address != address || slot.len != key.len() || slot.place != place {
+            slot.text.clear();
+            write_key(&mut slot.text, first, self.indented, self.depth, key);
+            (slot.address, slot.len, slot.place) = (address, key.len(), place);
         }
+        self.out.push_str(&slot.text);
     }
 
     fn integer(&mut self, n: impl itoa::Integer) {
@@ -110,6 +146,27 @@ impl JsonWriter {
     fn float(&mut self, x: impl zmij::Float) {
         self.out.push_str(zmij::Buffer::new().format_finite(x));
     }
+}
+
+/// What comes before a value in a container: a comma unless it is the first, and when
+/// indented a line break and the indentation of `depth`.
+fn write_separator(out: &mut String, first: bool, indented: bool, depth: usize) {
+    let start = usize::from(first);
+    let end = if indented { 2 + 2 * depth } else { 1 };
+    match BREAK.get(start..end) {
+        Some(text) => out.push_str(text),
+        None => {
+            out.push_str(&BREAK[start..2]);
+            (0..depth).for_each(|_| out.push_str("  "));
+        }
+    }
+}
+
+/// A key, what comes before it and what separates it from its value.
+fn write_key(out: &mut String, first: bool, indented: bool, depth: usize, key: &str) {
+    write_separator(out, first, indented, depth);
+    write_string(out, key);
+    out.push_str(if indented { ": " } else { ":" });
 }
 
 /// `text` as a JSON string, quoted and escaped as `serde_json` escapes it.
@@ -232,8 +289,8 @@ impl<'w> Compound<'w> {
         Ok(())
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        self.writer.key(self.first, key);
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        self.writer.static_key(self.first, key);
         self.first = false;
         value.serialize(&mut *self.writer)?;
         self.writer.has_value = true;
@@ -828,6 +885,51 @@ mod tests {
             let mut object = serde_json::Map::new();
             object.insert(text.clone(), json!([text]));
             assert_as_serde_json(&Value::Object(object));
+        }
+    }
+
+    /// Struct keys at every depth (past the 64 levels written at once), first and not, in
+    /// documents written one after another on one line and indented: the keys kept from one
+    /// document are right in the next.
+    #[test]
+    fn writes_struct_keys_as_serde_json() {
+        #[derive(serde::Serialize)]
+        struct Node {
+            name: &'static str,
+            #[serde(rename = "a \"quoted\" key")]
+            quoted: u8,
+            leaves: Vec<Leaf>,
+            child: Option<Box<Node>>,
+        }
+        #[derive(serde::Serialize)]
+        struct Leaf {
+            name: &'static str,
+            value: f64,
+        }
+        let mut node = None;
+        for level in 0..80 {
+            node = Some(Box::new(Node {
+                name: "node",
+                quoted: 1,
+                leaves: (0..level % 3)
+                    .map(|i| Leaf {
+                        name: "leaf",
+                        value: f64::from(i) / 4.0,
+                    })
+                    .collect(),
+                child: node,
+            }));
+        }
+        for _ in 0..2 {
+            for indented in [true, false] {
+                let ours = to_string(&node, indented, 0).expect("writes");
+                let theirs = if indented {
+                    serde_json::to_string_pretty(&node)
+                } else {
+                    serde_json::to_string(&node)
+                };
+                assert_eq!(ours, theirs.expect("writes"));
+            }
         }
     }
 
