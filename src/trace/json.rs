@@ -671,7 +671,8 @@ impl Serialize for DefinitionJson<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let d = &self.0;
         let fields = d.fields();
-        let mut map = serializer.serialize_struct("Definition", 4 + usize::from(fields.is_some()))?;
+        let mut map =
+            serializer.serialize_struct("Definition", 4 + usize::from(fields.is_some()))?;
         map.serialize_field("description", &d.description())?;
         let state = if d.value().is_unknown() {
             EvidenceState::Unknown
