@@ -64,7 +64,7 @@ thread_local! {
 }
 
 /// How many key texts are kept.
-const KEY_SLOTS: usize = 256;
+const KEY_SLOTS: usize = 1024;
 
 /// Struct keys as written, with what comes before them (a comma, a line break, the indentation)
 /// and after (the colon): a trace writes the same few dozen keys at the same few depths hundreds
