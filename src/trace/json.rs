@@ -234,7 +234,7 @@ struct DecisionJson<'t, 'a> {
     test: String,
     rule: LineRef<'a>,
     undecided: Vec<String>,
-    evidence: Vec<EvidenceJson<'t, 'a>>,
+    evidence: Listed<DecisionView<'t, 'a>>,
 }
 
 impl<'t, 'a> DecisionJson<'t, 'a> {
@@ -245,7 +245,7 @@ impl<'t, 'a> DecisionJson<'t, 'a> {
             test: d.test(),
             rule: d.rule(),
             undecided: d.undecided().collect(),
-            evidence: d.evidence().map(EvidenceJson).collect(),
+            evidence: Listed(d),
         }
     }
 }
@@ -291,7 +291,7 @@ struct ScoreJson<'t, 'a> {
     coverage: Coverage<'a>,
     strongest: Strongest<'a>,
     margins: Vec<MarginJson<'a>>,
-    criteria: Vec<CriterionJson<'t, 'a>>,
+    criteria: Listed<ScoreView<'t, 'a>>,
 }
 
 impl<'t, 'a> ScoreJson<'t, 'a> {
@@ -339,7 +339,7 @@ impl<'t, 'a> ScoreJson<'t, 'a> {
                 against: s.strongest_against.iter().map(|c| c.name()).collect(),
             },
             margins: s.margins.iter().map(MarginJson::of).collect(),
-            criteria: view.criteria().map(CriterionJson::of).collect(),
+            criteria: Listed(view),
         }
     }
 }
@@ -489,7 +489,7 @@ struct CriterionJson<'t, 'a> {
     possible: Range<Contribution>,
     input: Option<Num>,
     reason: Option<String>,
-    evidence: Vec<EvidenceJson<'t, 'a>>,
+    evidence: Listed<CriterionView<'t, 'a>>,
     unknown: Vec<String>,
     alternatives: Vec<AlternativeJson<'a>>,
     range_tests: Vec<RangeTestJson<'a>>,
@@ -530,7 +530,7 @@ impl<'t, 'a> CriterionJson<'t, 'a> {
             },
             input: c.input().map(Num),
             reason: c.reason(),
-            evidence: c.evidence().map(EvidenceJson).collect(),
+            evidence: Listed(c),
             unknown: c.unknown_paths(),
             alternatives: c.alternatives().map(AlternativeJson::of).collect(),
             range_tests: c.range_tests().map(RangeTestJson::of).collect(),
@@ -737,6 +737,28 @@ impl Serialize for WindowJson<'_, '_> {
             map.serialize_field("times", &seq(times))?;
         }
         map.end()
+    }
+}
+
+/// A view's list (a decision's or criterion's evidence, a score's criteria), written as a JSON
+/// array straight from the view rather than collected first.
+struct Listed<V>(V);
+
+impl Serialize for Listed<DecisionView<'_, '_>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.evidence().map(EvidenceJson))
+    }
+}
+
+impl Serialize for Listed<CriterionView<'_, '_>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.evidence().map(EvidenceJson))
+    }
+}
+
+impl Serialize for Listed<ScoreView<'_, '_>> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.criteria().map(CriterionJson::of))
     }
 }
 
