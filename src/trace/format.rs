@@ -266,17 +266,22 @@ pub fn estimative(p: f64) -> &'static str {
 /// `, similarity 0.93` when a similarity was measured, else nothing.
 pub fn similarity(value: Option<f64>) -> String {
     value
-        .map(|s| format!(", similarity {}", number(s)))
+        .map(|s| {
+            let mut out = String::from(", similarity ");
+            write_number(&mut out, s);
+            out
+        })
         .unwrap_or_default()
 }
 
 /// A signed number: `+1.5`, `-2`, `0`.
 pub fn signed(x: f64) -> String {
+    let mut out = String::with_capacity(8);
     if x > 0.0 {
-        format!("+{}", number(x))
-    } else {
-        number(x)
+        out.push('+');
     }
+    write_number(&mut out, x);
+    out
 }
 
 /// A likelihood ratio to four significant digits, so a ratio as written shows as written:
@@ -299,7 +304,12 @@ pub fn amount(mode: ScoreMode, contribution: Points) -> String {
 pub fn score_value(mode: ScoreMode, value: f64) -> String {
     match mode {
         ScoreMode::Evidence { .. } => format!("{} ({})", percent(value), estimative(value)),
-        ScoreMode::Additive => format!("{} points", number(value)),
+        ScoreMode::Additive => {
+            let mut out = String::with_capacity(16);
+            write_number(&mut out, value);
+            out.push_str(" points");
+            out
+        }
     }
 }
 

@@ -351,15 +351,19 @@ fn value_text(item: EvidenceItem<'_>) -> String {
 }
 
 fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
-    let description = d
-        .description()
-        .map(|t| format!(" ({t})"))
-        .unwrap_or_default();
-    let value = match d.value() {
-        crate::eval::value::Value::Match(_) => "a detail match".to_string(),
-        v => format::text(v),
-    };
-    let _ = writeln!(out, "  {}{description} = {value}", d.name());
+    out.push_str("  ");
+    out.push_str(d.name());
+    if let Some(description) = d.description() {
+        out.push_str(" (");
+        out.push_str(description);
+        out.push(')');
+    }
+    out.push_str(" = ");
+    match d.value() {
+        crate::eval::value::Value::Match(_) => out.push_str("a detail match"),
+        v => format::write_text(out, v),
+    }
+    out.push('\n');
     read_line(
         out,
         "      ",
@@ -393,14 +397,17 @@ fn definition(out: &mut String, d: DefinitionView<'_, '_>) {
 
 fn window_lines(out: &mut String, w: WindowView<'_, '_>, value: EvidenceItem<'_>) {
     let total = w.marks.len();
-    let mut parts = vec![format!(
-        "{} = {}: {} of {total} items of `{}` counted{}",
-        w.expression(),
-        value_text(value),
+    out.push_str("      ");
+    out.push_str(&w.expression());
+    out.push_str(" = ");
+    write_value(out, value);
+    let _ = write!(
+        out,
+        ": {} of {total} items of `{}` counted",
         w.count(Mark::Counted),
-        w.list(),
-        span(&w, Mark::Counted)
-    )];
+        w.list()
+    );
+    write_span(out, &w, Mark::Counted);
     for (mark, word) in [
         (Mark::Excluded, "excluded"),
         (Mark::Duplicate, "duplicates"),
@@ -408,28 +415,23 @@ fn window_lines(out: &mut String, w: WindowView<'_, '_>, value: EvidenceItem<'_>
     ] {
         let n = w.count(mark);
         if n > 0 {
-            let listed: Vec<String> = w
-                .items(mark)
-                .take(SHOWN_ITEMS)
-                .map(|i| format!("#{i}"))
-                .collect();
-            let more = if n > SHOWN_ITEMS {
-                format!(" … {} more", n - SHOWN_ITEMS)
-            } else {
-                String::new()
-            };
-            parts.push(format!(
-                "{n} {word} ({}{more}){}",
-                listed.join(" "),
-                span(&w, mark)
-            ));
+            let _ = write!(out, "; {n} {word} (");
+            for (i, item) in w.items(mark).take(SHOWN_ITEMS).enumerate() {
+                out.push_str(if i == 0 { "#" } else { " #" });
+                out.push_str(itoa::Buffer::new().format(item));
+            }
+            if n > SHOWN_ITEMS {
+                let _ = write!(out, " … {} more", n - SHOWN_ITEMS);
+            }
+            out.push(')');
+            write_span(out, &w, mark);
         }
     }
-    let _ = writeln!(out, "      {}", parts.join("; "));
+    out.push('\n');
 }
 
 /// ` from T1 to T2` for the items of a window treated as `mark`, when items have times.
-fn span(w: &WindowView<'_, '_>, mark: Mark) -> String {
+fn write_span(out: &mut String, w: &WindowView<'_, '_>, mark: Mark) {
     let bounds =
         w.items(mark)
             .filter_map(|i| w.time(i))
@@ -437,8 +439,16 @@ fn span(w: &WindowView<'_, '_>, mark: Mark) -> String {
                 Some(bounds.map_or((t, t), |(first, last)| (first.min(t), last.max(t))))
             });
     match bounds {
-        Some((first, last)) if first == last => format!(" at {}", Rfc3339(first)),
-        Some((first, last)) => format!(" from {} to {}", Rfc3339(first), Rfc3339(last)),
-        None => String::new(),
+        Some((first, last)) if first == last => {
+            out.push_str(" at ");
+            out.push_str(Rfc3339(first).ascii().as_str());
+        }
+        Some((first, last)) => {
+            out.push_str(" from ");
+            out.push_str(Rfc3339(first).ascii().as_str());
+            out.push_str(" to ");
+            out.push_str(Rfc3339(last).ascii().as_str());
+        }
+        None => {}
     }
 }
