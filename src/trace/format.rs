@@ -158,12 +158,20 @@ pub fn number(n: f64) -> String {
 }
 
 /// [`number`], written at the end of `out`: whole numbers without the formatting machinery.
-fn write_number(out: &mut String, n: f64) {
+pub(crate) fn write_number(out: &mut String, n: f64) {
+    use std::fmt::Write;
     if n.fract() == 0.0 && n.abs() < 1e15 {
         out.push_str(itoa::Buffer::new().format(n as i64));
     } else {
-        let text = format!("{n:.4}");
-        out.push_str(text.trim_end_matches('0').trim_end_matches('.'));
+        // Four decimals, then the trailing zeros and a bare point taken off: the text always
+        // has a point (or is `NaN`/`inf`), so nothing before it is taken.
+        let _ = write!(out, "{n:.4}");
+        while out.ends_with('0') {
+            out.pop();
+        }
+        if out.ends_with('.') {
+            out.pop();
+        }
     }
 }
 
@@ -427,6 +435,31 @@ mod tests {
         assert_eq!(markdown_code("a == \"x\""), "`a == \"x\"`");
         assert_eq!(markdown_code("a `b` c"), "``a `b` c``");
         assert_eq!(markdown_code("`"), "`` ` ``");
+    }
+
+    /// Numbers without needless decimals, and the texts built on them.
+    #[test]
+    fn numbers_read_as_a_reader_expects() {
+        let numbers = [
+            (2.0, "2"),
+            (0.5, "0.5"),
+            (1.23456, "1.2346"),
+            (100.00001, "100"),
+            (-0.00001, "-0"),
+            (1e16, "10000000000000000"),
+            (1e15 + 0.5, "1000000000000000.5"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+        ];
+        for (n, text) in numbers {
+            assert_eq!(number(n), text, "{n}");
+        }
+        assert_eq!(signed(1.5), "+1.5");
+        assert_eq!(signed(-2.0), "-2");
+        assert_eq!(signed(0.0), "0");
+        assert_eq!(similarity(Some(0.93)), ", similarity 0.93");
+        assert_eq!(similarity(None), "");
+        assert_eq!(score_value(ScoreMode::Additive, 30.0), "30 points");
     }
 
     #[test]

@@ -149,11 +149,16 @@ fn criteria_list(criteria: &[CriterionView<'_, '_>]) -> String {
     if criteria.is_empty() {
         return "none".to_string();
     }
-    criteria
-        .iter()
-        .map(|c| format!("{} {}", c.name(), c.amount()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::with_capacity(24 * criteria.len());
+    for (i, c) in criteria.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(c.name());
+        out.push(' ');
+        out.push_str(&c.amount());
+    }
+    out
 }
 
 /// The conflicts behind a verdict, in words, the strongest line on each side: `Conflicting
@@ -222,43 +227,52 @@ impl Margin<'_, '_> {
     /// The margin in words: "12.2 percentage points above plausible (below 80.0%)", "25 points
     /// short of directed (>= 40; nonpublic_details at 3 would reach it)".
     pub fn describe(&self, mode: ScoreMode) -> String {
-        let distance = match mode {
-            ScoreMode::Evidence { .. } => format!("{:.1} percentage points", self.distance * 100.0),
-            ScoreMode::Additive if self.distance == 1.0 => "1 point".to_string(),
-            ScoreMode::Additive => format!("{} points", super::format::number(self.distance)),
-        };
-        let growth: Vec<String> = self
-            .growth
-            .iter()
-            .map(|g| format!("{} at {}", g.criterion.name(), super::format::number(g.to)))
-            .collect();
-        let growth = if growth.is_empty() {
-            String::new()
-        } else {
-            format!("; {} would cross", growth.join(" or "))
-        };
+        use std::fmt::Write;
+        let mut out = String::with_capacity(96);
         let at = self
             .threshold
             .trim_start_matches(">= ")
             .trim_start_matches("> ");
-        match self.direction {
-            Direction::Up if self.strictly => {
-                format!("{distance} short of {} (above {at}{growth})", self.band)
+        // Leaving a `>=` band means falling below its threshold; a `>` band, reaching it. At a
+        // `>=` threshold: any loss crosses it.
+        let on_the_threshold =
+            self.direction == Direction::Down && self.strictly && self.distance == 0.0;
+        if on_the_threshold {
+            let _ = write!(
+                out,
+                "on the threshold: any less makes it {} (below {at}",
+                self.band
+            );
+        } else {
+            match mode {
+                ScoreMode::Evidence { .. } => {
+                    let _ = write!(out, "{:.1} percentage points", self.distance * 100.0);
+                }
+                ScoreMode::Additive if self.distance == 1.0 => out.push_str("1 point"),
+                ScoreMode::Additive => {
+                    super::format::write_number(&mut out, self.distance);
+                    out.push_str(" points");
+                }
             }
-            Direction::Up => format!("{distance} short of {} (at {at}{growth})", self.band),
-            // Leaving a `>=` band means falling below its threshold; a `>` band, reaching it.
-            // At a `>=` threshold: any loss crosses it.
-            Direction::Down if self.strictly && self.distance == 0.0 => {
-                format!(
-                    "on the threshold: any less makes it {} (below {at}{growth})",
-                    self.band
-                )
-            }
-            Direction::Down if self.strictly => {
-                format!("{distance} above {} (below {at}{growth})", self.band)
-            }
-            Direction::Down => format!("{distance} above {} (at or below {at}{growth})", self.band),
+            let (side, place) = match (self.direction, self.strictly) {
+                (Direction::Up, true) => (" short of ", "above"),
+                (Direction::Up, false) => (" short of ", "at"),
+                (Direction::Down, true) => (" above ", "below"),
+                (Direction::Down, false) => (" above ", "at or below"),
+            };
+            let _ = write!(out, "{side}{} ({place} {at}", self.band);
         }
+        for (i, g) in self.growth.iter().enumerate() {
+            out.push_str(if i == 0 { "; " } else { " or " });
+            out.push_str(g.criterion.name());
+            out.push_str(" at ");
+            super::format::write_number(&mut out, g.to);
+        }
+        if !self.growth.is_empty() {
+            out.push_str(" would cross");
+        }
+        out.push(')');
+        out
     }
 }
 
@@ -807,4 +821,54 @@ pub fn as_of_note(as_of: &super::AsOf) -> String {
         "judged on what was known then; not yet known: {}",
         items.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way a margin reads: up or down, reaching or passing the threshold, on it, one
+    /// point or several, in points or percentage points.
+    #[test]
+    fn margins_read_as_written() {
+        let margin = |direction, strictly, distance| Margin {
+            direction,
+            band: "plausible",
+            threshold: ">= 40".to_string(),
+            distance,
+            strictly,
+            growth: Vec::new(),
+        };
+        let points = ScoreMode::Additive;
+        let cases = [
+            (
+                margin(Direction::Up, false, 5.0),
+                "5 points short of plausible (at 40)",
+            ),
+            (
+                margin(Direction::Up, true, 1.0),
+                "1 point short of plausible (above 40)",
+            ),
+            (
+                margin(Direction::Down, false, 2.5),
+                "2.5 points above plausible (at or below 40)",
+            ),
+            (
+                margin(Direction::Down, true, 3.0),
+                "3 points above plausible (below 40)",
+            ),
+            (
+                margin(Direction::Down, true, 0.0),
+                "on the threshold: any less makes it plausible (below 40)",
+            ),
+        ];
+        for (margin, text) in cases {
+            assert_eq!(margin.describe(points), text);
+        }
+        let evidence = ScoreMode::Evidence { prior: 0.5 };
+        assert_eq!(
+            margin(Direction::Up, false, 0.1234).describe(evidence),
+            "12.3 percentage points short of plausible (at 40)"
+        );
+    }
 }
