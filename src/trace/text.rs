@@ -106,21 +106,26 @@ fn or_list(items: &[String]) -> String {
 fn score_summary(out: &mut String, s: &super::summary::ScoreSummary<'_, '_>) {
     let view = s.view;
     let mode = view.mode();
-    let band = view
-        .band()
-        .map(|b| format!(", band {}", b.label()))
-        .unwrap_or_default();
-    let state = format!(" ({})", super::summary::state_note(view));
     let _ = writeln!(out, "  {}: {}", view.name(), view.title());
-    let value = match view.probability() {
-        Some(p) => format!(
-            "{} ({}, ICD 203)",
-            format::percent(p),
-            format::estimative(p)
-        ),
-        None => format::score_value(mode, view.value()),
-    };
-    let _ = writeln!(out, "    {value}{band}{state}");
+    out.push_str("    ");
+    match view.probability() {
+        Some(p) => {
+            let _ = write!(
+                out,
+                "{} ({}, ICD 203)",
+                format::percent(p),
+                format::estimative(p)
+            );
+        }
+        None => out.push_str(&format::score_value(mode, view.value())),
+    }
+    if let Some(band) = view.band() {
+        out.push_str(", band ");
+        out.push_str(band.label());
+    }
+    out.push_str(" (");
+    out.push_str(&super::summary::state_note(view));
+    out.push_str(")\n");
     for (label, criteria) in [("for", &s.strongest_for), ("against", &s.strongest_against)] {
         for (i, c) in criteria.iter().enumerate() {
             let head = if i == 0 { label } else { "" };
@@ -145,17 +150,23 @@ fn changes(out: &mut String, s: &Summary<'_, '_>) {
     }
     let _ = writeln!(out, "\n  What unknown evidence could change:");
     for c in s.changes.iter().take(6) {
-        let when = match c.cause.condition() {
-            Some(condition) => format!("if `{}`", clean(condition)),
-            None => "if none of its conditions held".to_string(),
-        };
-        let amount = c.amount().map(|a| format!(", {a}")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "    - {when} ({}{amount}): {}",
-            c.cause.place(c.score),
-            c.effect()
-        );
+        match c.cause.condition() {
+            Some(condition) => {
+                out.push_str("    - if `");
+                out.push_str(&clean(condition));
+                out.push('`');
+            }
+            None => out.push_str("    - if none of its conditions held"),
+        }
+        out.push_str(" (");
+        out.push_str(&c.cause.place(c.score));
+        if let Some(amount) = c.amount() {
+            out.push_str(", ");
+            out.push_str(&amount);
+        }
+        out.push_str("): ");
+        out.push_str(&c.effect());
+        out.push('\n');
     }
     if s.changes.len() > 6 {
         let _ = writeln!(out, "    … and {} more in the detail", s.changes.len() - 6);
