@@ -59,6 +59,9 @@ impl std::error::Error for EvalError {}
 /// Scores a case, within the program's work budget.
 pub fn evaluate<'a>(program: &'a Program, case: &'a Case) -> Result<Evaluation<'a>, EvalError> {
     let mut ev = Evaluator::new(program, case);
+    // An evaluation records a few dozen reads: room for them up front, not grown a few at a
+    // time (the what-ifs and probes that also use an evaluator record next to nothing).
+    ev.evidence.reserve(16);
     for score in &program.scores {
         let result = ev.score(score);
         ev.scores.push(result);
@@ -146,9 +149,9 @@ impl<'a> Evaluator<'a> {
             items: Vec::new(),
             hypothesis: None,
             scores: Vec::with_capacity(program.scores.len()),
-            evidence: Vec::with_capacity(64),
-            pending: Vec::with_capacity(16),
-            values: Vec::with_capacity(16),
+            evidence: Vec::new(),
+            pending: Vec::new(),
+            values: Vec::new(),
             alternatives: Vec::new(),
             range_tests: Vec::new(),
             work: 0,
