@@ -70,7 +70,7 @@ thread_local! {
 }
 
 /// How many key texts are kept.
-const KEY_SLOTS: usize = 1024;
+const KEY_SLOTS: usize = 4096;
 
 /// Struct keys as written, with what comes before them (a comma, a line break, the indentation)
 /// and after (the colon): a trace writes the same few dozen keys at the same few depths hundreds
@@ -89,6 +89,18 @@ struct KeySlot {
     /// The depth, whether first, and whether indented, in one number.
     place: usize,
     text: String,
+}
+
+impl KeySlot {
+    /// Keeps the text `write` puts together for `key` at `place`, in place of what was there. Out of
+    /// line, so that the common case, the text found, stays a short function.
+    #[cold]
+    #[inline(never)]
+    fn keep(&mut self, key: &'static str, place: usize, write: impl FnOnce(&mut String)) {
+        self.text.clear();
+        write(&mut self.text);
+        (self.address, self.len, self.place) = (key.as_ptr().addr(), key.len(), place);
+    }
 }
 
 impl Default for KeyTexts {
@@ -138,9 +150,10 @@ impl JsonWriter {
         let hash = (address ^ place.rotate_right(16)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let slot = &mut self.keys.slots[hash >> (usize::BITS - KEY_SLOTS.ilog2())];
         if slot.address != address || slot.len != key.len() || slot.place != place {
-            slot.text.clear();
-            write_key(&mut slot.text, first, self.indented, self.depth, key);
-            (slot.address, slot.len, slot.place) = (address, key.len(), place);
+            let (indented, depth) = (self.indented, self.depth);
+            slot.keep(key, place, |text| {
+                write_key(text, first, indented, depth, key)
+            });
         }
         self.out.push_str(&slot.text);
     }
