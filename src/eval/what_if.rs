@@ -79,7 +79,17 @@ impl<'e, 'a> WhatIf<'e, 'a> {
         }
     }
 
-    /// Decides every score's band in order, each reading the bands before it as decided.
+    /// The band row of score `score` had the scores totalled `totals`: its band in
+    /// [`Self::decide`]'s answer, without deciding the bands after it or the verdict.
+    pub(crate) fn band(&mut self, score: usize, totals: &[Points]) -> Option<u32> {
+        self.reset(totals);
+        // Bands are decided in order, so those after `score` cannot change its own.
+        self.decide_bands(totals.get(..=score)?);
+        self.ev.scores.get(score)?.band.as_ref().map(|b| b.row)
+    }
+
+    /// Decides the bands of the first `totals.len()` scores in order, each reading the bands
+    /// before it as decided.
     fn decide_bands(&mut self, totals: &[Points]) {
         let ev = &mut self.ev;
         for (index, (def, total)) in ev.program.scores.iter().zip(totals).enumerate() {

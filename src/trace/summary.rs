@@ -504,10 +504,12 @@ fn margins<'t, 'a>(view: ScoreView<'t, 'a>, what_if: &mut WhatIf<'_, 'a>) -> Vec
     let distance = |shown: f64| (shown - view.value()).abs();
     // The band a total would give: a `when` row reading the score itself (a cap) can keep a
     // threshold from being a margin at all.
+    let mut totals: Vec<Points> = view.ev.scores.iter().map(|s| s.total).collect();
     let mut band_at = |total: Points| {
-        let mut totals: Vec<Points> = view.ev.scores.iter().map(|s| s.total).collect();
         totals[view.index()] = total;
-        what_if.decide(&totals).bands[view.index()].map(|r| rows[r as usize].label.as_str())
+        what_if
+            .band(view.index(), &totals)
+            .map(|r| rows[r as usize].label.as_str())
     };
     if let Some(above) = above
         && let RowTestDef::Threshold {
