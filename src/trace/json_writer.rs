@@ -69,17 +69,19 @@ thread_local! {
     static KEYS: std::cell::Cell<Option<Box<KeyTexts>>> = const { std::cell::Cell::new(None) };
 }
 
-/// How many key texts are kept.
-const KEY_SLOTS: usize = 4096;
+/// How many pairs of key texts are kept.
+const KEY_PAIRS: usize = 1024;
 
 /// Struct keys as written, with what comes before them (a comma, a line break, the indentation)
 /// and after (the colon): a trace writes the same few dozen keys at the same few depths hundreds
-/// of times, so each is put together once and then copied whole. A slot is found by the key's
-/// address (a struct key is a `&'static str`, so its address and length name one text for
-/// good), its depth, whether it comes first, and whether the document is indented; a key that
-/// lands on a taken slot replaces what was there.
+/// of times, so each is put together once and then copied whole. A key's text is kept in one
+/// pair of slots, found by the key's address (a struct key is a `&'static str`, so its address
+/// and length name one text for good), its depth, whether it comes first, and whether the
+/// document is indented; a third key landing on a pair replaces the older of the two. (With
+/// one slot, not two, which keys of a trace collided, and so what writing it cost, changed from
+/// one build to the next with where the linker put the keys.)
 struct KeyTexts {
-    slots: Vec<KeySlot>,
+    pairs: Vec<[KeySlot; 2]>,
 }
 
 #[derive(Default)]
@@ -106,8 +108,8 @@ impl KeySlot {
 impl Default for KeyTexts {
     fn default() -> Self {
         KeyTexts {
-            slots: std::iter::repeat_with(KeySlot::default)
-                .take(KEY_SLOTS)
+            pairs: std::iter::repeat_with(Default::default)
+                .take(KEY_PAIRS)
                 .collect(),
         }
     }
@@ -148,13 +150,23 @@ impl JsonWriter {
         let address = key.as_ptr().addr();
         let place = self.depth << 2 | usize::from(first) << 1 | usize::from(self.indented);
         let hash = (address ^ place.rotate_right(16)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let slot = &mut self.keys.slots[hash >> (usize::BITS - KEY_SLOTS.ilog2())];
-        if slot.address != address || slot.len != key.len() || slot.place != place {
+        let pair = &mut self.keys.pairs[hash >> (usize::BITS - KEY_PAIRS.ilog2())];
+        let holds = |slot: &KeySlot| {
+            slot.address == address && slot.len == key.len() && slot.place == place
+        };
+        let slot = if holds(&pair[0]) {
+            &pair[0]
+        } else if holds(&pair[1]) {
+            &pair[1]
+        } else {
+            // The newer text stays; the older makes way.
+            pair.swap(0, 1);
             let (indented, depth) = (self.indented, self.depth);
-            slot.keep(key, place, |text| {
+            pair[0].keep(key, place, |text| {
                 write_key(text, first, indented, depth, key)
             });
-        }
+            &pair[0]
+        };
         self.out.push_str(&slot.text);
     }
 
