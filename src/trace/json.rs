@@ -43,7 +43,16 @@ pub fn render_line(trace: &Trace<'_>) -> String {
 pub fn render_with(trace: &Trace<'_>, hypotheses: Option<&Matrix>, line: bool) -> String {
     let mut document = Document::of(trace);
     document.hypotheses = hypotheses;
-    written(&document, !line, 16 * 1024)
+    written(&document, !line, expected_len(trace))
+}
+
+/// About how long a trace's JSON is, so that its text is allocated once, not grown and copied:
+/// 16 KiB (a trace of a short case takes 8–10), and 64 bytes for each item its windows list
+/// (each has its time and its place in one of the window's lists).
+fn expected_len(trace: &Trace<'_>) -> usize {
+    let windows = &trace.evaluation().windows;
+    let items: usize = windows.iter().flatten().map(|w| w.marks.len()).sum();
+    16 * 1024 + 64 * items
 }
 
 /// `document` as JSON text and a line break, indented or on one line.
