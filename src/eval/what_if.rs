@@ -145,3 +145,78 @@ fn set_row(band: &mut Option<DecisionResult>, row: Option<u32>) {
         reason: Default::default(),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::program::Points;
+
+    /// A score's band alone is the band the full question gives, whatever the totals: with a
+    /// band row reading an earlier score's band, and thresholds.
+    #[test]
+    fn one_band_is_the_band_of_the_whole_decision() {
+        let rules = r#"
+ruleset what_if_bands { version "1" }
+score first "First" {
+  additive
+  criterion channel "Channel" {
+    when claim.channel_class == "official_agency" => 10 "Official"
+    else => 0 "Other"
+  }
+  bands {
+    >= 10 => "high"
+    else => "low"
+  }
+}
+score second "Second" {
+  additive
+  criterion channel "Channel" {
+    when claim.channel_class == "supporter" => 5 "Supporter"
+    else => 1 "Other"
+  }
+  bands {
+    when first.band == "high" => "boosted"
+    >= 5 => "some"
+    else => "none"
+  }
+}
+verdict "Verdict" {
+  when second.band == "boosted" => "boosted" "Boosted"
+  else => "plain" "Plain"
+}
+"#;
+        let program = crate::compile_str("what_if.cred", rules, &crate::Options::default())
+            .expect("the rules check")
+            .program;
+        let case = program
+            .load(br#"{"claim": {"channel_class": "supporter"}}"#)
+            .expect("the case loads");
+        let evaluation = crate::evaluate(&program, &case).expect("within budget");
+        let mut what_if = evaluation.what_if();
+        let mut seen = std::collections::BTreeSet::new();
+        for first in -2..=12 {
+            for second in -2..=22 {
+                let totals = [
+                    Points::from_f64(first.into()),
+                    Points::from_f64(second.into()),
+                ];
+                let decided = what_if.decide(&totals);
+                for score in 0..totals.len() {
+                    assert_eq!(
+                        what_if.band(score, &totals),
+                        decided.bands[score],
+                        "score {score} at {first}, {second}"
+                    );
+                }
+                seen.insert(decided.bands);
+            }
+        }
+        // Every row of both bands was reached.
+        let rows = |score: usize| {
+            seen.iter()
+                .filter_map(|bands| bands[score])
+                .collect::<std::collections::BTreeSet<u32>>()
+        };
+        assert_eq!(rows(0).len(), 2);
+        assert_eq!(rows(1).len(), 3);
+    }
+}
