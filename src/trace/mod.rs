@@ -24,6 +24,14 @@ use crate::eval::Evaluation;
 use crate::program::Program;
 use model::{DecisionView, DefinitionView, ScoreView};
 
+/// What the length of a trace's rendering grows with (see [`Trace::extent`]).
+pub(crate) struct Extent {
+    /// The criteria and definitions it explains.
+    pub(crate) explained: usize,
+    /// The items its windows list.
+    pub(crate) items: usize,
+}
+
 /// The explanation of one scored case.
 #[derive(Debug)]
 pub struct Trace<'a> {
@@ -156,6 +164,17 @@ impl<'a> Trace<'a> {
     /// The program that produced it.
     pub fn program(&self) -> &'a Program {
         self.evaluation.program
+    }
+
+    /// What the length of a rendering grows with, for sizing its text up front.
+    pub(crate) fn extent(&self) -> Extent {
+        let program = self.program();
+        let criteria: usize = program.scores.iter().map(|s| s.criteria.len()).sum();
+        let windows = &self.evaluation.windows;
+        Extent {
+            explained: criteria + program.lets.len(),
+            items: windows.iter().flatten().map(|w| w.marks.len()).sum(),
+        }
     }
 
     /// The case's `id`, made safe to print.
