@@ -109,7 +109,9 @@ impl<'e, 'a> WhatIf<'e, 'a> {
     /// and the first that holds (earlier scores' bands as [`Self::decide`] gives them).
     pub(crate) fn band_options(&mut self, score: usize, totals: &[Points]) -> Vec<u32> {
         self.reset(totals);
-        self.decide_bands(totals);
+        // A score's bands can read no later score (the checker allows their own and earlier
+        // ones), so the bands after it are left undecided.
+        self.decide_bands(totals.get(..=score).unwrap_or(totals));
         let ev = &mut self.ev;
         let Some(bands) = ev.program.scores.get(score).and_then(|s| s.bands.as_ref()) else {
             return Vec::new();
@@ -148,10 +150,12 @@ fn set_row(band: &mut Option<DecisionResult>, row: Option<u32>) {
 
 #[cfg(test)]
 mod tests {
+    use super::{ScoreTotal, WhatIf};
     use crate::program::Points;
 
-    /// A score's band alone is the band the full question gives, whatever the totals: with a
-    /// band row reading an earlier score's band, and thresholds.
+    /// A score's band alone is the band the full question gives, and its options are those
+    /// asked with every band decided, whatever the totals: with a band row reading an earlier
+    /// score's band, one whose condition is unknown, and thresholds.
     #[test]
     fn one_band_is_the_band_of_the_whole_decision() {
         let rules = r#"
@@ -175,6 +179,7 @@ score second "Second" {
   }
   bands {
     when first.band == "high" => "boosted"
+    when claim.medium == "video" => "shown"
     >= 5 => "some"
     else => "none"
   }
@@ -192,7 +197,24 @@ verdict "Verdict" {
             .expect("the case loads");
         let evaluation = crate::evaluate(&program, &case).expect("within budget");
         let mut what_if = evaluation.what_if();
+        /// Band options as they were asked before: every band decided first.
+        fn options_deciding_all(
+            what_if: &mut WhatIf<'_, '_>,
+            score: usize,
+            totals: &[Points],
+        ) -> Vec<u32> {
+            what_if.reset(totals);
+            what_if.decide_bands(totals);
+            let ev = &mut what_if.ev;
+            let bands = ev.program.scores[score].bands.as_ref().expect("bands");
+            let total = ScoreTotal {
+                units: totals[score],
+                odds: ev.scores[score].odds,
+            };
+            ev.options(bands, Some(total))
+        }
         let mut seen = std::collections::BTreeSet::new();
+        let mut open = 0;
         for first in -2..=12 {
             for second in -2..=22 {
                 let totals = [
@@ -206,6 +228,13 @@ verdict "Verdict" {
                         decided.bands[score],
                         "score {score} at {first}, {second}"
                     );
+                    let options = what_if.band_options(score, &totals);
+                    assert_eq!(
+                        options,
+                        options_deciding_all(&mut what_if, score, &totals),
+                        "options of score {score} at {first}, {second}"
+                    );
+                    open += usize::from(options.len() > 1);
                 }
                 seen.insert(decided.bands);
             }
@@ -218,5 +247,6 @@ verdict "Verdict" {
         };
         assert_eq!(rows(0).len(), 2);
         assert_eq!(rows(1).len(), 3);
+        assert!(open > 0, "no band had a row whose condition is unknown");
     }
 }
