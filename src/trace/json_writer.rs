@@ -79,7 +79,7 @@ const KEY_PAIRS: usize = 1024;
 /// and length name one text for good), its depth, whether it comes first, and whether the
 /// document is indented; a third key landing on a pair replaces the older of the two. (With
 /// one slot, not two, which keys of a trace collided, and so what writing it cost, changed from
-/// one build to the next with where the linker put the keys.)
+/// one build to the next with where the linker put the keys.) The table takes 96 KB a thread.
 struct KeyTexts {
     pairs: Vec<[KeySlot; 2]>,
 }
@@ -94,8 +94,8 @@ struct KeySlot {
 }
 
 impl KeySlot {
-    /// Keeps the text `write` puts together for `key` at `place`, in place of what was there. Out of
-    /// line, so that the common case, the text found, stays a short function.
+    /// Keeps the text `write` puts together for `key` at `place`, in place of what was there.
+    /// Out of line, so that the common case, the text found, stays a short function.
     #[cold]
     #[inline(never)]
     fn keep(&mut self, key: &'static str, place: usize, write: impl FnOnce(&mut String)) {
