@@ -340,7 +340,21 @@ impl<'w> Compound<'w> {
 
 /// The serializer methods for integers, each written by the serializer's own `integer`.
 macro_rules! integers {
-    ($($method:ident: $type:ty),* $(,)?) => {
+    () => {
+        integers!(@each
+            serialize_i8: i8,
+            serialize_i16: i16,
+            serialize_i32: i32,
+            serialize_i64: i64,
+            serialize_i128: i128,
+            serialize_u8: u8,
+            serialize_u16: u16,
+            serialize_u32: u32,
+            serialize_u64: u64,
+            serialize_u128: u128,
+        );
+    };
+    (@each $($method:ident: $type:ty),* $(,)?) => {
         $(
             fn $method(self, v: $type) -> Result<(), Error> {
                 self.integer(v)
@@ -386,18 +400,7 @@ impl<'w> ser::Serializer for &'w mut JsonWriter {
         Ok(())
     }
 
-    integers!(
-        serialize_i8: i8,
-        serialize_i16: i16,
-        serialize_i32: i32,
-        serialize_i64: i64,
-        serialize_i128: i128,
-        serialize_u8: u8,
-        serialize_u16: u16,
-        serialize_u32: u32,
-        serialize_u64: u64,
-        serialize_u128: u128,
-    );
+    integers!();
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         if v.is_finite() {
@@ -658,18 +661,7 @@ impl ser::Serializer for KeyWriter<'_> {
         self.quoted(if v { "true" } else { "false" })
     }
 
-    integers!(
-        serialize_i8: i8,
-        serialize_i16: i16,
-        serialize_i32: i32,
-        serialize_i64: i64,
-        serialize_i128: i128,
-        serialize_u8: u8,
-        serialize_u16: u16,
-        serialize_u32: u32,
-        serialize_u64: u64,
-        serialize_u128: u128,
-    );
+    integers!();
 
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.float(v, v.is_finite())
